@@ -1,0 +1,36 @@
+# Two entry points for people: `make demo` and `make test`. Each builds .venv from nothing.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# torch first and pinned: this machine carries a CPU wheel of 2.13.0; an unpinned torch pulls
+# a multi-GB CUDA build (see docs/install.md).
+TORCH := torch==2.13.0
+DEMO_LIMIT ?= 20
+DEMO_TOKENS ?= 256
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_NO_ADVISORY_WARNINGS := 1
+
+.PHONY: demo test venv lint clean
+
+$(BIN)/.installed: pyproject.toml plugins/mentalbench-train/pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet $(TORCH)
+	$(BIN)/python -m pip install --quiet -e '.[all,dev]' -e plugins/mentalbench-train
+	touch $@
+
+venv: $(BIN)/.installed
+
+demo: venv
+	$(BIN)/mentalbench run --model smollm2 --judge smollm2 --limit $(DEMO_LIMIT) \
+		--model-opt max_new_tokens=$(DEMO_TOKENS) --out runs/demo
+	@echo "Leaderboard written to runs/demo/leaderboard.csv (answers, judgments, manifest beside it)"
+
+test: venv
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+lint: venv
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) runs build dist

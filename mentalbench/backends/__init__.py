@@ -1,0 +1,1 @@
+"""Bundled backends; each module is an ordinary mentalbench plugin."""

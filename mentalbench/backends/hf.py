@@ -1,0 +1,128 @@
+"""The Hugging Face transformers backend: `hf:<folder or hub id>`, bf16/fp32 or 4-bit NF4, LoRA."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError, require
+from ..hookspecs import hookimpl
+from ..models import Model, Progress
+from ..options import GenerationOptions
+from ..records import ChatRequest, Completion
+
+
+@dataclass(frozen=True)
+class HFOptions(GenerationOptions):
+    """Options of the transformers backend."""
+
+    dtype: str = "auto"
+    load_in_4bit: bool = False
+    adapter: str | None = None
+    merge_adapter: bool = False
+    batch_size: int = 8
+    device: str = "auto"
+
+
+class HFModel(Model):
+    """A causal LM run in-process with transformers; batches by prompt length, left padded."""
+
+    options_class = HFOptions
+    supports_choice_scores = True
+
+    def __init__(self, model_id: str, options: HFOptions, target: str | None = None):
+        super().__init__(model_id, options, target)
+        self._loaded = None
+
+    # Subclasses (the embedded model, gguf files) override where the weights come from.
+    def source(self) -> tuple[str, str | None]:
+        """The folder or hub id to load, and the gguf file name inside it (if any)."""
+        return self.target or "", None
+
+    @property
+    def chunk_size(self) -> int:  # type: ignore[override]
+        return self.options.batch_size * 4
+
+    def check(self) -> None:
+        require("torch", "hf", f"model {self.model_id}")
+        require("transformers", "hf", f"model {self.model_id}")
+        if self.options.load_in_4bit:
+            require("bitsandbytes", "hf", f"load_in_4bit for {self.model_id}")
+        if self.options.adapter:
+            require("peft", "hf", f"adapter for {self.model_id}")
+            if not (Path(self.options.adapter) / "adapter_config.json").is_file():
+                raise InputError(f"option adapter={self.options.adapter!r}: expected a folder "
+                                 "with adapter_config.json")
+        if self.options.batch_size < 1:
+            raise InputError(f"option batch_size={self.options.batch_size}: expected >= 1")
+
+    def loaded(self):
+        if self._loaded is None:
+            from . import hf_engine
+
+            self.check()
+            src, gguf = self.source()
+            o = self.options
+            self._loaded = hf_engine.load(src, gguf_file=gguf, dtype=o.dtype,
+                                          load_in_4bit=o.load_in_4bit, adapter=o.adapter,
+                                          merge_adapter=o.merge_adapter, device=o.device)
+        return self._loaded
+
+    def generate(self, requests: Sequence[ChatRequest],
+                 progress: Progress | None = None) -> list[Completion]:
+        from . import hf_engine
+
+        loaded = self.loaded()
+        prompts = [hf_engine.render(loaded, r.messages) for r in requests]
+        lengths = [len(loaded.tokenizer(p, add_special_tokens=False).input_ids) for p in prompts]
+        # Batching prompts of similar length keeps left padding (wasted compute) small.
+        order = sorted(range(len(prompts)), key=lambda i: lengths[i])
+        results: list[Completion | None] = [None] * len(prompts)
+        o = self.options
+        for start in range(0, len(order), o.batch_size):
+            idx = order[start:start + o.batch_size]
+            outs = hf_engine.generate(loaded, [prompts[i] for i in idx],
+                                      max_new_tokens=o.max_new_tokens, temperature=o.temperature,
+                                      top_k=o.top_k, top_p=o.top_p, seed=o.seed)
+            for i, c in zip(idx, outs, strict=True):
+                results[i] = c
+            if progress:
+                progress(len(idx))
+        return results  # type: ignore[return-value]
+
+    def score_choices(self, messages, prefixes, choices):
+        from . import hf_engine
+
+        loaded = self.loaded()
+        return hf_engine.score_choices(loaded, hf_engine.render(loaded, messages), prefixes, choices)
+
+    def identity(self) -> dict[str, Any]:
+        from .hf_engine import fingerprint
+
+        ident = super().identity()
+        src, gguf = self.source()
+        weights = Path(src) / gguf if gguf else Path(src)
+        if weights.exists():
+            ident["weights"] = fingerprint(weights)
+        if self.options.adapter:
+            ident["adapter"] = fingerprint(Path(self.options.adapter))
+        return ident
+
+    def provenance(self) -> dict[str, Any]:
+        import hashlib
+
+        loaded = self.loaded()
+        return {**self.identity(), "weights": loaded.fingerprint,
+                "adapter_hash": loaded.adapter_hash,
+                "chat_template": hashlib.sha256(loaded.chat_template.encode()).hexdigest()[:16]}
+
+    def close(self) -> None:
+        self._loaded = None
+
+
+@hookimpl
+def register_models(register):
+    register("hf", HFModel, prefix=True,
+             description="transformers model from a local folder or hub id (hf:<dir or id>)")

@@ -1,0 +1,217 @@
+"""Loading, batched generation and choice scoring for transformers models (torch imported here)."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..errors import InputError
+from ..records import Completion, Usage
+
+# Used for base models whose tokenizer has no chat template (documented in docs/models.md).
+FALLBACK_TEMPLATE = (
+    "{% for m in messages %}"
+    "{% if m['role'] == 'system' %}### Instructions\n{{ m['content'] }}\n\n"
+    "{% elif m['role'] == 'user' %}### Question\n{{ m['content'] }}\n\n"
+    "{% else %}### Answer\n{{ m['content'] }}\n\n{% endif %}"
+    "{% endfor %}"
+    "{% if add_generation_prompt %}### Answer\n{% endif %}"
+)
+
+
+@dataclass
+class Loaded:
+    """A tokenizer and model ready for generation, plus what identifies them."""
+
+    tokenizer: Any
+    model: Any
+    device: Any
+    chat_template: str
+    fingerprint: str
+    adapter_hash: str | None
+
+
+def fingerprint(path: Path) -> str:
+    """A cheap content fingerprint of a model file or folder: small files whole, big ones sampled."""
+    h = hashlib.sha256()
+    files = [path] if path.is_file() else sorted(
+        p for p in path.rglob("*") if p.is_file() and ".cache" not in p.relative_to(path).parts)
+    for p in files:
+        size = p.stat().st_size
+        h.update(f"{p.name if p == path else p.relative_to(path)}:{size}\n".encode())
+        with p.open("rb") as f:
+            if size <= 4 << 20:
+                h.update(f.read())
+            else:  # weights: first and last MiB, so hashing a 7B folder stays instant
+                h.update(f.read(1 << 20))
+                f.seek(-(1 << 20), 2)
+                h.update(f.read())
+    return h.hexdigest()[:16]
+
+
+def _torch_dtype(torch, name: str, on_gpu: bool):
+    if name == "auto":
+        return torch.bfloat16 if on_gpu else torch.float32
+    try:
+        return {"float32": torch.float32, "fp32": torch.float32, "bfloat16": torch.bfloat16,
+                "bf16": torch.bfloat16, "float16": torch.float16, "fp16": torch.float16}[name]
+    except KeyError:
+        raise InputError(f"option dtype={name!r}: expected auto, float32, bfloat16 or float16") from None
+
+
+def load(source: str, *, gguf_file: str | None, dtype: str, load_in_4bit: bool,
+         adapter: str | None, merge_adapter: bool, device: str) -> Loaded:
+    """Load tokenizer and model from a folder or hub id, optionally 4-bit and with a LoRA adapter."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    on_gpu = torch.cuda.is_available() and device in ("auto", "cuda")
+    target = torch.device("cuda" if on_gpu else "cpu") if device == "auto" else torch.device(device)
+    kwargs: dict[str, Any] = {"dtype": _torch_dtype(torch, dtype, on_gpu)}
+    if gguf_file:
+        kwargs["gguf_file"] = gguf_file
+    if load_in_4bit:
+        from transformers import BitsAndBytesConfig
+
+        kwargs["quantization_config"] = BitsAndBytesConfig(
+            load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=True,
+            bnb_4bit_compute_dtype=torch.bfloat16)
+        kwargs["device_map"] = {"": target}
+    tok_kwargs = {"gguf_file": gguf_file} if gguf_file else {}
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(source, **tok_kwargs)
+        model = AutoModelForCausalLM.from_pretrained(source, **kwargs)
+    except OSError as exc:
+        raise InputError(f"cannot load model {source!r}: {str(exc).splitlines()[0]}") from None
+    if not load_in_4bit:
+        model.to(target)
+    adapter_hash = None
+    if adapter:
+        model, adapter_hash = _attach_adapter(model, adapter, merge_adapter)
+    model.eval()
+    tokenizer.padding_side = "left"
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    template = tokenizer.chat_template or FALLBACK_TEMPLATE
+    weights = Path(source) / gguf_file if gguf_file else Path(source)
+    print_ = fingerprint(weights) if weights.exists() else f"hub:{source}"
+    return Loaded(tokenizer, model, target, template, print_, adapter_hash)
+
+
+def _attach_adapter(model, adapter: str, merge: bool):
+    from peft import PeftModel
+
+    path = Path(adapter)
+    if not (path / "adapter_config.json").is_file():
+        raise InputError(f"option adapter={adapter!r}: expected a folder with adapter_config.json")
+    model = PeftModel.from_pretrained(model, str(path))
+    if merge:
+        model = model.merge_and_unload()
+    return model, fingerprint(path)
+
+
+def render(loaded: Loaded, messages: Sequence[dict[str, str]]) -> str:
+    """The prompt text for a conversation, ending where the assistant starts."""
+    return loaded.tokenizer.apply_chat_template(
+        list(messages), chat_template=loaded.chat_template, tokenize=False,
+        add_generation_prompt=True)
+
+
+def generate(loaded: Loaded, prompts: Sequence[str], *, max_new_tokens: int, temperature: float,
+             top_k: int, top_p: float, seed: int) -> list[Completion]:
+    """Generate for one batch of rendered prompts (left padded); one Completion each."""
+    import torch
+
+    tok = loaded.tokenizer
+    enc = tok(list(prompts), return_tensors="pt", padding=True, add_special_tokens=False)
+    enc = {k: v.to(loaded.device) for k, v in enc.items()}
+    sample = temperature > 0
+    gen_kwargs: dict[str, Any] = {"max_new_tokens": max_new_tokens, "do_sample": sample,
+                                  "pad_token_id": tok.pad_token_id}
+    if sample:
+        gen_kwargs.update(temperature=temperature, top_k=top_k, top_p=top_p)
+    else:
+        gen_kwargs.update(temperature=None, top_k=None, top_p=None)
+    torch.manual_seed(seed)
+    with torch.inference_mode():
+        out = loaded.model.generate(**enc, **gen_kwargs)
+    width = enc["input_ids"].shape[1]
+    results = []
+    eos = set(_as_list(loaded.model.generation_config.eos_token_id)) | {tok.eos_token_id}
+    for row, mask in zip(out, enc["attention_mask"], strict=True):
+        new = row[width:].tolist()
+        n = len(new)
+        for i, t in enumerate(new):
+            if t in eos:
+                n = i
+                break
+        finish = "stop" if n < len(new) else "length"
+        text = tok.decode(new[:n], skip_special_tokens=True).strip()
+        results.append(Completion(text=text, finish_reason=finish,
+                                  usage=Usage(int(mask.sum()), n + (finish == "stop"))))
+    return results
+
+
+def _as_list(x) -> list:
+    if x is None:
+        return []
+    return list(x) if isinstance(x, list | tuple) else [x]
+
+
+def _cache_arg(model) -> str:
+    """transformers renamed `past_key_values` to `cache` (5.2x); speak whichever it knows."""
+    import inspect
+
+    base = model.get_base_model() if hasattr(model, "get_base_model") else model
+    return "cache" if "cache" in inspect.signature(base.forward).parameters else "past_key_values"
+
+
+def score_choices(loaded: Loaded, prompt: str, prefixes: Sequence[str],
+                  choices: Sequence[str]) -> list[dict[str, float]]:
+    """P(choice | prompt + prefix), normalised over choices, for each prefix.
+
+    The prompt is encoded once; for each prefix, a copy of that cache is widened to one row
+    per choice and prefix + choice is scored in a single batched forward pass.
+    """
+    import copy
+
+    import torch
+
+    tok, model = loaded.tokenizer, loaded.model
+    arg = _cache_arg(model)
+    ids = tok(prompt, return_tensors="pt", add_special_tokens=False).input_ids.to(loaded.device)
+    results = []
+    with torch.inference_mode():
+        base = model(ids, use_cache=True)
+        cache = getattr(base, "cache", None) or base.past_key_values
+        n_prompt = ids.shape[1]
+        for prefix in prefixes:
+            pre = tok(prefix, add_special_tokens=False).input_ids
+            rows = []
+            for choice in choices:
+                full = tok(prefix + choice, add_special_tokens=False).input_ids
+                rows.append(full if full[:len(pre)] == pre
+                            else pre + tok(choice, add_special_tokens=False).input_ids)
+            width = max(len(r) for r in rows)
+            # Right padding is harmless: causal attention never lets a real token see it.
+            batch = torch.tensor([r + [r[-1]] * (width - len(r)) for r in rows],
+                                 device=loaded.device)
+            widened = copy.deepcopy(cache)
+            widened.batch_repeat_interleave(len(rows))
+            mask = torch.ones(len(rows), n_prompt + width, dtype=torch.long, device=loaded.device)
+            logits = model(batch, attention_mask=mask, use_cache=True, **{arg: widened}).logits
+            logp = torch.log_softmax(torch.cat(
+                [base.logits[:, -1:].expand(len(rows), 1, -1), logits[:, :-1]], 1).float(), -1)
+            scores = {}
+            for i, (choice, r) in enumerate(zip(choices, rows, strict=True)):
+                # Only the choice's own tokens count; the shared prefix cancels out.
+                scores[choice] = sum(logp[i, t, r[t]].item() for t in range(len(pre), len(r)))
+            top = max(scores.values())
+            weights = {c: math.exp(v - top) for c, v in scores.items()}
+            total = sum(weights.values())
+            results.append({c: w / total for c, w in weights.items()})
+    return results

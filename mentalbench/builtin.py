@@ -1,0 +1,26 @@
+"""The bundled question set, rubric and named judges, registered like any plugin's."""
+
+from .hookspecs import hookimpl
+from .registry import JudgeSpec
+from .resources import question_file, rubric_dir
+
+
+@hookimpl
+def register_question_sets(register):
+    register("mentalbench-200", question_file("mentalbench-200.jsonl"),
+             description="200 help-seeking messages written for mentalbench (CC BY 4.0)",
+             format="native")
+
+
+@hookimpl
+def register_rubrics(register):
+    register("mentalgpt", rubric_dir("mentalgpt"),
+             description="the MentalGPT paper's 7 counseling metrics, 1-10")
+
+
+@hookimpl
+def register_judges(register):
+    register(JudgeSpec("smollm2", "smollm2", {"temperature": "0", "max_new_tokens": "384"},
+                       mode="logprobs",
+                       description="the embedded model, scoring by rating probabilities "
+                                   "(works offline; a weak judge, for smoke tests and demos)"))

@@ -1,0 +1,26 @@
+"""The exceptions mentalbench raises for problems the user can fix."""
+
+
+class MentalbenchError(Exception):
+    """A one-line, user-facing error; the command line prints it and exits with status 2."""
+
+
+class InputError(MentalbenchError):
+    """Bad input: a file, line or field that is not what was expected."""
+
+
+class MissingExtra(MentalbenchError):
+    """An optional dependency is not installed."""
+
+    def __init__(self, extra: str, what: str, module: str):
+        super().__init__(
+            f"{what} needs the '{module}' package: pip install 'mentalbench[{extra}]'")
+        self.extra = extra
+
+
+def require(module: str, extra: str, what: str) -> None:
+    """Raise MissingExtra unless `module` can be imported (without importing it)."""
+    import importlib.util
+
+    if importlib.util.find_spec(module) is None:
+        raise MissingExtra(extra, what, module)

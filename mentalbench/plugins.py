@@ -1,0 +1,73 @@
+"""Loads plugins: the bundled ones, then those installed under the "mentalbench" entry point."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.metadata
+import os
+import warnings
+
+import pluggy
+
+from . import hookspecs
+
+BUNDLED_PLUGINS = (
+    "mentalbench.backends.embedded",
+    "mentalbench.backends.hf",
+    "mentalbench.builtin",
+)
+
+pm = pluggy.PluginManager("mentalbench")
+pm.add_hookspecs(hookspecs)
+
+_loaded = False
+_versions: dict[str, str] = {}
+
+
+def _allowed() -> set[str] | None:
+    names = os.environ.get("MENTALBENCH_LOAD_PLUGINS")
+    if names is None:
+        return None
+    return {n.strip() for n in names.split(",") if n.strip()}
+
+
+def load_plugins() -> pluggy.PluginManager:
+    """Register bundled plugins and installed entry points once; return the manager."""
+    global _loaded
+    if _loaded:
+        return pm
+    _loaded = True
+    for name in BUNDLED_PLUGINS:
+        pm.register(importlib.import_module(name), name=name)
+    allowed = _allowed()
+    for ep in importlib.metadata.entry_points(group="mentalbench"):
+        if allowed is not None and ep.name not in allowed:
+            continue
+        if pm.get_plugin(ep.name) is not None:
+            continue
+        try:
+            plugin = ep.load()
+        except Exception as exc:  # a broken third-party plugin must not take the host down
+            warnings.warn(f"mentalbench plugin {ep.name!r} failed to load: {exc}", stacklevel=2)
+            continue
+        pm.register(plugin, name=ep.name)
+        if ep.dist is not None:
+            _versions[ep.name] = ep.dist.version
+    return pm
+
+
+def get_plugins() -> list[dict]:
+    """Describe every registered plugin: name, hooks it implements, version where known."""
+    load_plugins()
+    out = []
+    for plugin in pm.get_plugins():
+        name = pm.get_name(plugin)
+        info = {"name": name,
+                "hooks": sorted(h.name for h in pm.get_hookcallers(plugin) or [])}
+        if name in _versions:
+            info["version"] = _versions[name]
+        elif name.startswith("mentalbench."):
+            from . import __version__
+            info["version"] = __version__
+        out.append(info)
+    return sorted(out, key=lambda d: d["name"])

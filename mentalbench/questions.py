@@ -1,0 +1,183 @@
+"""Question sets: load and validate native JSONL, FastChat question.jsonl and CounselChat CSV."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import InputError
+from .records import Question
+
+FORMATS = ("native", "fastchat", "csv")
+
+
+@dataclass(frozen=True)
+class QuestionSet:
+    """A loaded, validated question set and the hash of its content."""
+
+    name: str
+    path: Path
+    format: str
+    questions: tuple[Question, ...]
+    sha256: str
+
+
+def detect_format(path: Path) -> str:
+    """Guess the format from the file's content (CSV header or the first JSON object's keys)."""
+    with path.open(encoding="utf-8") as f:
+        head = ""
+        for line in f:
+            if line.strip():
+                head = line.strip()
+                break
+    if not head:
+        raise InputError(f"{path}: empty question file")
+    if head.startswith("{"):
+        try:
+            keys = json.loads(head).keys()
+        except (json.JSONDecodeError, AttributeError):
+            return "native"  # let the loader report the broken line
+        return "fastchat" if "turns" in keys or "question_id" in keys else "native"
+    return "csv"
+
+
+def _native(path: Path, problems: list[str]) -> list[tuple[int, Question]]:
+    out = []
+    for lineno, row in _json_lines(path, problems):
+        where = f"{path}:{lineno}"
+        qid, text = row.get("id"), row.get("text")
+        if not isinstance(qid, str | int) or str(qid).strip() == "":
+            problems.append(f"{where}: field 'id': expected a non-empty string")
+            continue
+        if not isinstance(text, str) or not text.strip():
+            problems.append(f"{where}: field 'text': expected a non-empty string")
+            continue
+        tags = row.get("tags", [])
+        if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+            problems.append(f"{where}: field 'tags': expected a list of strings")
+            continue
+        topic = row.get("topic", "")
+        if not isinstance(topic, str):
+            problems.append(f"{where}: field 'topic': expected a string")
+            continue
+        out.append((lineno, Question(str(qid), topic, text.strip(), tuple(tags),
+                                     str(row.get("source", "")))))
+    return out
+
+
+def _fastchat(path: Path, problems: list[str]) -> list[tuple[int, Question]]:
+    out = []
+    for lineno, row in _json_lines(path, problems):
+        where = f"{path}:{lineno}"
+        qid, turns = row.get("question_id"), row.get("turns")
+        if qid is None or str(qid).strip() == "":
+            problems.append(f"{where}: field 'question_id': expected an id")
+            continue
+        if not isinstance(turns, list) or not turns or not isinstance(turns[0], str) \
+                or not turns[0].strip():
+            problems.append(f"{where}: field 'turns': expected a list with a non-empty first turn")
+            continue
+        # Multi-turn (MT-Bench) entries: only the first turn is a single help-seeking message.
+        out.append((lineno, Question(str(qid), str(row.get("category", "")), turns[0].strip(),
+                                     (), "fastchat")))
+    return out
+
+
+def _json_lines(path: Path, problems: list[str]):
+    with path.open(encoding="utf-8") as f:
+        for lineno, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                row = json.loads(line)
+            except json.JSONDecodeError as exc:
+                problems.append(f"{path}:{lineno}: not valid JSON ({exc.msg})")
+                continue
+            if not isinstance(row, dict):
+                problems.append(f"{path}:{lineno}: expected a JSON object")
+                continue
+            yield lineno, row
+
+
+def _csv(path: Path, problems: list[str]) -> list[tuple[int, Question]]:
+    with path.open(encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        cols = reader.fieldnames or []
+        text_col = next((c for c in ("questionText", "text") if c in cols), None)
+        id_col = next((c for c in ("questionID", "id") if c in cols), None)
+        if text_col is None:
+            problems.append(f"{path}:1: no text column: expected 'questionText' (CounselChat) "
+                            f"or 'text'; found {', '.join(cols) or 'none'}")
+            return []
+        out: list[tuple[int, Question]] = []
+        seen: dict[tuple[str, str], int] = {}
+        for rowno, row in enumerate(reader, 2):
+            title = (row.get("questionTitle") or "").strip()
+            body = (row.get(text_col) or "").strip()
+            if not body and not title:
+                problems.append(f"{path}:{rowno}: field '{text_col}': expected text")
+                continue
+            text = body if not title or title in body else f"{title}\n\n{body}"
+            qid = (row.get(id_col) or "").strip() if id_col else ""
+            fold = (qid, text)
+            # CounselChat has one row per therapist answer: a question repeats, sometimes
+            # under several topics. Keep the first row of each question.
+            if fold in seen:
+                continue
+            seen[fold] = rowno
+            out.append((rowno, Question(qid or f"row-{rowno}", (row.get("topic") or "").strip(),
+                                        text, (), "csv")))
+        return _dedupe_ids(out)
+
+
+def _dedupe_ids(rows: list[tuple[int, Question]]) -> list[tuple[int, Question]]:
+    """Give distinct questions that share an id (CounselChat does this) distinct ids."""
+    counts: dict[str, int] = {}
+    out = []
+    for rowno, q in rows:
+        n = counts.get(q.id, 0) + 1
+        counts[q.id] = n
+        if n > 1:
+            q = Question(f"{q.id}-{n}", q.topic, q.text, q.tags, q.source)
+        out.append((rowno, q))
+    return out
+
+
+_LOADERS = {"native": _native, "fastchat": _fastchat, "csv": _csv}
+
+
+def check_questions(path: Path, format: str | None = None) -> tuple[list[Question], list[str], str]:
+    """Parse a question file; return its questions, every problem found, and the format used."""
+    if not path.is_file():
+        raise InputError(f"{path}: no such question file")
+    fmt = format or detect_format(path)
+    if fmt not in _LOADERS:
+        raise InputError(f"question format {fmt!r}: expected one of {', '.join(FORMATS)}")
+    problems: list[str] = []
+    rows = _LOADERS[fmt](path, problems)
+    first_line: dict[str, int] = {}
+    questions = []
+    for lineno, q in rows:
+        if q.id in first_line:
+            problems.append(f"{path}:{lineno}: field 'id': duplicate id {q.id!r} "
+                            f"(first on line {first_line[q.id]})")
+            continue
+        first_line[q.id] = lineno
+        questions.append(q)
+    if not questions and not problems:
+        problems.append(f"{path}: no questions found")
+    return questions, problems, fmt
+
+
+def load_questions(path: str | Path, format: str | None = None, name: str | None = None) -> QuestionSet:
+    """Load a question file, raising InputError on the first problem."""
+    path = Path(path)
+    questions, problems, fmt = check_questions(path, format)
+    if problems:
+        more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
+        raise InputError(problems[0] + more)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    return QuestionSet(name or path.stem, path, fmt, tuple(questions), digest)

@@ -1,0 +1,23 @@
+"""Finds the data that ships with mentalbench: bundled rubrics and question sets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def data_root() -> Path:
+    """`_data/` inside an installed wheel, else the source checkout's top level (editable)."""
+    bundled = _PACKAGE / "_data"
+    if bundled.is_dir():
+        return bundled
+    return _PACKAGE.parent
+
+
+def rubric_dir(name: str) -> Path:
+    return data_root() / "rubrics" / name
+
+
+def question_file(name: str) -> Path:
+    return data_root() / "questions" / name

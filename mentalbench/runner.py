@@ -1,0 +1,200 @@
+"""One benchmark run: resolve and check everything, then answer, judge, export and rank."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import platform
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError
+from .generation import run_generation
+from .judging import Judge, JudgeTask, run_judging
+from .leaderboard import leaderboard
+from .models import Model
+from .progress import Reporter
+from .questions import QuestionSet, load_questions
+from .records import Answer, Question
+from .registry import get_registry
+from .resources import question_file
+from .rubric import Rubric, load_rubric
+from .store import Store, write_atomic, write_jsonl
+
+DEFAULT_QUESTIONS = "mentalbench-200"
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """Everything a run needs, resolved and checked before anything is written."""
+
+    out: Path
+    questions: QuestionSet
+    selected: tuple[Question, ...]
+    judges: tuple[Judge, ...]
+    model: Model | None = None
+    label: str = ""
+    answers_file: Path | None = None
+    arguments: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """What a run did, for the command line to report."""
+
+    out: Path
+    answered: int
+    generated: int
+    judged: int
+    failures: int
+    seconds: float
+
+
+def resolve_questions(spec: str | None, format: str | None = None) -> QuestionSet:
+    """A registered question-set name or a path; the bundled set by default."""
+    reg = get_registry()
+    name = spec or DEFAULT_QUESTIONS
+    named = reg.question_set(name)
+    if named is not None:
+        return load_questions(named.path, format or named.format, name=named.name)
+    path = Path(name)
+    if not path.exists():
+        known = ", ".join(sorted(reg.question_sets)) or "none"
+        raise InputError(f"questions {name!r}: no such file, nor a registered set ({known})")
+    return load_questions(path, format)
+
+
+def resolve_rubric(name_or_path: str) -> Rubric:
+    named = get_registry().rubric(name_or_path)
+    return load_rubric(named.path if named else name_or_path)
+
+
+def resolve_judges(names: Sequence[str], options: dict[str, Any],
+                   rubric_override: str | None) -> tuple[Judge, ...]:
+    reg = get_registry()
+    judges = []
+    for name in names:
+        spec = reg.judge_spec(name, options)
+        rubric = resolve_rubric(rubric_override or spec.rubric)
+        model = reg.get_model(spec.model, spec.options)
+        model.check()
+        if spec.mode == "logprobs" and not model.supports_choice_scores:
+            raise InputError(f"judge {name!r}: mode=logprobs needs a local model; "
+                             f"{spec.model} cannot read next-token probabilities")
+        judges.append(Judge(spec, model, rubric))
+    if len({j.name for j in judges}) != len(judges):
+        raise InputError("--judge: the same judge is named twice")
+    return tuple(judges)
+
+
+def select(questions: QuestionSet, limit: int | None) -> tuple[Question, ...]:
+    if limit is not None and limit < 1:
+        raise InputError(f"--limit {limit}: expected a positive number")
+    return questions.questions[:limit] if limit else questions.questions
+
+
+def versions() -> dict[str, str]:
+    out = {"python": platform.python_version()}
+    for dist in ("mentalbench", "torch", "transformers", "peft", "bitsandbytes", "vllm", "openai",
+                 "google-genai"):
+        try:
+            out[dist] = importlib.metadata.version(dist)
+        except importlib.metadata.PackageNotFoundError:
+            pass
+    return out
+
+
+def _judgment_rows(judge: Judge, tasks: Sequence[JudgeTask], judged: dict, store: Store,
+                   missing: dict[str, tuple[str, str]]) -> list[dict]:
+    """One row per question: the judgment, or an unscored row saying why there is none."""
+    failures = store.failures(judge.key(t.answer) for t in tasks)
+    rows = []
+    for t in tasks:
+        key = judge.key(t.answer)
+        if key in judged:
+            rows.append(judged[key].to_dict())
+        else:
+            rows.append({"key": key, "question_id": t.question.id, "model": t.answer.model,
+                         "judge": judge.name, "rubric": judge.rubric.name, "mode": judge.spec.mode,
+                         "scores": {m.key: None for m in judge.rubric.rated},
+                         "error": failures.get(key, "not judged")})
+    for qid, (model, error) in missing.items():
+        rows.append({"key": f"unanswered:{qid}:{model}:{judge.name}", "question_id": qid,
+                     "model": model, "judge": judge.name, "rubric": judge.rubric.name,
+                     "mode": judge.spec.mode, "scores": {m.key: None for m in judge.rubric.rated},
+                     "error": f"no answer: {error}"})
+    return rows
+
+
+def execute(plan: RunPlan, answers: dict[str, Answer] | None, reporter: Reporter) -> RunSummary:
+    """Run the plan; `answers` given means judge those instead of generating."""
+    started = time.time()
+    plan.out.mkdir(parents=True, exist_ok=True)
+    store = Store(plan.out / "store.sqlite")
+    try:
+        timings: dict[str, float] = {}
+        missing: dict[str, tuple[str, str]] = {}
+        generated = 0
+        if answers is None:
+            assert plan.model is not None
+            t0 = time.time()
+            answers, errors, generated = run_generation(plan.model, plan.label, plan.selected,
+                                                        store, reporter)
+            timings["answering_s"] = round(time.time() - t0, 2)
+            missing = {qid: (plan.label, err) for qid, err in errors.items()}
+        by_id = {q.id: q for q in plan.selected}
+        tasks = [JudgeTask(a, by_id[qid]) for qid, a in answers.items() if qid in by_id]
+        rows: list[dict] = []
+        judged_new = 0
+        for judge in plan.judges:
+            t0 = time.time()
+            done_before = len(store.judgments(judge.key(t.answer) for t in tasks))
+            judged = run_judging(judge, tasks, store, reporter)
+            judged_new += len(judged) - done_before
+            timings[f"judging_s[{judge.name}]"] = round(time.time() - t0, 2)
+            rows += _judgment_rows(judge, tasks, judged, store, missing)
+        _export(plan, answers, rows, timings, store)
+        failures = sum(1 for r in rows if r.get("error"))
+        return RunSummary(plan.out, len(answers), generated, judged_new, failures,
+                          round(time.time() - started, 2))
+    finally:
+        store.close()
+
+
+def _export(plan: RunPlan, answers: dict[str, Answer], rows: list[dict],
+            timings: dict[str, float], store: Store) -> None:
+    order = {q.id: i for i, q in enumerate(plan.selected)}
+    ordered = sorted(answers.values(), key=lambda a: order.get(a.question_id, len(order)))
+    write_jsonl(plan.out / "answers.jsonl", (a.to_dict() for a in ordered))
+    rows.sort(key=lambda r: (r["judge"], order.get(r["question_id"], len(order))))
+    write_jsonl(plan.out / "judgments.jsonl", rows)
+    metric_keys = list(dict.fromkeys(m.key for j in plan.judges for m in j.rubric.rated))
+    board = leaderboard(rows, metric_keys)
+    write_atomic(plan.out / "leaderboard.csv", board.to_csv(index=False))
+    tokens = {"answers": {"prompt": sum(a.usage.prompt_tokens for a in answers.values()),
+                          "completion": sum(a.usage.completion_tokens for a in answers.values())}}
+    manifest = {
+        "mentalbench_manifest": 1,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "command": " ".join(sys.argv),
+        "arguments": plan.arguments,
+        "versions": versions(),
+        "questions": {"name": plan.questions.name, "path": str(plan.questions.path),
+                      "format": plan.questions.format, "sha256": plan.questions.sha256,
+                      "selected": len(plan.selected)},
+        "model": ({"label": plan.label, "identity": plan.model.identity()} if plan.model
+                  else {"answers_file": str(plan.answers_file)}),
+        "judges": [{"name": j.name, "model": j.spec.model, "mode": j.spec.mode,
+                    "options": j.spec.options, "rubric": j.rubric.name,
+                    "rubric_sha256": j.rubric.sha256} for j in plan.judges],
+        "counts": {"answers": len(answers), "judgments": len(rows),
+                   "scored": int(board["n_scored"].sum()) if len(board) else 0,
+                   "failures": sum(1 for r in rows if r.get("error"))},
+        "tokens": tokens,
+        "timings": timings,
+    }
+    write_atomic(plan.out / "manifest.json", json.dumps(manifest, indent=2, default=str) + "\n")
