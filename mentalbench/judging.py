@@ -11,8 +11,14 @@ from .progress import Reporter
 from .records import Answer, ChatRequest, Judgment, Question, Score, Usage
 from .registry import JudgeSpec
 from .rubric import Rubric
-from .scoring import (choice_labels, expected_scores, merge_scores, parse_ratings, slot_prefix,
-                      text_scores)
+from .scoring import (
+    choice_labels,
+    expected_scores,
+    merge_scores,
+    parse_ratings,
+    slot_prefix,
+    text_scores,
+)
 from .store import Store, content_key
 
 

@@ -58,9 +58,9 @@ def read_judgments(run_dir: Path) -> list[dict]:
 
 
 def merged_leaderboard(run_dirs: Sequence[Path]) -> pd.DataFrame:
-    """A leaderboard over several run directories (same answer judged twice counts once)."""
-    seen: dict[str, dict] = {}
+    """A leaderboard over several run directories (one judgment found twice counts once)."""
+    seen: dict[tuple, dict] = {}
     for d in run_dirs:
         for row in read_judgments(d):
-            seen[row.get("key") or f"{d}:{len(seen)}"] = row
+            seen[(row.get("model"), row.get("judge"), row.get("key") or f"{d}:{len(seen)}")] = row
     return leaderboard(seen.values())

@@ -31,28 +31,32 @@ def _allowed() -> set[str] | None:
     return {n.strip() for n in names.split(",") if n.strip()}
 
 
-def load_plugins() -> pluggy.PluginManager:
-    """Register bundled plugins and installed entry points once; return the manager."""
-    global _loaded
-    if _loaded:
-        return pm
-    _loaded = True
-    for name in BUNDLED_PLUGINS:
-        pm.register(importlib.import_module(name), name=name)
-    allowed = _allowed()
+def load_entrypoints(manager: pluggy.PluginManager, allowed: set[str] | None) -> list[str]:
+    """Register installed plugins; warn about (and skip) any that fail to import."""
+    failed = []
     for ep in importlib.metadata.entry_points(group="mentalbench"):
-        if allowed is not None and ep.name not in allowed:
-            continue
-        if pm.get_plugin(ep.name) is not None:
+        if (allowed is not None and ep.name not in allowed) or manager.get_plugin(ep.name):
             continue
         try:
             plugin = ep.load()
         except Exception as exc:  # a broken third-party plugin must not take the host down
             warnings.warn(f"mentalbench plugin {ep.name!r} failed to load: {exc}", stacklevel=2)
+            failed.append(ep.name)
             continue
-        pm.register(plugin, name=ep.name)
+        manager.register(plugin, name=ep.name)
         if ep.dist is not None:
             _versions[ep.name] = ep.dist.version
+    return failed
+
+
+def load_plugins() -> pluggy.PluginManager:
+    """Register bundled plugins and installed entry points once; return the manager."""
+    global _loaded
+    if not _loaded:
+        _loaded = True
+        for name in BUNDLED_PLUGINS:
+            pm.register(importlib.import_module(name), name=name)
+        load_entrypoints(pm, _allowed())
     return pm
 
 

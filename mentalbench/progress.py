@@ -30,8 +30,14 @@ class RichReporter(Reporter):
 
     @contextmanager
     def stage(self, label: str, total: int) -> Iterator[Advance]:
-        from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
-                                   TimeElapsedColumn, TimeRemainingColumn)
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
 
         if total == 0:
             yield lambda n: None

@@ -21,7 +21,6 @@ from .progress import Reporter
 from .questions import QuestionSet, load_questions
 from .records import Answer, Question
 from .registry import get_registry
-from .resources import question_file
 from .rubric import Rubric, load_rubric
 from .store import Store, write_atomic, write_jsonl
 

@@ -1,0 +1,42 @@
+"""Shared fixtures: hermetic environment and the scripted test-double plugin."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def scripted():
+    """Register the scripted plugin like a real one; unregister afterwards."""
+    from mentalbench.plugins import load_plugins, pm
+    from mentalbench.registry import get_registry
+
+    from . import scripted as plugin
+
+    load_plugins()
+    pm.register(plugin, name="scripted-test-plugin")
+    plugin.ScriptedModel.calls.clear()
+    get_registry(refresh=True)
+    yield plugin
+    pm.unregister(name="scripted-test-plugin")
+    get_registry(refresh=True)
+
+
+@pytest.fixture
+def small_questions(tmp_path):
+    """A three-question native JSONL file."""
+    path = tmp_path / "q.jsonl"
+    path.write_text(
+        '{"id": "q1", "topic": "Anxiety", "text": "I panic before every exam. What can I do?"}\n'
+        '{"id": "q2", "topic": "Grief and Loss", "text": "My dog died and I cannot stop crying."}\n'
+        '{"id": "q3", "topic": "Stress", "text": "Work is crushing me, how do I say no?"}\n',
+        encoding="utf-8")
+    return path

@@ -1,0 +1,200 @@
+"""The command line: help everywhere, runs, resume, and one-line errors with exit status 2."""
+
+from __future__ import annotations
+
+import json
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from mentalbench.cli import cli
+
+from . import scripted as scripted_module
+
+
+def _all_commands(group: click.Group, prefix=()):
+    for name, cmd in group.commands.items():
+        yield (*prefix, name), cmd
+        if isinstance(cmd, click.Group):
+            yield from _all_commands(cmd, (*prefix, name))
+
+
+@pytest.mark.parametrize("path", [p for p, _ in _all_commands(cli)], ids=" ".join)
+def test_every_command_has_help(path):
+    result = CliRunner().invoke(cli, [*path, "--help"])
+    assert result.exit_code == 0
+    cmd = dict(_all_commands(cli))[path]
+    assert cmd.help and cmd.help.strip(), f"{' '.join(path)} has no help text"
+    assert "Usage: cli " + " ".join(path) in result.output
+
+
+def _run(args, **kw):
+    return CliRunner().invoke(cli, args, catch_exceptions=False, **kw)
+
+
+def _rows(path):
+    return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def test_run_writes_every_export(scripted, small_questions, tmp_path):
+    out = tmp_path / "run"
+    result = _run(["run", "-m", "scripted", "-j", "sj", "-q", str(small_questions), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"Leaderboard: {out / 'leaderboard.csv'}" in result.output
+    assert sorted(p.name for p in out.iterdir()) == [
+        "answers.jsonl", "judgments.jsonl", "leaderboard.csv", "manifest.json", "store.sqlite"]
+    answers = _rows(out / "answers.jsonl")
+    questions = _rows(small_questions)
+    assert [a["text"] for a in answers] == [f"answer to {q['text'][:30]}" for q in questions]
+    judgments = _rows(out / "judgments.jsonl")
+    assert {j["judge"] for j in judgments} == {"scripted-judge"}
+    assert all(all(v is not None for v in j["scores"].values()) for j in judgments)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["counts"] == {"answers": 3, "judgments": 3, "scored": 3, "failures": 0}
+    assert manifest["questions"]["selected"] == 3 and len(manifest["questions"]["sha256"]) == 16
+    header, row = (out / "leaderboard.csv").read_text().splitlines()[:2]
+    assert header == ("model,judge,n_total,n_scored,active_listening,empathy_validation,"
+                      "safety_trustworthiness,open_mindedness_non_judgment,clarity_encouragement,"
+                      "boundaries_ethical,holistic_approach,overall")
+    assert row.startswith("scripted,scripted-judge,3,3,")
+
+
+def test_rerun_does_no_work(scripted, small_questions, tmp_path):
+    args = ["run", "-m", "scripted", "-j", "sj", "-q", str(small_questions), "-o", str(tmp_path)]
+    _run(args)
+    first = (tmp_path / "leaderboard.csv").read_text()
+    scripted_module.ScriptedModel.calls.clear()
+    result = _run(args)
+    assert scripted_module.ScriptedModel.calls == []
+    assert "answers: 3 (0 new); judgments: 0 new" in result.output
+    assert (tmp_path / "leaderboard.csv").read_text() == first
+
+
+def test_interrupted_run_resumes_without_redoing(scripted, small_questions, tmp_path,
+                                                 monkeypatch):
+    args = ["run", "-m", "scripted", "-j", "sj", "-q", str(small_questions), "-o", str(tmp_path),
+            "--model-opt", "max_new_tokens=9"]
+    original = scripted_module.ScriptedModel.generate
+
+    def interrupted(self, requests, progress=None):
+        if self.model_id == "scripted-judge":
+            raise KeyboardInterrupt
+        return original(self, requests, progress)
+
+    monkeypatch.setattr(scripted_module.ScriptedModel, "generate", interrupted)
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 130
+    monkeypatch.setattr(scripted_module.ScriptedModel, "generate", original)
+    scripted_module.ScriptedModel.calls.clear()
+    result = _run(args)
+    assert "answers: 3 (0 new); judgments: 3 new" in result.output
+    # Only the judge was called on resume: answers were stored before the interruption.
+    assert {m for m, _ in scripted_module.ScriptedModel.calls} == {"scripted-judge"}
+
+
+def test_failed_answers_are_counted_and_retried(scripted, small_questions, tmp_path):
+    args = ["run", "-m", "scripted", "-j", "sj", "-q", str(small_questions), "-o", str(tmp_path)]
+    result = _run([*args, "--model-opt", "fail_on=dog"])
+    assert "unscored or failed: 1" in result.output
+    row = (tmp_path / "leaderboard.csv").read_text().splitlines()[1]
+    assert row.startswith("scripted,scripted-judge,3,2,")
+    errors = [j["error"] for j in _rows(tmp_path / "judgments.jsonl") if j.get("error")]
+    assert errors == ["no answer: scripted failure on dog"]
+
+
+def test_unparsed_verdicts_are_unscored_not_zero(scripted, small_questions, tmp_path):
+    result = _run(["run", "-m", "scripted", "-j", "sj", "--judge-opt", "verdict=garbage",
+                   "-q", str(small_questions), "-o", str(tmp_path)])
+    assert result.exit_code == 0
+    row = (tmp_path / "leaderboard.csv").read_text().splitlines()[1]
+    assert row == "scripted,scripted-judge,3,0,,,,,,,,"
+    # The raw text is kept, including the one repair request that also failed.
+    raws = {j["raw"] for j in _rows(tmp_path / "judgments.jsonl")}
+    assert raws == {"I cannot rate this.\n\n[repair]\nI cannot rate this."}
+
+
+def test_judge_existing_answers(scripted, small_questions, tmp_path):
+    answers = tmp_path / "model_answer.jsonl"
+    answers.write_text(
+        '{"question_id": "q1", "answer_id": "x", "model_id": "someone", '
+        '"choices": [{"index": 0, "turns": ["Breathe slowly."]}]}\n'
+        '{"question_id": "q1", "answer_id": "y", "model_id": "someone", '
+        '"choices": [{"index": 0, "turns": ["Duplicate."]}]}\n'
+        '{"question_id": "q3", "answer_id": "z", "model_id": "someone", '
+        '"choices": [{"index": 0, "turns": ["Say no kindly."]}]}\n')
+    with pytest.warns(UserWarning, match="1 duplicated question rows ignored"):
+        result = _run(["judge", "-a", str(answers), "-j", "sj", "-q", str(small_questions),
+                       "-o", str(tmp_path / "j")])
+    assert result.exit_code == 0, result.output
+    rows = _rows(tmp_path / "j" / "judgments.jsonl")
+    assert [(r["question_id"], r["model"]) for r in rows] == [("q1", "someone"), ("q3", "someone")]
+
+
+def test_leaderboard_merges_runs(scripted, small_questions, tmp_path):
+    for name in ("a", "b"):
+        _run(["run", "-m", "scripted", "--name", f"model-{name}", "-j", "sj",
+              "-q", str(small_questions), "-o", str(tmp_path / name)])
+    merged = tmp_path / "all.csv"
+    result = _run(["leaderboard", str(tmp_path / "a"), str(tmp_path / "b"), "-o", str(merged)])
+    assert result.exit_code == 0
+    lines = merged.read_text().splitlines()
+    assert len(lines) == 3 and {ln.split(",")[0] for ln in lines[1:]} == {"model-a", "model-b"}
+
+
+def test_questions_validate_bundled():
+    result = _run(["questions", "validate"])
+    assert result.exit_code == 0
+    assert result.output.endswith("questions (native format)\n")
+
+
+def _error(args, tmp_path):
+    result = CliRunner().invoke(cli, args)
+    lines = [ln for ln in result.output.splitlines() if ln.strip()]
+    return result.exit_code, lines
+
+
+@pytest.mark.parametrize("content, expected", [
+    ('{"id": "a", "text": "fine"}\n{"id": "b", "text": \n', r"q\.jsonl:2: not valid JSON"),
+    ('{"id": "a", "text": ""}\n', r"q\.jsonl:1: field 'text': expected a non-empty string"),
+])
+def test_validate_names_file_line_and_field(tmp_path, content, expected):
+    path = tmp_path / "q.jsonl"
+    path.write_text(content)
+    code, lines = _error(["questions", "validate", str(path)], tmp_path)
+    assert code == 2
+    assert len(lines) == 1
+    assert __import__("re").search(expected, lines[0])
+
+
+@pytest.mark.parametrize("case", ["broken-json", "csv-no-text", "unknown-model", "missing-extra",
+                                  "bad-option", "bad-judge-mode"])
+def test_bad_input_is_one_line_exit_2_and_nothing_written(scripted, small_questions, tmp_path,
+                                                           monkeypatch, case):
+    out = tmp_path / "run"
+    qs, model, extra = str(small_questions), "scripted", []
+    if case == "broken-json":
+        bad = tmp_path / "bad.jsonl"
+        bad.write_text('{"id": "a", "text": "ok"}\n{oops\n')
+        qs, expect = str(bad), "bad.jsonl:2: not valid JSON"
+    elif case == "csv-no-text":
+        bad = tmp_path / "bad.csv"
+        bad.write_text("questionID,topic\n1,Anxiety\n")
+        qs, expect = str(bad), "bad.csv:1: no text column: expected 'questionText'"
+    elif case == "unknown-model":
+        model, expect = "nonesuch", "unknown model 'nonesuch'"
+    elif case == "missing-extra":
+        import importlib.util
+        real = importlib.util.find_spec
+        monkeypatch.setattr(importlib.util, "find_spec",
+                            lambda name, *a: None if name == "transformers" else real(name, *a))
+        model, expect = "hf:/nowhere", "pip install 'mentalbench[hf]'"
+    elif case == "bad-option":
+        extra, expect = ["--model-opt", "max_new_tokens=lots"], "max_new_tokens='lots'"
+    else:
+        extra, expect = ["--judge-opt", "mode=vibes"], "mode='vibes': expected text or logprobs"
+    code, lines = _error(["run", "-m", model, "-j", "sj", "-q", qs, "-o", str(out), *extra],
+                         tmp_path)
+    assert code == 2
+    assert len(lines) == 1 and lines[0].startswith("Error: ") and expect in lines[0], lines
+    assert not out.exists()

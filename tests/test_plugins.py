@@ -1,0 +1,195 @@
+"""Plugin loading and every hook, exercised the way a third-party plugin would use it."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import types
+
+import click
+import pluggy
+import pytest
+from click.testing import CliRunner
+
+from mentalbench import hookimpl, hookspecs
+from mentalbench.cli import cli
+from mentalbench.errors import InputError, MentalbenchError
+from mentalbench.plugins import load_entrypoints, pm
+from mentalbench.registry import JudgeSpec, get_registry
+
+
+def _hooks() -> list[str]:
+    return sorted(n for n in dir(hookspecs) if n.startswith("register_"))
+
+
+def test_every_hook_has_a_test():
+    """datasette's habit: a hook without a test_hook_<name> here fails the suite."""
+    names = set(globals())
+    missing = [h for h in _hooks() if f"test_hook_{h}" not in names]
+    assert missing == []
+
+
+def test_hook_register_models(scripted):
+    reg = get_registry()
+    assert reg.models["scripted"].plugin == "scripted-test-plugin"
+    model = reg.get_model("scripted-alias", {"max_new_tokens": "7"})
+    assert model.options.max_new_tokens == 7
+    out = CliRunner().invoke(cli, ["models"])
+    assert "scripted (aliases: scripted-alias) - test double: scripted answers" in out.output
+
+
+def test_hook_register_judges(scripted):
+    spec = get_registry().judge_spec("sj", {"mode": "logprobs"})
+    assert (spec.name, spec.model, spec.mode) == ("scripted-judge", "scripted-judge", "logprobs")
+    out = CliRunner().invoke(cli, ["judges"])
+    assert "scripted-judge (aliases: sj): model scripted-judge, mode text" in out.output
+
+
+def _register(plugin, name):
+    pm.register(plugin, name=name)
+    get_registry(refresh=True)
+
+
+def _unregister(name):
+    pm.unregister(name=name)
+    get_registry(refresh=True)
+
+
+def test_hook_register_question_sets(scripted, small_questions, tmp_path):
+    plugin = types.SimpleNamespace(register_question_sets=hookimpl(
+        lambda register: register("tiny", small_questions, description="three questions")))
+    _register(plugin, "qs-plugin")
+    try:
+        out = CliRunner().invoke(cli, ["run", "-m", "scripted", "-j", "sj", "-q", "tiny",
+                                       "-o", str(tmp_path / "run")])
+        assert out.exit_code == 0, out.output
+        rows = [json.loads(x) for x in (tmp_path / "run" / "answers.jsonl").read_text().splitlines()]
+        assert [r["question_id"] for r in rows] == ["q1", "q2", "q3"]
+        listed = CliRunner().invoke(cli, ["questions", "list"])
+        assert "tiny: three questions" in listed.output
+    finally:
+        _unregister("qs-plugin")
+
+
+def test_hook_register_rubrics(scripted, small_questions, tmp_path):
+    folder = tmp_path / "two"
+    folder.mkdir()
+    (folder / "rubric.toml").write_text(
+        'name = "two"\n[scale]\nmin = 1\nmax = 5\n'
+        '[[metrics]]\nkey = "warmth"\nname = "Warmth"\n'
+        '[[metrics]]\nkey = "accuracy"\nname = "Accuracy"\n')
+    (folder / "system.j2").write_text("You are a fair judge.")
+    (folder / "prompt.j2").write_text(
+        "=== BEGIN RESPONSE TO EVALUATE ===\n{{ answer }}\n"
+        "{% for m in metrics %}{{ m.name }}: [[rating]]\n{% endfor %}")
+    plugin = types.SimpleNamespace(register_rubrics=hookimpl(
+        lambda register: register("two", folder, description="two metrics")))
+    _register(plugin, "rubric-plugin")
+    try:
+        out = CliRunner().invoke(cli, ["run", "-m", "scripted", "-j", "sj", "-q",
+                                       str(small_questions), "--rubric", "two",
+                                       "-o", str(tmp_path / "run")])
+        assert out.exit_code == 0, out.output
+        header = (tmp_path / "run" / "leaderboard.csv").read_text().splitlines()[0]
+        assert header == "model,judge,n_total,n_scored,warmth,accuracy"
+    finally:
+        _unregister("rubric-plugin")
+
+
+def test_hook_register_commands():
+    @click.command(name="hello-plugin")
+    def hello():
+        """Say hello from a plugin."""
+        click.echo("hello from a plugin")
+
+    plugin = types.SimpleNamespace(register_commands=hookimpl(lambda cli: cli.add_command(hello)))
+    pm.register(plugin, name="cmd-plugin")
+    try:
+        pm.hook.register_commands(cli=cli)
+        result = CliRunner().invoke(cli, ["hello-plugin"])
+        assert result.output == "hello from a plugin\n"
+    finally:
+        pm.unregister(name="cmd-plugin")
+        cli.commands.pop("hello-plugin", None)
+
+
+def test_clashing_model_names_are_refused(scripted):
+    plugin = types.SimpleNamespace(register_models=hookimpl(
+        lambda register: register("scripted", object)))
+    pm.register(plugin, name="clash")
+    try:
+        with pytest.raises(MentalbenchError, match="registers model 'scripted', already"):
+            get_registry(refresh=True)
+    finally:
+        pm.unregister(name="clash")
+        get_registry(refresh=True)
+
+
+def test_unknown_model_lists_known_ones(scripted):
+    with pytest.raises(InputError, match=r"unknown model 'nope'.*hf:\.\.\..*smollm2"):
+        get_registry().get_model("nope")
+
+
+class _EP:
+    def __init__(self, name, loader):
+        self.name, self._loader, self.dist = name, loader, None
+
+    def load(self):
+        return self._loader()
+
+
+def _fresh_manager():
+    manager = pluggy.PluginManager("mentalbench")
+    manager.add_hookspecs(hookspecs)
+    return manager
+
+
+def _broken():
+    raise ImportError("no module named 'missing_dependency'")
+
+
+def test_broken_plugin_is_named_and_the_rest_loads(monkeypatch):
+    good = types.SimpleNamespace(register_models=hookimpl(lambda register: None))
+    eps = [_EP("broken-plugin", _broken), _EP("good-plugin", lambda: good)]
+    monkeypatch.setattr(importlib.metadata, "entry_points", lambda group: eps)
+    manager = _fresh_manager()
+    with pytest.warns(UserWarning, match="plugin 'broken-plugin' failed to load: no module"):
+        failed = load_entrypoints(manager, None)
+    assert failed == ["broken-plugin"]
+    assert manager.get_plugin("good-plugin") is good
+
+
+def test_load_plugins_env_restricts(monkeypatch):
+    a = types.SimpleNamespace(register_models=hookimpl(lambda register: None))
+    b = types.SimpleNamespace(register_models=hookimpl(lambda register: None))
+    monkeypatch.setattr(importlib.metadata, "entry_points",
+                        lambda group: [_EP("a", lambda: a), _EP("b", lambda: b)])
+    manager = _fresh_manager()
+    load_entrypoints(manager, {"b"})
+    assert manager.get_plugin("a") is None and manager.get_plugin("b") is b
+
+
+def test_plugins_command_lists_hooks_and_versions(scripted):
+    rows = json.loads(CliRunner().invoke(cli, ["plugins"]).output)
+    by_name = {r["name"]: r for r in rows}
+    assert by_name["mentalbench.builtin"]["hooks"] == [
+        "register_judges", "register_question_sets", "register_rubrics"]
+    assert by_name["mentalbench.backends.hf"]["version"]
+    assert by_name["scripted-test-plugin"]["hooks"] == ["register_judges", "register_models"]
+
+
+def test_registration_imports_no_heavy_library():
+    """Plugins register without importing torch, transformers or SDKs (cheap start-up)."""
+    import subprocess
+    import sys
+
+    code = ("import sys, mentalbench.cli as c; from mentalbench.registry import get_registry; "
+            "get_registry(); heavy = [m for m in ('torch', 'transformers', 'vllm', 'openai', "
+            "'google.genai', 'trl', 'peft') if m in sys.modules]; print(heavy)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_judge_spec_from_any_model_id(scripted):
+    spec = get_registry().judge_spec("scripted", {"max_new_tokens": "5"})
+    assert spec == JudgeSpec("scripted", "scripted", {"temperature": "0", "max_new_tokens": "5"})
