@@ -77,6 +77,24 @@ def build_options(cls: type[T], values: dict[str, Any], owner: str) -> T:
     return cls(**kwargs)
 
 
+# Option names whose values never reach a cache key, provenance, manifest or log.
+SECRET_OPTIONS = frozenset({"api_key", "key", "token", "password", "secret"})
+
+
 def options_dict(options: Any) -> dict[str, Any]:
-    """The options record as a plain dict, for provenance and hashing."""
-    return dataclasses.asdict(options)
+    """The options record as a plain dict, for provenance and hashing; secrets left out."""
+    return {k: v for k, v in dataclasses.asdict(options).items() if k not in SECRET_OPTIONS}
+
+
+def redact(values: dict[str, Any]) -> dict[str, Any]:
+    """A copy of user-given options with secret values masked, for manifests."""
+    return {k: ("***" if k in SECRET_OPTIONS else v) for k, v in values.items()}
+
+
+def redact_argv(argv: list[str]) -> list[str]:
+    """The command line with the values of secret k=v options masked."""
+    out = []
+    for arg in argv:
+        key, sep, _ = arg.partition("=")
+        out.append(f"{key}=***" if sep and key in SECRET_OPTIONS else arg)
+    return out

@@ -17,6 +17,7 @@ from .generation import run_generation
 from .judging import Judge, JudgeTask, run_judging
 from .leaderboard import leaderboard
 from .models import Model
+from .options import redact, redact_argv
 from .progress import Reporter
 from .questions import QuestionSet, load_questions
 from .records import Answer, Question
@@ -179,8 +180,9 @@ def _export(plan: RunPlan, answers: dict[str, Answer], rows: list[dict],
     manifest = {
         "mentalbench_manifest": 1,
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "command": " ".join(sys.argv),
-        "arguments": plan.arguments,
+        "command": " ".join(redact_argv(sys.argv)),
+        "arguments": {k: redact(v) if isinstance(v, dict) else v
+                      for k, v in plan.arguments.items()},
         "versions": versions(),
         "questions": {"name": plan.questions.name, "path": str(plan.questions.path),
                       "format": plan.questions.format, "sha256": plan.questions.sha256,
@@ -188,7 +190,7 @@ def _export(plan: RunPlan, answers: dict[str, Answer], rows: list[dict],
         "model": ({"label": plan.label, "identity": plan.model.identity()} if plan.model
                   else {"answers_file": str(plan.answers_file)}),
         "judges": [{"name": j.name, "model": j.spec.model, "mode": j.spec.mode,
-                    "options": j.spec.options, "rubric": j.rubric.name,
+                    "options": redact(j.spec.options), "rubric": j.rubric.name,
                     "rubric_sha256": j.rubric.sha256} for j in plan.judges],
         "counts": {"answers": len(answers), "judgments": len(rows),
                    "scored": int(board["n_scored"].sum()) if len(board) else 0,

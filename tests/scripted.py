@@ -18,6 +18,7 @@ class ScriptedOptions(GenerationOptions):
 
     fail_on: str | None = None  # a question id (or judge target) whose request fails
     verdict: str = "full"  # full | partial | garbage
+    api_key: str | None = None  # to check that secrets never reach the run directory
 
 
 class ScriptedModel(Model):

@@ -198,3 +198,17 @@ def test_bad_input_is_one_line_exit_2_and_nothing_written(scripted, small_questi
     assert code == 2
     assert len(lines) == 1 and lines[0].startswith("Error: ") and expect in lines[0], lines
     assert not out.exists()
+
+
+def test_secrets_never_reach_the_run_directory(scripted, small_questions, tmp_path, monkeypatch):
+    secret = "sk-test-DO-NOT-STORE-42"
+    monkeypatch.setattr("sys.argv", ["mentalbench", "run", "--model-opt", f"api_key={secret}"])
+    result = _run(["run", "-m", "scripted", "--model-opt", f"api_key={secret}", "-j", "sj",
+                   "--judge-opt", f"api_key={secret}", "-q", str(small_questions),
+                   "-o", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    for path in tmp_path.rglob("*"):
+        if path.is_file():
+            assert secret.encode() not in path.read_bytes(), path.name
+    manifest = json.loads((tmp_path / "manifest.json").read_text())
+    assert manifest["arguments"]["model_opt"]["api_key"] == "***"
