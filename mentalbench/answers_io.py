@@ -16,6 +16,7 @@ def read_answers(path: Path, model: str | None = None) -> dict[str, Answer]:
     if not path.is_file():
         raise InputError(f"{path}: no such answers file")
     out: dict[str, Answer] = {}
+    models: set[str] = set()  # from every row: a joined file's second model looks like dupes
     dupes = 0
     with path.open(encoding="utf-8") as f:
         for lineno, line in enumerate(f, 1):
@@ -43,18 +44,18 @@ def read_answers(path: Path, model: str | None = None) -> dict[str, Answer]:
             if not name:
                 raise InputError(f"{where}: field 'model': expected a model name (or pass --name)")
             qid = str(row["question_id"])
+            models.add(str(name))
             if qid in out:
                 dupes += 1
                 continue
             out[qid] = Answer(content_key("external-answer", name, qid, text), qid, str(name), text,
                               Usage(), {"source": str(path)})
-    if dupes:
-        warnings.warn(f"{path}: {dupes} duplicated question rows ignored (first kept)",
-                      stacklevel=2)
     if not out:
         raise InputError(f"{path}: no answers found")
-    models = {a.model for a in out.values()}
     if len(models) > 1:
         raise InputError(f"{path}: answers from several models ({', '.join(sorted(models))}); "
                          "split the file or pass --name")
+    if dupes:
+        warnings.warn(f"{path}: {dupes} duplicated question rows ignored (first kept)",
+                      stacklevel=2)
     return out

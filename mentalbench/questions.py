@@ -114,13 +114,16 @@ def _csv(path: Path, problems: list[str]) -> list[tuple[int, Question]]:
             return []
         out: list[tuple[int, Question]] = []
         seen: dict[tuple[str, str], int] = {}
-        for rowno, row in enumerate(reader, 2):
+        # Problems name the file line where a row starts; CounselChat texts span lines.
+        start = reader.line_num + 1
+        for row in reader:
+            rowno, start = start, reader.line_num + 1
             title = (row.get("questionTitle") or "").strip()
             body = (row.get(text_col) or "").strip()
             if not body and not title:
                 problems.append(f"{path}:{rowno}: field '{text_col}': expected text")
                 continue
-            text = body if not title or title in body else f"{title}\n\n{body}"
+            text = body if title in body else f"{title}\n\n{body}".strip()
             qid = (row.get(id_col) or "").strip() if id_col else ""
             fold = (qid, text)
             # CounselChat has one row per therapist answer: a question repeats, sometimes
@@ -162,7 +165,8 @@ def check_questions(path: Path, format: str | None = None) -> tuple[list[Questio
     questions = []
     for lineno, q in rows:
         if q.id in first_line:
-            problems.append(f"{path}:{lineno}: field 'id': duplicate id {q.id!r} "
+            field = "question_id" if fmt == "fastchat" else "id"
+            problems.append(f"{path}:{lineno}: field '{field}': duplicate id {q.id!r} "
                             f"(first on line {first_line[q.id]})")
             continue
         first_line[q.id] = lineno

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,14 +67,19 @@ class Rubric:
     def messages(self, question: str, answer: str) -> list[dict[str, str]]:
         """The judge conversation for one answer."""
         return [{"role": "system", "content": self._render("system.j2")},
-                {"role": "user", "content": self._render("prompt.j2", question=question,
-                                                         answer=answer)}]
+                {"role": "user", "content": self._render("prompt.j2", question=_defang(question),
+                                                         answer=_defang(answer))}]
 
     def repair_message(self, missing: list[Metric]) -> str | None:
         """A follow-up asking only for missing ratings, if the rubric has repair.j2."""
         if not (self.path / "repair.j2").is_file():
             return None
         return self._render("repair.j2", missing=missing)
+
+
+def _defang(text: str) -> str:
+    """Shorten runs of '=' so quoted text cannot fake the prompt's BEGIN/END markers."""
+    return re.sub(r"={3,}", "==", text)
 
 
 def _folder_hash(path: Path) -> str:

@@ -28,7 +28,7 @@ def _rating_regex(metric: Metric) -> re.Pattern[str]:
         names += [r"overall\s*rating", r"final\s*rating", r"^[\s*_#>\-]*rating"]
     alt = "|".join(names)
     return re.compile(
-        rf"(?<![a-z])(?:{alt})(?![a-z]){_GAP}(?:\[\[\s*{_NUMBER}\s*\]\]|{_NUMBER}(?:\s*/\s*10\b|\s*out of\s*10)?)",
+        rf"(?<![a-z])(?:{alt})(?![a-z]){_GAP}(?:\[\[\s*{_NUMBER}\s*\]\]|{_NUMBER}(?:\s*/\s*10\b|\s*out of\s*10)?(?!\d|\.\d|\s*/\s*\d|\s*out of))",
         re.IGNORECASE | re.MULTILINE)
 
 

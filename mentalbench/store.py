@@ -100,7 +100,9 @@ class Store:
         for chunk in _chunks(list(keys), 500):
             marks = ",".join("?" * len(chunk))
             for key, error in self.db.execute(
-                    f"SELECT key, error FROM failures WHERE key IN ({marks}) ORDER BY created",
+                    f"SELECT key, error FROM failures WHERE key IN ({marks}) "
+                    "AND key NOT IN (SELECT key FROM answers) "
+                    "AND key NOT IN (SELECT key FROM judgments) ORDER BY created, rowid",
                     chunk):
                 out[key] = error
         return out

@@ -38,10 +38,6 @@ class ScriptedModel(Model):
                 out.append(Completion(text="", error=f"scripted failure on {self.options.fail_on}"))
             elif r.messages[0]["content"].startswith("You are a fair"):
                 out.append(Completion(text=self._verdict(r.messages), usage=Usage(100, 20)))
-            elif "did not give a usable rating" in user:
-                out.append(Completion(text="\n".join(
-                    f"{name}: [[4]]" for name in re.findall(r"^(.+): \[\[rating\]\]$", user, re.M)),
-                    usage=Usage(10, 5)))
             else:
                 out.append(Completion(text=f"answer to {user[:30]}", usage=Usage(len(user), 5)))
             if progress:
@@ -50,6 +46,10 @@ class ScriptedModel(Model):
 
     def _verdict(self, messages):
         prompt = messages[-1]["content"]
+        if "did not give a usable rating" in prompt:  # the one repair follow-up
+            if self.options.verdict == "garbage":
+                return "I cannot rate this."
+            return "\n".join(f"{n}: [[4]]" for n in re.findall(r"^(.+): \[\[rating\]\]$", prompt, re.M))
         names = re.findall(r"^(.+): \[\[rating\]\]$", prompt, re.M)
         if self.options.verdict == "garbage":
             return "I cannot rate this."
