@@ -43,9 +43,13 @@ def _reporter():
 
 
 def _report(summary, reporter) -> None:
+    from .pricing import format_spend
+
     reporter.info(f"answers: {summary.answered} ({summary.generated} new); "
                   f"judgments: {summary.judged} new; unscored or failed: {summary.failures}; "
                   f"{summary.seconds:.1f}s")
+    for row in summary.spend:
+        reporter.info(format_spend(row))
     click.echo(f"Leaderboard: {summary.out / 'leaderboard.csv'}")
 
 
@@ -57,6 +61,15 @@ def _print_board(path: Path) -> None:
 
 
 _QUESTIONS_HELP = "Question file or registered set name (default: the bundled mentalbench-200)."
+_DRY_RUN_HELP = ("Print the calls, estimated tokens and dollars this would spend, then stop "
+                 "(nothing is requested or written).")
+
+
+def _dry_run(plan, answers=None) -> None:
+    from .pricing import estimate_run, format_estimate
+
+    click.echo(f"Dry run for {plan.out}:")
+    click.echo(format_estimate(estimate_run(plan, answers)))
 
 
 @cli.command()
@@ -75,8 +88,9 @@ _QUESTIONS_HELP = "Question file or registered set name (default: the bundled me
               help="Option for every judge, repeatable (e.g. mode=text).")
 @click.option("--rubric", help="Rubric name or folder (default: each judge's, mentalgpt).")
 @click.option("--name", help="Label for the model in the leaderboard (default: the model id).")
+@click.option("--dry-run", is_flag=True, help=_DRY_RUN_HELP)
 def run(model_id, judges, questions, questions_format, limit, out, model_opt, judge_opt, rubric,
-        name):
+        name, dry_run):
     """Answer the questions with a model, judge every answer, write the leaderboard."""
     from .registry import get_registry
     from .runner import RunPlan, execute, resolve_judges, resolve_questions, select
@@ -93,6 +107,8 @@ def run(model_id, judges, questions, questions_format, limit, out, model_opt, ju
                    arguments={"model": model_id, "model_opt": model_opts,
                               "judges": [j.name for j in resolved], "judge_opt": judge_opts,
                               "questions": questions, "limit": limit, "rubric": rubric})
+    if dry_run:
+        return _dry_run(plan)
     reporter = _reporter()
     try:
         summary = execute(plan, None, reporter)
@@ -116,7 +132,9 @@ def run(model_id, judges, questions, questions_format, limit, out, model_opt, ju
 @click.option("--judge-opt", multiple=True, metavar="K=V", help="Option for every judge.")
 @click.option("--rubric", help="Rubric name or folder.")
 @click.option("--name", help="Model name to use instead of the one in the file.")
-def judge(answers_path, judges, questions, questions_format, out, judge_opt, rubric, name):
+@click.option("--dry-run", is_flag=True, help=_DRY_RUN_HELP)
+def judge(answers_path, judges, questions, questions_format, out, judge_opt, rubric, name,
+          dry_run):
     """Judge answers produced elsewhere and write their leaderboard."""
     from .answers_io import read_answers
     from .errors import InputError
@@ -137,6 +155,8 @@ def judge(answers_path, judges, questions, questions_format, out, judge_opt, rub
                    selected=selected, judges=resolved, answers_file=answers_path,
                    arguments={"answers": str(answers_path), "judges": list(judges),
                               "judge_opt": judge_opts, "questions": questions})
+    if dry_run:
+        return _dry_run(plan, answers)
     reporter = _reporter()
     summary = execute(plan, answers, reporter)
     _report(summary, reporter)

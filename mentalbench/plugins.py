@@ -14,6 +14,9 @@ from . import hookspecs
 BUNDLED_PLUGINS = (
     "mentalbench.backends.embedded",
     "mentalbench.backends.hf",
+    "mentalbench.backends.vllm",
+    "mentalbench.backends.openai",
+    "mentalbench.backends.gemini",
     "mentalbench.builtin",
 )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import tomllib
@@ -50,9 +51,7 @@ class Rubric:
         return ((self.overall,) if self.overall else ()) + self.metrics
 
     def _env(self) -> jinja2.Environment:
-        return jinja2.Environment(loader=jinja2.FileSystemLoader(self.path),
-                                  undefined=jinja2.StrictUndefined, trim_blocks=True,
-                                  keep_trailing_newline=False, autoescape=False)
+        return _environment(self.path)
 
     def _render(self, template: str, **context) -> str:
         base = {"metrics": self.metrics, "overall": self.overall, "scale": self.scale,
@@ -80,6 +79,14 @@ class Rubric:
 def _defang(text: str) -> str:
     """Shorten runs of '=' so quoted text cannot fake the prompt's BEGIN/END markers."""
     return re.sub(r"={3,}", "==", text)
+
+
+@functools.lru_cache(maxsize=32)
+def _environment(path: Path) -> jinja2.Environment:
+    """One environment per rubric folder, so each template compiles once (not once a render)."""
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(path),
+                              undefined=jinja2.StrictUndefined, trim_blocks=True,
+                              keep_trailing_newline=False, autoescape=False)
 
 
 def _folder_hash(path: Path) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.metadata
 import json
 import platform
@@ -13,11 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError
-from .generation import run_generation
+from .generation import answer_key, run_generation
 from .judging import Judge, JudgeTask, run_judging
 from .leaderboard import leaderboard
 from .models import Model
 from .options import redact, redact_argv
+from .pricing import spend
 from .progress import Reporter
 from .questions import QuestionSet, load_questions
 from .records import Answer, Question
@@ -52,6 +54,7 @@ class RunSummary:
     judged: int
     failures: int
     seconds: float
+    spend: tuple[dict[str, Any], ...] = ()  # tokens and dollars per model and judge
 
 
 def resolve_questions(spec: str | None, format: str | None = None) -> QuestionSet:
@@ -79,16 +82,34 @@ def resolve_judges(names: Sequence[str], options: dict[str, Any],
     judges = []
     for name in names:
         spec = reg.judge_spec(name, options)
+        # samples is the judge's, not the model's: how many times to ask, keeping the median.
+        model_options = dict(spec.options)
+        samples = _samples(name, model_options.pop("samples", 1))
+        spec = dataclasses.replace(spec, options=model_options)
         rubric = resolve_rubric(rubric_override or spec.rubric)
         model = reg.get_model(spec.model, spec.options)
         model.check()
-        if spec.mode == "logprobs" and not model.supports_choice_scores:
-            raise InputError(f"judge {name!r}: mode=logprobs needs a local model; "
-                             f"{spec.model} cannot read next-token probabilities")
-        judges.append(Judge(spec, model, rubric))
+        top_logprobs = getattr(model, "supports_top_logprobs", False)
+        if spec.mode == "logprobs" and not (model.supports_choice_scores or top_logprobs):
+            raise InputError(f"judge {name!r}: mode=logprobs needs a local model or an API "
+                             f"that returns top logprobs (openai:); {spec.model} has neither")
+        if samples > 1 and spec.mode == "logprobs" and model.supports_choice_scores:
+            raise InputError(f"judge {name!r}: samples={samples} with a local logprobs judge "
+                             "would read the same distribution each time; use mode=text")
+        judges.append(Judge(spec, model, rubric, samples))
     if len({j.name for j in judges}) != len(judges):
         raise InputError("--judge: the same judge is named twice")
     return tuple(judges)
+
+
+def _samples(judge: str, value: Any) -> int:
+    try:
+        samples = int(value)
+    except (TypeError, ValueError):
+        samples = 0
+    if samples < 1:
+        raise InputError(f"judge {judge!r}: option samples={value!r}: expected a whole number >= 1")
+    return samples
 
 
 def select(questions: QuestionSet, limit: int | None) -> tuple[Question, ...]:
@@ -139,8 +160,10 @@ def execute(plan: RunPlan, answers: dict[str, Answer] | None, reporter: Reporter
         timings: dict[str, float] = {}
         missing: dict[str, tuple[str, str]] = {}
         generated = 0
+        stored_answers: set[str] = set()
         if answers is None:
             assert plan.model is not None
+            stored_answers = set(store.answers(answer_key(plan.model, q) for q in plan.selected))
             t0 = time.time()
             answers, errors, generated = run_generation(plan.model, plan.label, plan.selected,
                                                         store, reporter)
@@ -150,23 +173,34 @@ def execute(plan: RunPlan, answers: dict[str, Answer] | None, reporter: Reporter
         tasks = [JudgeTask(a, by_id[qid]) for qid, a in answers.items() if qid in by_id]
         rows: list[dict] = []
         judged_new = 0
+        costs = []
+        if plan.model is not None:
+            costs.append(spend("answering", plan.label, plan.model,
+                               [a.usage for a in answers.values()],
+                               [a.usage for a in answers.values() if a.key not in stored_answers]))
         for judge in plan.judges:
             t0 = time.time()
-            done_before = len(store.judgments(judge.key(t.answer) for t in tasks))
+            before = set(store.judgments(judge.key(t.answer) for t in tasks))
             judged = run_judging(judge, tasks, store, reporter)
-            judged_new += len(judged) - done_before
+            judged_new += len(judged) - len(before)
             timings[f"judging_s[{judge.name}]"] = round(time.time() - t0, 2)
             rows += _judgment_rows(judge, tasks, judged, store, missing)
-        _export(plan, answers, rows, timings, store)
+            costs.append(spend("judging", judge.name, judge.model,
+                               [j.usage for j in judged.values()],
+                               [j.usage for k, j in judged.items() if k not in before]))
+        _export(plan, answers, rows, timings, store, costs)
         failures = sum(1 for r in rows if r.get("error"))
         return RunSummary(plan.out, len(answers), generated, judged_new, failures,
-                          round(time.time() - started, 2))
+                          round(time.time() - started, 2), tuple(costs))
     finally:
         store.close()
+        for model in [plan.model, *(j.model for j in plan.judges)]:
+            if model is not None:
+                model.close()  # API clients and their event loops
 
 
 def _export(plan: RunPlan, answers: dict[str, Answer], rows: list[dict],
-            timings: dict[str, float], store: Store) -> None:
+            timings: dict[str, float], store: Store, costs: list[dict[str, Any]]) -> None:
     order = {q.id: i for i, q in enumerate(plan.selected)}
     ordered = sorted(answers.values(), key=lambda a: order.get(a.question_id, len(order)))
     write_jsonl(plan.out / "answers.jsonl", (a.to_dict() for a in ordered))
@@ -190,12 +224,14 @@ def _export(plan: RunPlan, answers: dict[str, Answer], rows: list[dict],
         "model": ({"label": plan.label, "identity": plan.model.identity()} if plan.model
                   else {"answers_file": str(plan.answers_file)}),
         "judges": [{"name": j.name, "model": j.spec.model, "mode": j.spec.mode,
-                    "options": redact(j.spec.options), "rubric": j.rubric.name,
+                    "options": redact(j.spec.options), "samples": j.samples,
+                    "rubric": j.rubric.name,
                     "rubric_sha256": j.rubric.sha256} for j in plan.judges],
         "counts": {"answers": len(answers), "judgments": len(rows),
                    "scored": int(board["n_scored"].sum()) if len(board) else 0,
                    "failures": sum(1 for r in rows if r.get("error"))},
         "tokens": tokens,
+        "cost": costs,
         "timings": timings,
     }
     write_atomic(plan.out / "manifest.json", json.dumps(manifest, indent=2, default=str) + "\n")

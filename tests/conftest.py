@@ -12,6 +12,9 @@ os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# Fixtures of the API tests: fake OpenAI/Gemini servers, test keys, models that close.
+pytest_plugins = ("tests.servers.fixtures",)
+
 
 @pytest.fixture
 def scripted():

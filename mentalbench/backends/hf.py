@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,8 +24,13 @@ class HFOptions(GenerationOptions):
     load_in_4bit: bool = False
     adapter: str | None = None
     merge_adapter: bool = False
-    batch_size: int = 8
+    batch_size: int = 0
     device: str = "auto"
+    engine: str = "auto"
+    cuda_graphs: bool = True
+
+
+ENGINES = ("auto", "static", "generate")
 
 
 class HFModel(Model):
@@ -35,6 +42,7 @@ class HFModel(Model):
     def __init__(self, model_id: str, options: HFOptions, target: str | None = None):
         super().__init__(model_id, options, target)
         self._loaded = None
+        self._static = None
 
     # Subclasses (the embedded model, gguf files) override where the weights come from.
     def source(self) -> tuple[str, str | None]:
@@ -43,7 +51,17 @@ class HFModel(Model):
 
     @property
     def chunk_size(self) -> int:  # type: ignore[override]
-        return self.options.batch_size * 4
+        return self.batch_size() * 4
+
+    def batch_size(self) -> int:
+        """Prompts decoded together: the option, or 8 on a CPU and 64 on a GPU (0 = auto)."""
+        if self.options.batch_size:
+            return self.options.batch_size
+        if self.options.device == "cpu":
+            return 8
+        import torch
+
+        return 64 if torch.cuda.is_available() else 8
 
     def check(self) -> None:
         require("torch", "hf", f"model {self.model_id}")
@@ -55,8 +73,12 @@ class HFModel(Model):
             if not (Path(self.options.adapter) / "adapter_config.json").is_file():
                 raise InputError(f"option adapter={self.options.adapter!r}: expected a folder "
                                  "with adapter_config.json")
-        if self.options.batch_size < 1:
-            raise InputError(f"option batch_size={self.options.batch_size}: expected >= 1")
+        if self.options.batch_size < 0:
+            raise InputError(f"option batch_size={self.options.batch_size}: expected >= 1, "
+                             "or 0 for automatic")
+        if self.options.engine not in ENGINES:
+            raise InputError(f"option engine={self.options.engine!r}: expected one of "
+                             f"{', '.join(ENGINES)}")
 
     def loaded(self):
         if self._loaded is None:
@@ -81,16 +103,41 @@ class HFModel(Model):
         order = sorted(range(len(prompts)), key=lambda i: lengths[i])
         results: list[Completion | None] = [None] * len(prompts)
         o = self.options
-        for start in range(0, len(order), o.batch_size):
-            idx = order[start:start + o.batch_size]
-            outs = hf_engine.generate(loaded, [prompts[i] for i in idx],
-                                      max_new_tokens=o.max_new_tokens, temperature=o.temperature,
-                                      top_k=o.top_k, top_p=o.top_p, seed=o.seed)
+        size = self.batch_size()
+        for start in range(0, len(order), size):
+            idx = order[start:start + size]
+            decode = self._decoder(max(lengths[i] for i in idx) + o.max_new_tokens)
+            outs = decode([prompts[i] for i in idx], max_new_tokens=o.max_new_tokens,
+                          temperature=o.temperature, top_k=o.top_k, top_p=o.top_p, seed=o.seed)
+            engine = self._engine_name(decode)
             for i, c in zip(idx, outs, strict=True):
-                results[i] = c
+                results[i] = dataclasses.replace(c, meta={**c.meta, "engine": engine})
             if progress:
                 progress(len(idx))
         return results  # type: ignore[return-value]
+
+    def _decoder(self, max_len: int):
+        """The decoding call for a batch whose longest sequence is max_len tokens."""
+        from . import hf_engine, hf_static
+
+        loaded = self.loaded()
+        if self.options.engine == "generate":
+            return functools.partial(hf_engine.generate, loaded)
+        reason = hf_static.unsupported(loaded.model, max_len)
+        if reason and self.options.engine == "static":
+            raise InputError(f"option engine=static for {self.model_id}: not possible with {reason}")
+        if reason:  # auto: transformers' generate handles what the static engine cannot
+            return functools.partial(hf_engine.generate, loaded)
+        if self._static is None:
+            self._static = hf_static.StaticEngine(loaded, use_graphs=self.options.cuda_graphs)
+        return self._static.generate
+
+    def _engine_name(self, decode) -> str:
+        """Which engine ran a batch, for each answer's provenance."""
+        static = self._static
+        if static is None or decode != static.generate:
+            return "generate"
+        return "static+graphs" if static.graphs_active() else "static"
 
     def score_choices(self, messages, prefixes, choices):
         from . import hf_engine
@@ -119,7 +166,7 @@ class HFModel(Model):
                 "chat_template": hashlib.sha256(loaded.chat_template.encode()).hexdigest()[:16]}
 
     def close(self) -> None:
-        self._loaded = None
+        self._loaded = self._static = None
 
 
 @hookimpl

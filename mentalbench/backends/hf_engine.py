@@ -140,19 +140,27 @@ def generate(loaded: Loaded, prompts: Sequence[str], *, max_new_tokens: int, tem
     with torch.inference_mode():
         out = loaded.model.generate(**enc, **gen_kwargs)
     width = enc["input_ids"].shape[1]
+    return completions(loaded, [row[width:].tolist() for row in out],
+                       enc["attention_mask"].sum(-1).tolist())
+
+
+def eos_ids(loaded: Loaded) -> set[int]:
+    """Token ids that end an answer: the generation config's and the tokenizer's."""
+    return (set(_as_list(loaded.model.generation_config.eos_token_id))
+            | {loaded.tokenizer.eos_token_id}) - {None}
+
+
+def completions(loaded: Loaded, rows: Sequence[list[int]],
+                prompt_tokens: Sequence[int]) -> list[Completion]:
+    """One Completion per row of new token ids, cut at the first end-of-answer token."""
+    eos = eos_ids(loaded)
     results = []
-    eos = set(_as_list(loaded.model.generation_config.eos_token_id)) | {tok.eos_token_id}
-    for row, mask in zip(out, enc["attention_mask"], strict=True):
-        new = row[width:].tolist()
-        n = len(new)
-        for i, t in enumerate(new):
-            if t in eos:
-                n = i
-                break
+    for new, n_prompt in zip(rows, prompt_tokens, strict=True):
+        n = next((i for i, t in enumerate(new) if t in eos), len(new))
         finish = "stop" if n < len(new) else "length"
-        text = tok.decode(new[:n], skip_special_tokens=True).strip()
+        text = loaded.tokenizer.decode(new[:n], skip_special_tokens=True).strip()
         results.append(Completion(text=text, finish_reason=finish,
-                                  usage=Usage(int(mask.sum()), n + (finish == "stop"))))
+                                  usage=Usage(int(n_prompt), n + (finish == "stop"))))
     return results
 
 

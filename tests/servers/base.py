@@ -15,9 +15,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 #: Faults a plan may inject. HTTP statuses answer with that status and an error body;
 #: "hang" never answers; "disconnect" closes the connection without a reply;
 #: "truncated" sends half of a good JSON body; "missing" is a good reply whose verdict
-#: leaves out most metrics (answers and repair replies are not affected).
+#: leaves out most metrics (answers and repair replies are not affected); "empty" is a
+#: reply withheld by the provider's content filter; "cut" a reply with no text left within
+#: the token limit (a reasoning model that thought too long).
 FAULTS = ("429", "500", "503", "400", "401", "403", "404", "hang", "disconnect", "truncated",
-          "missing")
+          "missing", "empty", "cut")
 
 Decide = Callable[[int, int, dict], "str | None"]
 
@@ -31,6 +33,7 @@ class Stats:
     successes: Counter = field(default_factory=Counter)  # request body hash -> good replies
     seen: Counter = field(default_factory=Counter)  # request body hash -> calls
     auth: Counter = field(default_factory=Counter)  # credential header values
+    paths: Counter = field(default_factory=Counter)
     bodies: list = field(default_factory=list)
     in_flight: int = 0
     peak_in_flight: int = 0
@@ -102,6 +105,10 @@ class FakeServer:
         """Error body and extra headers for an HTTP status."""
         raise NotImplementedError
 
+    def empty(self, body: dict, cut: bool = False) -> dict:
+        """A 200 reply without text: withheld by a filter, or cut at the token limit."""
+        raise NotImplementedError
+
     # -- lifecycle --------------------------------------------------------------------------
     @property
     def url(self) -> str:
@@ -134,7 +141,7 @@ class FakeServer:
             request_queue_size = 256  # many clients connect at once
 
         self._httpd = Server(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self._httpd.serve_forever, daemon=True,
+        threading.Thread(target=self._httpd.serve_forever, args=(0.02,), daemon=True,
                          name="fake-api-server").start()
         return self
 
@@ -178,6 +185,7 @@ class FakeServer:
             self.stats.seen[sig] += 1
             self.stats.bodies.append(body)
             self.stats.auth[h.headers.get(self.auth_header, "")] += 1
+            self.stats.paths[h.path] += 1
             self.stats.in_flight += 1
             self.stats.peak_in_flight = max(self.stats.peak_in_flight, self.stats.in_flight)
         fault = self.faults.decide(n, k, body)
@@ -192,7 +200,11 @@ class FakeServer:
     def _respond(self, h: BaseHTTPRequestHandler, body: dict, fault: str | None, sig: str):
         from .replies import reply
 
-        outcome = fault or "ok"
+        # Counted before replying, so a client never sees a reply the counts lack.
+        with self._lock:
+            self.stats.outcomes[fault or "ok"] += 1
+            if fault in (None, "missing"):
+                self.stats.successes[sig] += 1
         if fault == "hang":
             self._stopping.wait(self.hang_seconds)
             h.close_connection = True
@@ -201,18 +213,12 @@ class FakeServer:
         elif fault and fault.isdigit():
             payload, headers = self.error(int(fault))
             self._send(h, int(fault), payload, headers)
+        elif fault in ("empty", "cut"):
+            self._send(h, 200, self.empty(body, cut=fault == "cut"))
         else:
-            messages = self.messages(body)
-            text = reply(messages, partial=fault == "missing")
+            text = reply(self.messages(body), partial=fault == "missing")
             data = json.dumps(self.success(body, text)).encode()
-            if fault == "truncated":
-                self._send_bytes(h, 200, data[: len(data) // 2])
-            else:
-                self._send_bytes(h, 200, data)
-                with self._lock:
-                    self.stats.successes[sig] += 1
-        with self._lock:
-            self.stats.outcomes[outcome] += 1
+            self._send_bytes(h, 200, data[: len(data) // 2] if fault == "truncated" else data)
 
     def _send(self, h, status: int, payload: dict, headers: dict | None = None) -> None:
         self._send_bytes(h, status, json.dumps(payload).encode(), headers)

@@ -8,6 +8,8 @@ from .base import FakeServer
 from .replies import count_tokens
 
 _ROUTE = re.compile(r"^/v1(beta|alpha)?/models/[^/:]+:generateContent$")
+#: Thinking tokens the fake reports with every reply (billed as output).
+THOUGHTS = 7
 _STATUS = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED",
            404: "NOT_FOUND", 429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE"}
 
@@ -38,9 +40,14 @@ class FakeGemini(FakeServer):
                             "finishReason": "STOP", "index": 0}],
             "usageMetadata": {"promptTokenCount": prompt,
                               "candidatesTokenCount": count_tokens(text),
-                              "totalTokenCount": prompt + count_tokens(text)},
+                              "thoughtsTokenCount": THOUGHTS,
+                              "totalTokenCount": prompt + count_tokens(text) + THOUGHTS},
             "modelVersion": self.model,
         }
+
+    def empty(self, body: dict, cut: bool = False) -> dict:
+        return {"candidates": [{"finishReason": "MAX_TOKENS" if cut else "SAFETY", "index": 0}],
+                "usageMetadata": {"promptTokenCount": 10, "totalTokenCount": 10}}
 
     def error(self, status: int) -> tuple[dict, dict]:
         error = {"code": status, "message": f"fake error {status}",

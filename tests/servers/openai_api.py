@@ -44,7 +44,18 @@ class FakeOpenAI(FakeServer):
                       "total_tokens": prompt + count_tokens(text)},
         }
 
+    def __init__(self, *args, error_param: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.error_param = error_param  # the request field a 400 blames, if any
+
+    def empty(self, body: dict, cut: bool = False) -> dict:
+        reply = self.success(body, "")
+        reply["choices"][0].update(finish_reason="length" if cut else "content_filter",
+                                   message={"role": "assistant", "content": None})
+        return reply
+
     def error(self, status: int) -> tuple[dict, dict]:
         kind, message = _ERRORS.get(status, ("server_error", f"HTTP {status}"))
         headers = {"retry-after": self.retry_after} if status == 429 else {}
-        return {"error": {"message": message, "type": kind, "param": None, "code": None}}, headers
+        param = self.error_param if status == 400 else None
+        return {"error": {"message": message, "type": kind, "param": param, "code": None}}, headers

@@ -1,0 +1,358 @@
+"""QLoRA training speed and memory on a 7B-shaped random-weight Mistral: padded vs padding-free.
+
+Each mode trains the same LoRA r64 all-linear model (MentalGPT's Table 3 settings: NF4 + double
+quant, bf16 compute, gradient checkpointing, paged AdamW 32-bit, clip 0.3) on the SAME batches of
+8 examples drawn from one length mix, so non-padding tokens per step are equal and tokens/s
+compare as ratios:
+
+- padded-1024: every batch padded to 1024 tokens (the baseline named in issue 6);
+- padded-longest: padded to the longest example of the batch (the usual dynamic padding);
+- padding-free: mentalbench-train's collator and segment attention (no padding, no attention
+  across examples), the same 8 examples per step;
+- packed[:N]: `--packing`: examples binned (best fit decreasing) into N slots (default 8) of
+  <= 1024 tokens per step, then laid out as padding-free; more examples per step, a ceiling of
+  N x 1024 tokens;
+- padding-free-worst: one batch of 8 x 1024-token examples, the memory ceiling of both.
+
+    python benchmarks/train_gpu.py                    # one GPU, 7B shape
+    accelerate launch --multi_gpu --num_processes 2 benchmarks/train_gpu.py --modes padding-free
+    python benchmarks/train_gpu.py --tiny             # CPU smoke test of the same code
+
+Prints a table; --json writes the figures (default benchmarks/results/train_gpu.json).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "plugins" / "mentalbench-train")]
+
+MODES = ("padded-1024", "padded-longest", "padding-free", "packed", "padding-free-worst")
+TOKENS_PER_WORD = 1.33  # Llama/Mistral tokenizer on English prose
+TEMPLATE_TOKENS = 48  # system prompt + chat markup around one exchange
+
+
+def length_mix(n: int, seed: int, width: int, source_max: int) -> list[tuple[int, int]]:
+    """(prompt, answer) token lengths after the paper's data (PAPER.md), capped like training.
+
+    63% synthetic (9,775 rows): patient messages of at least 300 words, answers of a few
+    hundred words; 37% interview summaries (5,695 rows): both turns over 40-50 words.
+    """
+    rng = random.Random(seed)
+    out = []
+    for _ in range(n):
+        if rng.random() < 9775 / (9775 + 5695):
+            patient = max(300, rng.lognormvariate(math.log(360), 0.25))
+            answer = max(80, rng.lognormvariate(math.log(250), 0.4))
+        else:
+            patient = max(45, rng.lognormvariate(math.log(95), 0.45))
+            answer = max(45, rng.lognormvariate(math.log(95), 0.45))
+        p = min(source_max, width // 2, TEMPLATE_TOKENS + round(patient * TOKENS_PER_WORD))
+        a = min(width - p, round(answer * TOKENS_PER_WORD))
+        out.append((p, a))
+    return out
+
+
+def make_examples(lengths, vocab: int, seed: int) -> list[dict]:
+    rng = random.Random(seed)
+    rows = []
+    for p, a in lengths:
+        ids = [rng.randrange(3, vocab) for _ in range(p + a)]
+        rows.append({"input_ids": ids, "labels": [-100] * p + ids[p:]})
+    return rows
+
+
+def padded(batch: list[dict], width: int | None, pad: int = 0) -> dict:
+    """Right-padded tensors with an attention mask (to `width`, or to the longest example)."""
+    import torch
+
+    w = width or max(len(r["input_ids"]) for r in batch)
+    ids = [r["input_ids"] + [pad] * (w - len(r["input_ids"])) for r in batch]
+    labels = [r["labels"] + [-100] * (w - len(r["labels"])) for r in batch]
+    mask = [[1] * len(r["input_ids"]) + [0] * (w - len(r["input_ids"])) for r in batch]
+    return {"input_ids": torch.tensor(ids), "labels": torch.tensor(labels),
+            "attention_mask": torch.tensor(mask)}
+
+
+def quantize_linears(model, device, compute_dtype) -> None:
+    """Replace every decoder nn.Linear by a bitsandbytes NF4 (double-quant) Linear4bit, in place.
+
+    The same bnb quantizer transformers uses when loading with BitsAndBytesConfig; done by hand
+    because there are no weights to load (random init, built directly on the GPU).
+    """
+    import bitsandbytes as bnb
+    import torch
+
+    for module in list(model.model.modules()):
+        for name, child in list(module.named_children()):
+            if isinstance(child, torch.nn.Linear):
+                q = bnb.nn.Linear4bit(child.in_features, child.out_features,
+                                      bias=child.bias is not None, compute_dtype=compute_dtype,
+                                      compress_statistics=True, quant_type="nf4", device="meta")
+                q.weight = bnb.nn.Params4bit(child.weight.data, requires_grad=False,
+                                             compress_statistics=True,
+                                             quant_type="nf4").to(device)
+                setattr(module, name, q)
+                del child
+    model.is_loaded_in_4bit = True  # what peft and prepare_model_for_kbit_training look for
+    if device.type == "cuda":
+        torch.cuda.empty_cache()
+
+
+def build(args, device):
+    """The 4-bit base with the plugin's LoRA wiring, and its optimizer."""
+    import torch
+    from mentalbench_train.batching import register_attention
+    from mentalbench_train.modeling import add_lora
+    from mentalbench_train.presets import PRESETS
+    from transformers import MistralConfig, MistralForCausalLM
+
+    if args.tiny:
+        config = MistralConfig(hidden_size=256, intermediate_size=512, num_hidden_layers=2,
+                               num_attention_heads=8, num_key_value_heads=2, vocab_size=2000)
+    else:
+        config = MistralConfig()  # Mistral-7B-v0.1's shape: 32 layers, 4096 wide, GQA 32/8
+    config.use_cache = False
+    attn = register_attention()
+    torch.manual_seed(0)
+    torch.set_default_dtype(torch.bfloat16)
+    with torch.device(device):
+        model = MistralForCausalLM._from_config(config, attn_implementation=attn)
+    torch.set_default_dtype(torch.float32)
+    quantize_linears(model, device, torch.bfloat16)
+    settings = PRESETS["mentalgpt"]
+    model = add_lora(model, settings)
+    params = [p for p in model.parameters() if p.requires_grad]
+    if device.type == "cuda":
+        import bitsandbytes as bnb
+
+        opt = bnb.optim.PagedAdamW32bit(params, lr=settings.learning_rate,
+                                        weight_decay=settings.weight_decay)
+    else:  # paged optimizers need CUDA; the Trainer falls back the same way on CPU
+        opt = torch.optim.AdamW(params, lr=settings.learning_rate,
+                                weight_decay=settings.weight_decay)
+    return config, model, opt, settings
+
+
+def set_attention(model, name: str) -> None:
+    model.get_base_model().config._attn_implementation = name
+
+
+def step(model, opt, batch, device, max_norm: float) -> float:
+    import torch
+
+    batch = {k: v.to(device) if hasattr(v, "to") else v for k, v in batch.items()}
+    with torch.autocast(device.type, dtype=torch.bfloat16):
+        loss = model(**batch).loss
+    loss.backward()
+    params = [p for g in opt.param_groups for p in g["params"]]
+    torch.nn.utils.clip_grad_norm_(params, max_norm)
+    opt.step()
+    opt.zero_grad(set_to_none=True)
+    return float(loss)
+
+
+def contamination(model, device, vocab: int) -> dict:
+    """Max |logit| difference: each example alone vs inside a padding-free row (and naive concat)."""
+    import torch
+    from mentalbench_train.batching import ATTENTION, PaddingFreeCollator
+
+    g = torch.Generator().manual_seed(1)
+    seqs = [torch.randint(3, vocab, (n,), generator=g).tolist() for n in (37, 81, 23)]
+    model.eval()
+    set_attention(model, ATTENTION)
+    with torch.no_grad(), torch.autocast(device.type, dtype=torch.bfloat16):
+        alone = torch.cat([model(input_ids=torch.tensor([s], device=device)).logits[0].float()
+                           for s in seqs])
+        row = PaddingFreeCollator()([{"input_ids": s, "labels": s} for s in seqs])
+        row = {k: v.to(device) if hasattr(v, "to") else v for k, v in row.items()
+               if k != "labels"}
+        packed = model(**row).logits[0].float()
+        naive = model(input_ids=row["input_ids"]).logits[0].float()
+    model.train()
+    scale = float(alone.abs().max())
+    return {"max_abs_diff_padding_free": float((packed - alone).abs().max()),
+            "max_abs_diff_naive_concat": float((naive - alone).abs().max()),
+            "max_abs_logit": scale}
+
+
+def measure(model, opt, batches, warmup: int, device, settings, dist) -> dict:
+    """Time the steps after `warmup`; tokens/s over non-padding tokens, peak memory over all."""
+    import torch
+
+    on_gpu = device.type == "cuda"
+    if on_gpu:
+        torch.cuda.synchronize()
+        torch.cuda.empty_cache()
+        torch.cuda.reset_peak_memory_stats()
+    times, tokens, computed, losses, examples = [], 0, 0, [], 0
+    for i, (batch, real, count) in enumerate(batches):
+        if on_gpu:
+            torch.cuda.synchronize()
+        if dist:
+            dist.barrier()
+        t0 = time.perf_counter()
+        losses.append(step(model, opt, batch, device, settings.max_grad_norm))
+        if on_gpu:
+            torch.cuda.synchronize()
+        if i >= warmup:
+            times.append(time.perf_counter() - t0)
+            tokens += real
+            examples += count
+            computed += batch["input_ids"].numel()
+    elapsed = sum(times)
+    if dist:
+        import torch.distributed as D
+
+        t = torch.tensor([elapsed, tokens, computed], dtype=torch.float64, device=device)
+        mx = t.clone()
+        D.all_reduce(t, op=D.ReduceOp.SUM)
+        D.all_reduce(mx, op=D.ReduceOp.MAX)
+        elapsed, tokens, computed = float(mx[0]), int(t[1]), int(t[2])
+    gib = 1024 ** 3
+    return {
+        "steps_timed": len(times), "seconds_per_step": elapsed / max(1, len(times)),
+        "examples_per_step": examples / max(1, len(times)),
+        "median_step_s": statistics.median(times) if times else None,
+        "nonpad_tokens_per_s": tokens / elapsed if elapsed else None,
+        "computed_tokens_per_s": computed / elapsed if elapsed else None,
+        "nonpad_share": tokens / computed if computed else None,
+        "peak_allocated_gib": torch.cuda.max_memory_allocated() / gib if on_gpu else None,
+        "peak_reserved_gib": torch.cuda.max_memory_reserved() / gib if on_gpu else None,
+        "first_loss": losses[0], "last_loss": losses[-1],
+    }
+
+
+def batches_for(mode: str, examples: list[dict], batch: int, steps: int, width: int, rank: int,
+                world: int):
+    from mentalbench_train.batching import PaddingFreeCollator, pack
+
+    collate = PaddingFreeCollator()
+    if mode.startswith("packed"):
+        slots = int(mode.partition(":")[2] or batch)
+        bins = pack(examples, width)
+        random.Random(1).shuffle(bins)
+        groups = [bins[(s * world + rank) * slots:(s * world + rank + 1) * slots]
+                  for s in range(steps)]
+    elif mode == "padding-free-worst":
+        ids = [t for r in examples for t in r["input_ids"]][:width]
+        row = {"input_ids": ids, "labels": [-100] * (width // 2) + ids[width // 2:]}
+        groups = [[row] * batch] * 3
+    else:
+        groups = [examples[(s * world + rank) * batch:(s * world + rank + 1) * batch]
+                  for s in range(steps)]
+    for g in groups:
+        real = sum(len(r["input_ids"]) for r in g)
+        count = sum(len(r.get("seq_lengths") or [1]) for r in g)
+        if mode == "padded-1024":
+            yield padded(g, width), real, count
+        elif mode == "padded-longest":
+            yield padded(g, None), real, count
+        else:
+            yield collate(g), real, count
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--tiny", action="store_true", help="tiny model on the CPU (smoke test)")
+    ap.add_argument("--modes", default=",".join(MODES))
+    ap.add_argument("--steps", type=int, default=10, help="steps per mode, warm-up included")
+    ap.add_argument("--warmup", type=int, default=2)
+    ap.add_argument("--batch", type=int, default=8)
+    ap.add_argument("--width", type=int, default=1024)
+    ap.add_argument("--label", default=None, help="name of this run in the JSON")
+    ap.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "results" / "train_gpu.json")
+    args = ap.parse_args()
+
+    import torch
+
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    rank = int(os.environ.get("RANK", "0"))
+    dist = None
+    if world > 1:
+        import torch.distributed as dist
+
+        if torch.cuda.is_available():
+            torch.cuda.set_device(int(os.environ["LOCAL_RANK"]))
+        dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
+    device = torch.device("cuda", torch.cuda.current_device()) if torch.cuda.is_available() \
+        else torch.device("cpu")
+    started = time.time()
+    config, model, opt, settings = build(args, device)
+    build_s = time.time() - started
+    if dist:
+        from torch.nn.parallel import DistributedDataParallel
+
+        runner = DistributedDataParallel(model, device_ids=[device.index] if device.index is not None
+                                         else None, find_unused_parameters=False)
+    else:
+        runner = model
+    n = args.batch * args.steps * world * 4  # enough for the packed modes' fuller steps
+    lengths = length_mix(max(n, 512), seed=0, width=args.width,
+                         source_max=settings.source_max_len)
+    examples = make_examples(lengths, config.vocab_size, seed=0)
+    totals = [p + a for p, a in lengths]
+    results = {}
+    from mentalbench_train.batching import ATTENTION
+
+    check = contamination(model, device, config.vocab_size) if not dist else None
+    for mode in args.modes.split(","):
+        set_attention(model, "sdpa" if mode.startswith("padded") else ATTENTION)
+        results[mode] = measure(runner, opt, list(batches_for(
+            mode, examples, args.batch, 3 if mode.endswith("worst") else args.steps, args.width,
+            rank, world)), 1 if mode.endswith("worst") else args.warmup, device, settings, dist)
+    if rank != 0:
+        dist.destroy_process_group()
+        return
+    import bitsandbytes
+    import peft
+    import transformers
+
+    report = {
+        "label": args.label or ("tiny-cpu" if args.tiny else f"{world}gpu"),
+        "device": torch.cuda.get_device_name() if device.type == "cuda" else platform.processor(),
+        "gpus": world, "versions": {"torch": torch.__version__,
+                                    "transformers": transformers.__version__,
+                                    "peft": peft.__version__,
+                                    "bitsandbytes": bitsandbytes.__version__},
+        "model": {"hidden": config.hidden_size, "layers": config.num_hidden_layers,
+                  "params_trainable": sum(p.numel() for p in model.parameters()
+                                          if p.requires_grad)},
+        "batch_per_gpu": args.batch, "width": args.width, "build_seconds": round(build_s, 1),
+        "length_mix": {"examples": len(totals), "mean_tokens": statistics.mean(totals),
+                       "median_tokens": statistics.median(totals),
+                       "share_at_width": sum(t == args.width for t in totals) / len(totals)},
+        "contamination": check, "results": results,
+    }
+    base = results.get("padded-1024", {}).get("nonpad_tokens_per_s")
+    print(f"\n{report['label']} on {report['device']} (x{world}); mean example "
+          f"{report['length_mix']['mean_tokens']:.0f} tokens")
+    print(f"{'mode':<20}{'ex/step':>8}{'s/step':>9}{'nonpad tok/s':>14}{'x base':>8}"
+          f"{'nonpad %':>10}{'alloc GiB':>11}{'resv GiB':>10}")
+    for mode, r in results.items():
+        ratio = (r["nonpad_tokens_per_s"] / base) if base else float("nan")
+        print(f"{mode:<20}{r['examples_per_step']:>8.1f}{r['seconds_per_step']:>9.3f}{r['nonpad_tokens_per_s']:>14,.0f}"
+              f"{ratio:>8.2f}{100 * r['nonpad_share']:>9.1f}%"
+              f"{(r['peak_allocated_gib'] or 0):>11.2f}{(r['peak_reserved_gib'] or 0):>10.2f}")
+    if check:
+        print(f"contamination check: padding-free {check['max_abs_diff_padding_free']:.4f}, "
+              f"naive concatenation {check['max_abs_diff_naive_concat']:.4f} "
+              f"(max |logit| {check['max_abs_logit']:.2f})")
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(report, indent=2))
+    if dist:
+        dist.destroy_process_group()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,156 @@
+"""The Gemini backend: `gemini:<model>` through the google-genai SDK's async client."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from ..hookspecs import hookimpl
+from ..records import ChatRequest, Completion, Usage
+from ..registry import JudgeSpec
+from .api import APIModel, Failure, MalformedResponse, retry_after_seconds
+
+#: A current stable Gemini model (Gemini Pro 1.0, the paper's, is retired); see docs/api-backends.md.
+DEFAULT_GEMINI = "gemini-3.8-flash"
+#: Finish reasons that mean the provider withheld the reply: asking again will not help.
+_BLOCKED = {"SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "LANGUAGE"}
+
+
+def to_contents(messages) -> tuple[str | None, list[dict[str, Any]]]:
+    """Chat messages as Gemini's system instruction and contents (assistant turns are "model")."""
+    system = [m["content"] for m in messages if m["role"] == "system"]
+    contents = [{"role": "model" if m["role"] == "assistant" else "user",
+                 "parts": [{"text": m["content"]}]}
+                for m in messages if m["role"] != "system"]
+    return ("\n\n".join(system) if system else None), contents
+
+
+def _retry_delay(details: Any) -> float | None:
+    """The RetryInfo delay ("12s") inside a Gemini error body, if any."""
+    try:
+        for d in details["error"].get("details", []):
+            if d.get("@type", "").endswith("RetryInfo"):
+                return float(re.sub(r"s$", "", d["retryDelay"]))
+    except (KeyError, TypeError, ValueError, AttributeError):
+        pass
+    return None
+
+
+class GeminiModel(APIModel):
+    """generateContent through `genai.Client(...).aio`."""
+
+    extra = "gemini"
+    sdk_module = "google.genai"
+    key_variables = ("GEMINI_API_KEY", "GOOGLE_API_KEY")
+    default_model = DEFAULT_GEMINI
+
+    async def open_client(self) -> Any:
+        from google import genai
+        from google.genai import types
+
+        o = self.options
+        http = types.HttpOptions(base_url=o.base_url, timeout=int(o.timeout * 1000))
+        # vertexai=False: the Gemini API with a key, whatever GOOGLE_GENAI_USE_VERTEXAI says.
+        return genai.Client(api_key=self.api_key() or "unused", vertexai=False,
+                            http_options=http)
+
+    async def close_client(self, client: Any) -> None:
+        close = getattr(client.aio, "aclose", None)  # google-genai releases before 1.2x lack it
+        if close is not None:
+            await close()
+
+    async def attempt(self, client: Any, request: ChatRequest, top_logprobs: int) -> Completion:
+        from google.genai import types
+
+        o = self.options
+        system, contents = to_contents(request.messages)
+        config = types.GenerateContentConfig(
+            system_instruction=system, temperature=o.temperature, top_p=o.top_p, top_k=o.top_k,
+            max_output_tokens=self.max_tokens, seed=o.seed, candidate_count=1)
+        resp = await client.aio.models.generate_content(model=self.api_model, contents=contents,
+                                                        config=config)
+        feedback = getattr(resp, "prompt_feedback", None)
+        if not resp.candidates:
+            if feedback is not None and feedback.block_reason:
+                return Completion(text="", error=f"{self.model_id}: the prompt was blocked "
+                                  f"({_name(feedback.block_reason)})")
+            raise MalformedResponse("a reply without candidates")
+        cand = resp.candidates[0]
+        finish = _name(cand.finish_reason)
+        parts = cand.content.parts if cand.content and cand.content.parts else []
+        text = "".join(p.text for p in parts if p.text and not p.thought)
+        if not text:
+            if finish in _BLOCKED:
+                return Completion(text="", error=f"{self.model_id}: the reply was withheld "
+                                  f"(finish reason {finish})")
+            if finish == "MAX_TOKENS":
+                return Completion(text="", error=f"{self.model_id}: no text within max_tokens="
+                                  f"{self.max_tokens} (thinking counts too): raise max_tokens")
+            raise MalformedResponse(f"an empty reply (finish reason {finish or 'none'})")
+        um = resp.usage_metadata
+        usage = Usage(um.prompt_token_count or 0,
+                      (um.candidates_token_count or 0) + (um.thoughts_token_count or 0)) \
+            if um else Usage()
+        return Completion(text=text, usage=usage, finish_reason=finish.lower())
+
+    def classify(self, exc: BaseException) -> Failure:
+        from google.genai import errors
+
+        if isinstance(exc, errors.APIError):
+            code = exc.code or 0
+            message = f"HTTP {code} {exc.status or ''}: {exc.message or ''}".strip()
+            if code in (401, 403):
+                return Failure(f"the server refused the API key ({message})", retry=False,
+                               fatal=True)
+            if code == 404:
+                return Failure(f"{message} (is model={self.api_model!r} served there? pin "
+                               "another with the model option)", retry=False, fatal=True)
+            if code in (408, 409, 429) or code >= 500:
+                response = getattr(exc, "response", None)
+                wait = retry_after_seconds(getattr(response, "headers", None))
+                return Failure(message, retry=True,
+                               retry_after=wait if wait is not None else _retry_delay(exc.details))
+            return Failure(message, retry=False)
+        malformed = (getattr(errors, "UnknownApiResponseError", MalformedResponse),
+                     json.JSONDecodeError, MalformedResponse)
+        if isinstance(exc, malformed):
+            return Failure(f"a malformed reply ({type(exc).__name__}: {str(exc)[:200]})",
+                           retry=True)
+        if _is_transport_error(exc):
+            return Failure(f"connection failed: {type(exc).__name__} {exc}".strip(), retry=True)
+        raise exc
+
+
+def _name(value: Any) -> str:
+    return getattr(value, "name", None) or str(value or "")
+
+
+def _is_transport_error(exc: BaseException) -> bool:
+    """httpx or httpx2 (google-genai uses whichever is installed) network and timeout errors."""
+    import importlib
+
+    for module in ("httpx", "httpx2"):
+        try:
+            mod = importlib.import_module(module)
+        except ImportError:
+            continue
+        if isinstance(exc, mod.TransportError):
+            return True
+    return isinstance(exc, ConnectionError | OSError)
+
+
+@hookimpl
+def register_models(register):
+    register("gemini", GeminiModel, prefix=True,
+             description="Google Gemini API via google-genai (needs mentalbench[gemini])")
+
+
+@hookimpl
+def register_judges(register):
+    # Google advises keeping Gemini 3 models at their default temperature of 1.0; thinking
+    # tokens count against max_output_tokens, hence the larger budget.
+    register(JudgeSpec("gemini", f"gemini:{DEFAULT_GEMINI}",
+                       {"temperature": "1.0", "max_new_tokens": "8192"},
+                       description=f"Google Gemini ({DEFAULT_GEMINI}; pin another with "
+                                   "--judge-opt model=...)"))

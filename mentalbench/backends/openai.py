@@ -1,0 +1,137 @@
+"""The OpenAI backend: `openai:<model>` over chat.completions, or any compatible server (base_url)."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+from urllib.parse import urlsplit
+
+from ..hookspecs import hookimpl
+from ..records import ChatRequest, Completion, Usage
+from ..registry import JudgeSpec
+from .api import APIModel, Failure, MalformedResponse, retry_after_seconds
+
+#: The paper's judge. OpenAI shut it down on its own API on 2026-10-23 (docs/api-backends.md).
+GPT4_TURBO = "gpt-4-turbo"
+#: Request fields that, when a server rejects them, every further request would repeat.
+_SETTINGS = {"model", "temperature", "top_p", "seed", "max_tokens", "max_completion_tokens",
+             "logprobs", "top_logprobs"}
+
+
+def token_limit_field(base_url: str | None) -> str:
+    """The request field for the reply's token limit at this server."""
+    # OpenAI's own API wants max_completion_tokens (its reasoning models refuse max_tokens);
+    # compatible servers (vLLM, Ollama, LM Studio...) know max_tokens best.
+    host = urlsplit(base_url).hostname if base_url else "api.openai.com"
+    return "max_completion_tokens" if host == "api.openai.com" else "max_tokens"
+
+
+class OpenAIModel(APIModel):
+    """Chat completions through the official SDK's AsyncOpenAI client."""
+
+    extra = "openai"
+    sdk_module = "openai"
+    key_variables = ("OPENAI_API_KEY",)
+    default_model = GPT4_TURBO
+    supports_top_logprobs = True  # chat.completions returns the top alternatives per token
+
+    @property
+    def endpoint(self) -> str | None:
+        return self.options.base_url or os.environ.get("OPENAI_BASE_URL") or None
+
+    async def open_client(self) -> Any:
+        from openai import AsyncOpenAI
+
+        o = self.options
+        # The SDK's own retries are off: ours count attempts, honour Retry-After across
+        # all requests, and turn the last failure into a recorded error.
+        return AsyncOpenAI(api_key=self.api_key() or "unused", base_url=self.endpoint,
+                           timeout=o.timeout, max_retries=0)
+
+    async def close_client(self, client: Any) -> None:
+        await client.close()
+
+    async def attempt(self, client: Any, request: ChatRequest, top_logprobs: int) -> Completion:
+        o = self.options
+        extra: dict[str, Any] = {token_limit_field(self.endpoint): self.max_tokens}
+        if top_logprobs:
+            extra.update(logprobs=True, top_logprobs=top_logprobs)
+        # top_k is not part of this protocol, so it is not sent.
+        resp = await client.chat.completions.create(
+            model=self.api_model, messages=list(request.messages), temperature=o.temperature,
+            top_p=o.top_p, seed=o.seed, **extra)
+        choices = getattr(resp, "choices", None)
+        if not choices:
+            raise MalformedResponse("a reply without choices")
+        choice = choices[0]
+        text = getattr(choice.message, "content", None) if choice.message else None
+        finish = choice.finish_reason or ""
+        if not text:
+            if finish == "content_filter":
+                return Completion(text="", error=f"{self.model_id}: the reply was withheld "
+                                  "by the provider's content filter")
+            if finish == "length":
+                return Completion(text="", error=f"{self.model_id}: no text within max_tokens="
+                                  f"{self.max_tokens} (reasoning counts too): raise max_tokens")
+            raise MalformedResponse(f"an empty reply (finish_reason={finish or 'none'})")
+        usage = resp.usage
+        meta: dict[str, Any] = {}
+        if top_logprobs and choice.logprobs and choice.logprobs.content:
+            meta["top_logprobs"] = [
+                (t.token, {a.token: a.logprob for a in (t.top_logprobs or [])})
+                for t in choice.logprobs.content]
+        return Completion(text=text, finish_reason=finish, meta=meta,
+                          usage=Usage(usage.prompt_tokens, usage.completion_tokens) if usage
+                          else Usage())
+
+    def classify(self, exc: BaseException) -> Failure:
+        import openai
+        import pydantic
+
+        if isinstance(exc, openai.APITimeoutError):
+            return Failure("the request timed out", retry=True)
+        if isinstance(exc, openai.APIConnectionError):
+            return Failure(f"connection failed: {exc.__cause__ or exc}", retry=True)
+        if isinstance(exc, openai.APIStatusError):
+            body = exc.body if isinstance(exc.body, dict) else {}
+            status = exc.status_code
+            message = f"HTTP {status}: {body.get('message') or exc.message}"
+            if status in (401, 403):
+                return Failure(f"the server refused the API key ({message})", retry=False,
+                               fatal=True)
+            if status == 404:
+                return Failure(f"{message} (is model={self.api_model!r} served there? pin "
+                               "another with the model option)", retry=False, fatal=True)
+            if status == 429 and getattr(exc, "code", None) == "insufficient_quota":
+                return Failure(f"the account is out of quota ({message})", retry=False,
+                               fatal=True)
+            if status == 400 and exc.param in _SETTINGS:
+                return Failure(f"the server refused the setting {exc.param!r} ({message}); "
+                               "change it with the model or judge options", retry=False,
+                               fatal=True)
+            if status in (408, 409, 429) or status >= 500:
+                return Failure(message, retry=True,
+                               retry_after=retry_after_seconds(exc.response.headers))
+            return Failure(message, retry=False)  # 400, 413, 422: this request is at fault
+        if isinstance(exc, json.JSONDecodeError | pydantic.ValidationError |
+                      openai.APIResponseValidationError):
+            return Failure(f"a malformed reply ({type(exc).__name__}: {exc})", retry=True)
+        if isinstance(exc, MalformedResponse):
+            return Failure(str(exc), retry=True)
+        raise exc
+
+
+@hookimpl
+def register_models(register):
+    register("openai", OpenAIModel, prefix=True,
+             description="OpenAI chat completions, or any compatible server via base_url "
+                         "(needs mentalbench[openai])")
+
+
+@hookimpl
+def register_judges(register):
+    register(JudgeSpec("gpt4", f"openai:{GPT4_TURBO}", {"temperature": "0"},
+                       description="the paper's judge: OpenAI GPT-4 Turbo at temperature 0 "
+                                   "(OpenAI shut it down on 2026-10-23: pin a current model "
+                                   "with --judge-opt model=...)"))

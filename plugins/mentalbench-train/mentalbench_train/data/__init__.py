@@ -1,0 +1,1 @@
+"""Training-data pipelines: synthetic counseling conversations and privately paraphrased transcripts."""

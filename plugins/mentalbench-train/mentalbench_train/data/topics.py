@@ -1,0 +1,81 @@
+"""Topic weights for synthetic messages: CounselChat's by default, or a file of the user's."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Sequence
+from pathlib import Path
+
+from mentalbench.errors import InputError
+
+#: Questions per topic in the public CounselChat data (1,217 in all); the default weights.
+COUNSELCHAT_WEIGHTS: dict[str, float] = {
+    "Relationships": 184, "Anxiety": 115, "Depression": 99, "Intimacy": 95,
+    "Family Conflict": 88, "Marriage": 67, "Social Relationships": 51, "Parenting": 50,
+    "Self-esteem": 47, "Human Sexuality": 43, "Counseling Fundamentals": 42, "Trauma": 35,
+    "Behavioral Change": 34, "Relationship Dissolution": 32, "Stress": 27, "LGBTQ": 26,
+    "Substance Abuse": 24, "Anger Management": 21, "Addiction": 19, "Professional Ethics": 18,
+    "Spirituality": 15, "Legal & Regulatory": 13, "Workplace Relationships": 12,
+    "Sleep Improvement": 10, "Domestic Violence": 9, "Grief and Loss": 8, "Career Counseling": 8,
+    "Diagnosis": 5, "Children & Adolescents": 5, "Military Issues": 5, "Self-harm": 5,
+    "Eating Disorders": 4, "Alzheimer's": 1,
+}
+
+
+def _weight(value: object, where: str) -> float:
+    try:
+        weight = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise InputError(f"{where}: weight {value!r}: expected a number") from None
+    if not weight > 0:
+        raise InputError(f"{where}: weight {value!r}: expected a number > 0")
+    return weight
+
+
+def load_topics(path: str | Path) -> dict[str, float]:
+    """Read topic weights: a JSON object {topic: weight}, or lines "topic[,|TAB]weight".
+
+    A line without a weight counts 1; blank lines and lines starting with # are skipped.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such topics file") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    if path.suffix.lower() == ".json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{path}:{exc.lineno}: not valid JSON ({exc.msg})") from None
+        if not isinstance(data, dict):
+            raise InputError(f"{path}: expected a JSON object of topic: weight")
+        weights = {str(k).strip(): _weight(v, f"{path}: topic {k!r}") for k, v in data.items()}
+    else:
+        weights = {}
+        for number, line in enumerate(text.splitlines(), 1):
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            sep = "\t" if "\t" in line else ","
+            name, found, value = line.rpartition(sep)
+            if not found:
+                name, value = line, "1"
+            name = name.strip()
+            if not name:
+                raise InputError(f"{path}:{number}: expected 'topic,weight', got {line!r}")
+            if name in weights:
+                raise InputError(f"{path}:{number}: topic {name!r} listed twice")
+            weights[name] = _weight(value.strip(), f"{path}:{number}")
+    if not weights or any(not k for k in weights):
+        raise InputError(f"{path}: expected at least one named topic")
+    return weights
+
+
+def draw_topics(weights: dict[str, float], n: int, seed: int, batch: int) -> list[str]:
+    """The topics of batch number `batch`: the same seed and batch always draw the same ones."""
+    names: Sequence[str] = list(weights)
+    rng = random.Random(f"mentalbench-synth:{seed}:{batch}")
+    return rng.choices(names, weights=[weights[t] for t in names], k=n)

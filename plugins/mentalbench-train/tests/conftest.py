@@ -1,0 +1,94 @@
+"""Fixtures for the training plugin's tests: data files, a tiny random model, a rating judge double."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import types
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
+
+QUESTIONS = [
+    "I cannot sleep because I keep worrying about work.",
+    "My mother has dementia and caring for her leaves me exhausted.",
+    "Since moving to a new city I feel lonely every evening.",
+    "Before every exam my heart races and I cannot think.",
+    "My partner and I argue about small things every day.",
+    "I lost my job last month and I feel worthless.",
+]
+ANSWER = ("Breathe slowly with me. What you feel makes sense, and you are not alone. "
+          "Let us find one small step for today.")
+
+
+def write_jsonl(path: Path, rows) -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def alpaca_file(tmp_path) -> Path:
+    """Rows as the data-pipeline commands write them: instruction/output plus metadata keys."""
+    rows = [{"instruction": q, "output": ANSWER, "topic": "stress", "source": "test"}
+            for q in QUESTIONS * 4]
+    return write_jsonl(tmp_path / "train.jsonl", rows)
+
+
+@pytest.fixture(scope="session")
+def smollm2_dir() -> Path:
+    from mentalbench.backends.embedded import ensure_smollm2
+
+    return ensure_smollm2()
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory, smollm2_dir) -> Path:
+    """A 2-layer random Llama with SmolLM2's tokenizer and chat template (loads in a second)."""
+    import torch
+    from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
+
+    folder = tmp_path_factory.mktemp("tiny-llama")
+    tokenizer = AutoTokenizer.from_pretrained(smollm2_dir)
+    config = LlamaConfig(vocab_size=len(tokenizer), hidden_size=128, intermediate_size=256,
+                         num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2,
+                         bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id)
+    torch.manual_seed(0)
+    LlamaForCausalLM(config).save_pretrained(folder)
+    tokenizer.save_pretrained(folder)
+    return folder
+
+
+@pytest.fixture
+def rating_judge():
+    """Register the judge double as a plugin (id `rating-judge`), unregister afterwards."""
+    from mentalbench import hookimpl
+    from mentalbench.models import Model
+    from mentalbench.plugins import load_plugins, pm
+    from mentalbench.records import Completion, Usage
+    from mentalbench.registry import get_registry
+
+    class RatingJudge(Model):
+        """Rates every metric the rubric asks for with [[5]]."""
+
+        def generate(self, requests, progress=None):
+            out = []
+            for r in requests:
+                names = re.findall(r"^(.+): \[\[rating\]\]$", r.messages[-1]["content"], re.M)
+                out.append(Completion("Fair.\n" + "\n".join(f"{n}: [[5]]" for n in names),
+                                      Usage(10, 10)))
+                if progress:
+                    progress(1)
+            return out
+
+    plugin = types.SimpleNamespace(register_models=hookimpl(
+        lambda register: register("rating-judge", RatingJudge, description="test double")))
+    load_plugins()
+    pm.register(plugin, name="rating-judge-plugin")
+    get_registry(refresh=True)
+    yield "rating-judge"
+    pm.unregister(name="rating-judge-plugin")
+    get_registry(refresh=True)
