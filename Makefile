@@ -10,13 +10,15 @@ DEMO_TOKENS ?= 256
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_NO_ADVISORY_WARNINGS := 1
 
-.PHONY: demo test venv lint clean
+.PHONY: demo test test-main venv lint clean
+
+include mk/vllm.mk
 
 $(BIN)/.installed: pyproject.toml plugins/mentalbench-train/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet $(TORCH)
-	$(BIN)/python -m pip install --quiet -e '.[all,dev]' -e plugins/mentalbench-train
+	$(BIN)/python -m pip install --quiet -e '.[all,dev]' -e 'plugins/mentalbench-train[embed]'
 	touch $@
 
 venv: $(BIN)/.installed
@@ -26,11 +28,14 @@ demo: venv
 		--model-opt max_new_tokens=$(DEMO_TOKENS) --out runs/demo
 	@echo "Leaderboard written to runs/demo/leaderboard.csv (answers, judgments, manifest beside it)"
 
-test: venv
+# The main suite, then the vLLM backend's tests for real in their own venv (.venv-vllm).
+test: test-main test-vllm
+
+test-main: venv
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 lint: venv
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) runs build dist
+	rm -rf $(VENV) $(VLLM_VENV) runs build dist

@@ -1,4 +1,4 @@
-"""Transcript pages (form feed, markers, size budget) and topic weights (CounselChat's, or a file)."""
+"""Transcript pages (form feed, markers, size budget) and topic weights (default or a file)."""
 
 from __future__ import annotations
 

@@ -74,7 +74,8 @@ def test_remote_reasons():
     assert "gemini API" in remote_reason("gemini:gemini-2.5-flash", {})
     assert remote_reason("smollm2", {}) is None
     assert remote_reason("hf:/models/x", {}) is None
-    assert "api.example.com" in remote_reason("scripted-data", {"base_url": "https://api.example.com"})
+    assert "api.example.com" in remote_reason("scripted-data",
+                                              {"base_url": "https://api.example.com"})
     assert remote_reason("scripted-data", {"base_url": "http://127.0.0.1:9/v1"}) is None
     # An API backend registered under another name is caught by where its class lives.
     from mentalbench.backends.openai import OpenAIModel

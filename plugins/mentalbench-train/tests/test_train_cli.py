@@ -128,3 +128,16 @@ def test_packing_trains_and_records_the_slots(tmp_path, tiny_model_dir, alpaca_f
     assert "packing: 22 examples in" in result.output and "slots of <= 200 tokens" in result.output
     settings = json.loads((out / "manifest.json").read_text())["settings"]
     assert (settings["packing"], settings["pack_length"]) == (True, 200)
+
+
+def test_a_missing_extra_is_named_before_any_work(tmp_path, alpaca_file, monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "trl" else real(name, *a))
+    result = _train("--base", "smollm2", "--data", alpaca_file, "--out", tmp_path / "o")
+    assert result.exit_code == 2
+    assert "mentalbench train needs the 'trl' package: pip install 'mentalbench[train]'" in (
+        result.output)
+    assert not (tmp_path / "o").exists()

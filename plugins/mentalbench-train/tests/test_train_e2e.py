@@ -35,7 +35,7 @@ def test_train_the_embedded_model_then_benchmark_its_adapter(tmp_path, alpaca_fi
     answers = {}
     for label, extra in (("base", []), ("tuned", ["--model-opt", f"adapter={out}"])):
         run = runner.invoke(cli, ["run", "--model", "smollm2", "--judge", rating_judge,
-                                  "--limit", "2", "--model-opt", "max_new_tokens=24",
+                                  "--limit", "1", "--model-opt", "max_new_tokens=12",
                                   "--model-opt", "temperature=0", *extra,
                                   "--out", str(tmp_path / label)])
         assert run.exit_code == 0, run.output

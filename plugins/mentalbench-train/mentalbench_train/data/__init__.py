@@ -1,1 +1,1 @@
-"""Training-data pipelines: synthetic counseling conversations and privately paraphrased transcripts."""
+"""Training-data pipelines: synthetic conversations, and private transcripts paraphrased."""

@@ -31,7 +31,8 @@ def ask(model: Model, state: State, stage: str,
     concurrently, a local engine batches it, and an interruption loses one chunk at most.
     """
     stored = state.calls(k for k, _ in requests)
-    out = {k: Reply(text, finish, usage, cached=True) for k, (text, finish, usage) in stored.items()}
+    out = {k: Reply(text, finish, usage, cached=True)
+           for k, (text, finish, usage) in stored.items()}
     advance(len(out))
     pending = [(k, m) for k, m in requests if k not in out]
     chunk = max(1, int(model.chunk_size))

@@ -10,7 +10,8 @@ REFUSAL, TOO_SHORT, OFF_FORMAT = "refusal", "too-short", "off-format"
 _WORD = re.compile(r"\b[\w'’-]+\b")
 # Refusals show at the start of a reply; "as an AI" anywhere gives the writer away. A bare
 # "I can't ..." is not one: patients write "I can't sleep", counselors "I can't diagnose".
-_CANT = r"(?:i|we)(?: really| simply)? (?:can(?:no|'|\u2019)t|cannot|am unable to|won'?t|will not|am not able to)"
+_CANT = (r"(?:i|we)(?: really| simply)? (?:can(?:no|'|\u2019)t|cannot|am unable to|won'?t|"
+         r"will not|am not able to)")
 _REFUSAL_START = re.compile(
     r"^\W*(?:(?:i'?m|i am) (?:so |very |really )?sorry|sorry|unfortunately|apologies)\W+(?:but )?"
     + _CANT + r"\b|^\W*" + _CANT + r" (?:help with|assist with|fulfil+|comply with|write|"
@@ -20,8 +21,9 @@ _AI_SELF = re.compile(r"\bas an? (?:ai|artificial intelligence|language model|as
                       r"\bi(?:'m| am) (?:just )?an? (?:ai|language model)\b", re.IGNORECASE)
 _FIRST_PERSON = re.compile(r"\b(?:i|i'm|i've|i'd|i'll|me|my|mine|myself)\b", re.IGNORECASE)
 # A patient message that already contains someone's reply is not one message.
-_REPLY_LABEL = re.compile(r"^[ \t]*[*_]*(?:counsell?or|therapist|response|reply|answer)[*_]*[ \t]*:",
-                          re.IGNORECASE | re.MULTILINE)
+_REPLY_LABEL = re.compile(
+    r"^[ \t]*[*_]*(?:counsell?or|therapist|response|reply|answer)[*_]*[ \t]*:",
+    re.IGNORECASE | re.MULTILINE)
 _PLACEHOLDER = re.compile(r"<[^<>\n]{0,40}(?:message|topic|text)[^<>\n]{0,40}>|\[insert\b",
                           re.IGNORECASE)
 

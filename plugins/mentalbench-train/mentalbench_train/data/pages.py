@@ -10,8 +10,9 @@ from pathlib import Path
 from mentalbench.errors import InputError
 
 #: Lines like "Page 3", "- 3 -", "[Page 3 of 12]", "--- page 3 ---" start a new page.
-DEFAULT_PAGE_PATTERN = (r"^[ \t]*[\[(]?[ \t]*(?:-+[ \t]*)?(?:page|pg\.?)[ \t]*\d+(?:[ \t]*(?:of|/)[ \t]*\d+)?"
-                        r"[ \t]*(?:-+)?[ \t]*[\])]?[ \t]*$|^[ \t]*-[ \t]*\d+[ \t]*-[ \t]*$")
+DEFAULT_PAGE_PATTERN = (r"^[ \t]*[\[(]?[ \t]*(?:-+[ \t]*)?(?:page|pg\.?)[ \t]*\d+"
+                        r"(?:[ \t]*(?:of|/)[ \t]*\d+)?[ \t]*(?:-+)?[ \t]*[\])]?[ \t]*$"
+                        r"|^[ \t]*-[ \t]*\d+[ \t]*-[ \t]*$")
 TEXT_SUFFIXES = (".txt", ".text", ".md")
 
 

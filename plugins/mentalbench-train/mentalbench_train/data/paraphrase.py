@@ -73,15 +73,15 @@ def load_pages(plan: ParaphrasePlan) -> tuple[list[Page], Counter, int]:
     return pages, scrubbed, len(files)
 
 
-def page_key(model: Model, page: Page) -> str:
+def page_key(identity: dict[str, Any], page: Page) -> str:
     """The row id of a page: where it is, what it says, and what turns it into a round."""
     digest = hashlib.sha256(page.text.encode()).hexdigest()
     return content_key("paraphrase-page", page.file, page.number, digest,
-                       prompts.PARAPHRASE_HASH, model.identity())
+                       prompts.PARAPHRASE_HASH, identity)
 
 
-def call_key(model: Model, page: Page) -> str:
-    return content_key("paraphrase", page.text, prompts.PARAPHRASE_HASH, model.identity())
+def call_key(identity: dict[str, Any], page: Page) -> str:
+    return content_key("paraphrase", page.text, prompts.PARAPHRASE_HASH, identity)
 
 
 class ParaphraseRun:
@@ -96,6 +96,7 @@ class ParaphraseRun:
         self.state = State(plan.out)
         self.state.bind("paraphrase", {})
         self.summary = ParaphraseSummary(files=n_files, pages=len(pages), scrubbed=scrubbed)
+        self.identity = model.identity()  # once: a local model's identity hashes its weights
 
     def close(self) -> None:
         self.state.close()
@@ -105,7 +106,7 @@ class ParaphraseRun:
         decisions: dict[str, tuple[Page, str, str]] = {}  # key -> page, status, reason
         todo: list[tuple[str, Page]] = []
         for page in self.pages:
-            key = page_key(self.model, page)
+            key = page_key(self.identity, page)
             s.splits[page.split] += 1
             if key in self.writer.ids:
                 decisions[key] = (page, KEPT, "")
@@ -113,7 +114,7 @@ class ParaphraseRun:
                 decisions[key] = (page, DROPPED, EMPTY)
             else:
                 todo.append((key, page))
-        calls = {key: call_key(self.model, page) for key, page in todo}
+        calls = {key: call_key(self.identity, page) for key, page in todo}
         with self.reporter.stage("transcript pages", len(todo)) as advance:
             replies = ask(self.model, self.state, "paraphrase",
                           [(calls[key], prompts.paraphrase_request(page.text))
@@ -161,7 +162,7 @@ class ParaphraseRun:
         outcome = {key: (status, reason) for key, (_, status, reason) in decisions.items()}
         pages = []
         for page in self.pages:
-            key = page_key(self.model, page)
+            key = page_key(self.identity, page)
             status, reason = outcome.get(key, ("failed", MODEL_ERROR))
             pages.append({"file": page.file, "page": page.number, "split": page.split,
                           "status": status, **({"reason": reason} if reason else {})})

@@ -82,7 +82,8 @@ def _by_headings(text: str, topics: Sequence[str]) -> dict[int, str]:
     marks: list[tuple[int, int, int]] = []
     for number, topic in enumerate(topics, 1):
         pattern = re.compile(
-            r"^[ \t]*[#*_]*[ \t]*(?:topic[ \t]*:[ \t]*)?" + re.escape(topic) + r"[ \t]*[*_:]*[ \t]*$",
+            r"^[ \t]*[#*_]*[ \t]*(?:topic[ \t]*:[ \t]*)?" + re.escape(topic)
+            + r"[ \t]*[*_:]*[ \t]*$",
             re.IGNORECASE | re.MULTILINE)
         m = pattern.search(text, pos)
         if m:

@@ -83,11 +83,13 @@ _ADDRESS = re.compile(
 _POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b")
 _NAME = r"[A-Z][a-z'\u2019-]+(?:[ \t]+[A-Z][a-z'\u2019-]+)?"
 _TITLED = re.compile(rf"\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Rev)\.?[ \t]+({_NAME})")
-_INTRODUCED = re.compile(rf"\b(?:[Mm]y name is|I'm called|I am called|[Nn]amed|[Cc]alled)[ \t]+({_NAME})")
+_INTRODUCED = re.compile(
+    rf"\b(?:[Mm]y name is|I'm called|I am called|[Nn]amed|[Cc]alled)[ \t]+({_NAME})")
 _KIN = (r"husband|wife|partner|son|daughter|mother|father|mom|mum|dad|brother|sister|"
         r"grandson|granddaughter|grandmother|grandfather|aunt|uncle|cousin|friend|neighbou?r|"
         r"boss|doctor|nurse|carer|caregiver")
-_RELATED = re.compile(rf"\b(?:[Mm]y|[Oo]ur|[Hh]er|[Hh]is|[Tt]heir)[ \t]+(?:{_KIN}),?[ \t]+({_NAME})")
+_RELATED = re.compile(
+    rf"\b(?:[Mm]y|[Oo]ur|[Hh]er|[Hh]is|[Tt]heir)[ \t]+(?:{_KIN}),?[ \t]+({_NAME})")
 _SPEAKER = re.compile(rf"^[ \t]*({_NAME})[ \t]*:", re.MULTILINE)
 #: Speaker labels that are roles, not names.
 ROLES = frozenset({
@@ -110,8 +112,9 @@ class Scrubber:
     """Replaces emails, phone numbers, street addresses, postcodes and names with placeholders.
 
     Names are those given by the user, those after a title (Mrs. Okafor), an introduction
-    (my name is ...) or a relation (my husband Tom), and speaker labels that are not roles; each one found is then replaced
-    wherever else it appears in the same text. Patterns catch the common forms, not all.
+    (my name is ...) or a relation (my husband Tom), and speaker labels that are not roles;
+    each one found is then replaced wherever else it appears in the same text. Patterns catch
+    the common forms, not all.
     """
 
     names: Iterable[str] = ()

@@ -96,7 +96,8 @@ class State:
 
     def put_failure(self, key: str, stage: str, error: str) -> None:
         with self.db:
-            self.db.execute("INSERT INTO failures VALUES (?,?,?,?)", (key, stage, error, time.time()))
+            self.db.execute("INSERT INTO failures VALUES (?,?,?,?)",
+                            (key, stage, error, time.time()))
 
     def usage(self, stage: str) -> tuple[int, Usage]:
         """Calls made for a stage and their tokens, over every run of this file."""

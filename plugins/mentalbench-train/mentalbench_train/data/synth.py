@@ -62,12 +62,12 @@ class SynthSummary:
     waiting: int = 0  # messages kept but not yet answered (more than --count needed)
 
 
-def batch_key(model: Model, number: int, seed: int, messages) -> str:
-    return content_key("synth-messages", seed, number, messages, model.identity())
+def batch_key(identity: dict[str, Any], number: int, seed: int, messages) -> str:
+    return content_key("synth-messages", seed, number, messages, identity)
 
 
-def answer_key(model: Model, message: str) -> str:
-    return content_key("synth-answer", message, prompts.SYNTH_ANSWER_HASH, model.identity())
+def answer_key(identity: dict[str, Any], message: str) -> str:
+    return content_key("synth-answer", message, prompts.SYNTH_ANSWER_HASH, identity)
 
 
 def _vector_bytes(vector) -> bytes:
@@ -97,6 +97,7 @@ class SynthRun:
         self.deduper = (Deduper(embed, plan.dedup_threshold, _kept_vectors(self.state))
                         if embed is not None and plan.dedup_threshold is not None else None)
         self.summary = SynthSummary()
+        self.identity = model.identity()  # once: a local model's identity hashes its weights
 
     def _reconcile(self) -> None:
         """Rows and decisions agree after any interruption: the file is the truth for rows."""
@@ -116,8 +117,8 @@ class SynthRun:
         for number in range(first, first + n_batches):
             topics = draw_topics(plan.weights, plan.batch_size, plan.seed, number)
             messages = prompts.synth_messages_request(topics, number)
-            batches.append((number, topics, batch_key(self.model, number, plan.seed, messages),
-                            messages))
+            key = batch_key(self.identity, number, plan.seed, messages)
+            batches.append((number, topics, key, messages))
         with self.reporter.stage("patient messages (batches)", len(batches)) as advance:
             replies = ask(self.model, self.state, "messages",
                           [(key, messages) for _, _, key, messages in batches], advance)
@@ -166,7 +167,7 @@ class SynthRun:
         if not waiting:
             return
         tried.update(i["key"] for i in waiting)
-        keys = {i["key"]: answer_key(self.model, i["text"]) for i in waiting}
+        keys = {i["key"]: answer_key(self.identity, i["text"]) for i in waiting}
         with self.reporter.stage("counselor answers", len(waiting)) as advance:
             replies = ask(self.model, self.state, "answers",
                           [(keys[i["key"]], prompts.synth_answer_request(i["text"]))
