@@ -146,16 +146,11 @@ class HFModel(Model):
         return hf_engine.score_choices(loaded, hf_engine.render(loaded, messages), prefixes, choices)
 
     def identity(self) -> dict[str, Any]:
-        from .hf_engine import fingerprint
+        from .hf_engine import local_identity
 
-        ident = super().identity()
         src, gguf = self.source()
         weights = Path(src) / gguf if gguf else Path(src)
-        if weights.exists():
-            ident["weights"] = fingerprint(weights)
-        if self.options.adapter:
-            ident["adapter"] = fingerprint(Path(self.options.adapter))
-        return ident
+        return {**super().identity(), **local_identity(weights, self.options.adapter)}
 
     def provenance(self) -> dict[str, Any]:
         import hashlib

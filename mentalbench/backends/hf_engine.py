@@ -53,6 +53,16 @@ def fingerprint(path: Path) -> str:
     return h.hexdigest()[:16]
 
 
+def local_identity(weights: Path, adapter: str | None) -> dict[str, str]:
+    """Fingerprints of local weights and adapter, for a model's cache-key identity."""
+    ident = {}
+    if weights.exists():
+        ident["weights"] = fingerprint(weights)
+    if adapter:
+        ident["adapter"] = fingerprint(Path(adapter))
+    return ident
+
+
 def _torch_dtype(torch, name: str, on_gpu: bool):
     if name == "auto":
         return torch.bfloat16 if on_gpu else torch.float32

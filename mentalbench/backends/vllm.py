@@ -133,15 +133,10 @@ class VLLMModel(Model):
             return Completion(text="", error=str(exc).splitlines()[0])
 
     def identity(self) -> dict[str, Any]:
-        from .hf_engine import fingerprint
+        from .hf_engine import local_identity
 
-        ident = super().identity()
-        weights = Path(self.target or "")
-        if weights.exists():
-            ident["weights"] = fingerprint(weights)
-        if self.options.adapter:
-            ident["adapter"] = fingerprint(Path(self.options.adapter))
-        return ident
+        return {**super().identity(),
+                **local_identity(Path(self.target or ""), self.options.adapter)}
 
     def provenance(self) -> dict[str, Any]:
         import vllm
