@@ -92,3 +92,20 @@ def rating_judge():
     yield "rating-judge"
     pm.unregister(name="rating-judge-plugin")
     get_registry(refresh=True)
+
+
+@pytest.fixture
+def scripted():
+    """The data pipeline's scripted model plugin, registered like a real one."""
+    import data_doubles as doubles
+
+    from mentalbench.plugins import load_plugins, pm
+    from mentalbench.registry import get_registry
+
+    load_plugins()
+    pm.register(doubles, name="data-doubles")
+    doubles.SCRIPT.reset()
+    get_registry(refresh=True)
+    yield doubles.SCRIPT
+    pm.unregister(name="data-doubles")
+    get_registry(refresh=True)

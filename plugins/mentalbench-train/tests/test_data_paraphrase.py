@@ -19,20 +19,6 @@ SECRET = "Ingrid cried at the window"  # page text that must never reach a log o
 
 
 @pytest.fixture
-def scripted():
-    from mentalbench.plugins import load_plugins, pm
-    from mentalbench.registry import get_registry
-
-    load_plugins()
-    pm.register(doubles, name="data-doubles")
-    doubles.SCRIPT.reset()
-    get_registry(refresh=True)
-    yield doubles.SCRIPT
-    pm.unregister(name="data-doubles")
-    get_registry(refresh=True)
-
-
-@pytest.fixture
 def transcripts(tmp_path):
     folder = tmp_path / "transcripts"
     (folder / "site-b").mkdir(parents=True)

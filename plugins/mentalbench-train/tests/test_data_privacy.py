@@ -22,20 +22,6 @@ except ImportError:
 
 
 @pytest.fixture
-def scripted():
-    from mentalbench.plugins import load_plugins, pm
-    from mentalbench.registry import get_registry
-
-    load_plugins()
-    pm.register(doubles, name="data-doubles")
-    doubles.SCRIPT.reset()
-    get_registry(refresh=True)
-    yield doubles.SCRIPT
-    pm.unregister(name="data-doubles")
-    get_registry(refresh=True)
-
-
-@pytest.fixture
 def no_network(monkeypatch):
     """Every attempt to open a connection or resolve a name is recorded and fails."""
     attempts = []

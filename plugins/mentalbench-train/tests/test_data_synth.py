@@ -23,20 +23,6 @@ except ImportError:
 TOPICS = {"Anxiety": 2.0, "Grief and Loss": 1.0, "Caregiving": 1.0}
 
 
-@pytest.fixture
-def scripted():
-    from mentalbench.plugins import load_plugins, pm
-    from mentalbench.registry import get_registry
-
-    load_plugins()
-    pm.register(doubles, name="data-doubles")
-    doubles.SCRIPT.reset()
-    get_registry(refresh=True)
-    yield doubles.SCRIPT
-    pm.unregister(name="data-doubles")
-    get_registry(refresh=True)
-
-
 def _run(out, count, *, batch_size=3, max_batches=None, embed=doubles.bag_of_words,
          threshold=0.9, min_words=50):
     from mentalbench.registry import get_registry
