@@ -14,9 +14,17 @@ compare as ratios:
   N x 1024 tokens;
 - padding-free-worst: one batch of 8 x 1024-token examples, the memory ceiling of both.
 
+The padding-free modes run the training step the plugin runs: trl's fused LM head (the output
+layer and loss only at answer positions, as SFTTrainer computes them) when trl provides it, and
+one variable-length flash call per layer. Suffixes switch a part back to compare:
+`+loop` (one attention call per example), `+fullhead` (logits at every position, the model's own
+loss), `+upcast` (the frozen norms and embeddings in float32, peft's k-bit default, which the
+padded baselines keep); `+liger` adds Liger's fused RMSNorm / SwiGLU / RoPE kernels.
+
     python benchmarks/train_gpu.py                    # one GPU, 7B shape
     accelerate launch --multi_gpu --num_processes 2 benchmarks/train_gpu.py --modes padding-free
     python benchmarks/train_gpu.py --tiny             # CPU smoke test of the same code
+    python benchmarks/train_gpu.py --modes packed:10 --profile   # where one step's time goes
 
 Prints a table; --json writes the figures (default benchmarks/results/train_gpu.json).
 """
@@ -24,6 +32,8 @@ Prints a table; --json writes the figures (default benchmarks/results/train_gpu.
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import gc
 import json
 import math
 import os
@@ -109,7 +119,12 @@ def quantize_linears(model, device, compute_dtype) -> None:
         torch.cuda.empty_cache()
 
 
-def build(args, device):
+def variant(name: str, flags: set[str]) -> tuple[bool, bool]:
+    """(liger, upcast_base) of the model a mode runs on; the padded baselines keep peft's upcast."""
+    return "liger" in flags, name.startswith("padded") or "upcast" in flags
+
+
+def build(args, device, liger: bool = False, upcast: bool = False):
     """The 4-bit base with the plugin's LoRA wiring, and its optimizer."""
     import torch
     from mentalbench_train.batching import register_attention
@@ -130,7 +145,13 @@ def build(args, device):
         model = MistralForCausalLM._from_config(config, attn_implementation=attn)
     torch.set_default_dtype(torch.float32)
     quantize_linears(model, device, torch.bfloat16)
-    settings = PRESETS["mentalgpt"]
+    if liger:
+        from liger_kernel.transformers import apply_liger_kernel_to_mistral
+
+        apply_liger_kernel_to_mistral(rope=True, rms_norm=True, swiglu=True, cross_entropy=False,
+                                      fused_linear_cross_entropy=False, model=model)
+    fused = fused_head(model)
+    settings = dataclasses.replace(PRESETS["mentalgpt"], upcast_base=upcast)
     model = add_lora(model, settings)
     params = [p for p in model.parameters() if p.requires_grad]
     if device.type == "cuda":
@@ -141,17 +162,30 @@ def build(args, device):
     else:  # paged optimizers need CUDA; the Trainer falls back the same way on CPU
         opt = torch.optim.AdamW(params, lr=settings.learning_rate,
                                 weight_decay=settings.weight_decay)
-    return config, model, opt, settings
+    return config, model, opt, settings, fused
+
+
+def fused_head(model) -> bool:
+    """Give the base model trl's fused LM head, as SFTTrainer does; False where trl lacks it."""
+    try:
+        from trl.trainer.utils import add_fused_lm_head
+    except ImportError as exc:
+        print(f"trl's fused LM head is not available ({exc}); every mode computes full logits")
+        return False
+    add_fused_lm_head(model, outputs=("log_probs", "entropy", "is_top1"))
+    return True
 
 
 def set_attention(model, name: str) -> None:
     model.get_base_model().config._attn_implementation = name
 
 
-def step(model, opt, batch, device, max_norm: float) -> float:
+def step(model, opt, batch, device, max_norm: float, fused: bool) -> float:
     import torch
 
     batch = {k: v.to(device) if hasattr(v, "to") else v for k, v in batch.items()}
+    if fused:
+        batch["fused_lm_head"] = True
     with torch.autocast(device.type, dtype=torch.bfloat16):
         loss = model(**batch).loss
     loss.backward()
@@ -186,7 +220,8 @@ def contamination(model, device, vocab: int) -> dict:
             "max_abs_logit": scale}
 
 
-def measure(model, opt, batches, warmup: int, device, settings, dist) -> dict:
+def measure(model, opt, batches, warmup: int, device, settings, dist, fused: bool,
+            profile: Path | None = None) -> dict:
     """Time the steps after `warmup`; tokens/s over non-padding tokens, peak memory over all."""
     import torch
 
@@ -202,7 +237,10 @@ def measure(model, opt, batches, warmup: int, device, settings, dist) -> dict:
         if dist:
             dist.barrier()
         t0 = time.perf_counter()
-        losses.append(step(model, opt, batch, device, settings.max_grad_norm))
+        if profile and i == warmup - 1:  # a warm-up step: profiling slows it
+            losses.append(profiled_step(model, opt, batch, device, settings, fused, profile))
+        else:
+            losses.append(step(model, opt, batch, device, settings.max_grad_norm, fused))
         if on_gpu:
             torch.cuda.synchronize()
         if i >= warmup:
@@ -231,6 +269,30 @@ def measure(model, opt, batches, warmup: int, device, settings, dist) -> dict:
         "peak_reserved_gib": torch.cuda.max_memory_reserved() / gib if on_gpu else None,
         "first_loss": losses[0], "last_loss": losses[-1],
     }
+
+
+def profiled_step(model, opt, batch, device, settings, fused: bool, out: Path) -> float:
+    """One step under torch.profiler: the kernels that took the most device time, to `out`."""
+    from torch.profiler import ProfilerActivity, profile
+
+    activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if device.type == "cuda" else [])
+    with profile(activities=activities) as prof:
+        loss = step(model, opt, batch, device, settings.max_grad_norm, fused)
+    key = "self_cuda_time_total" if device.type == "cuda" else "self_cpu_time_total"
+    table = prof.key_averages().table(sort_by=key, row_limit=40, max_name_column_width=70)
+    out.write_text(table)
+    print(table[:6000])
+    return loss
+
+
+def split_mode(mode: str) -> tuple[str, set[str]]:
+    """'packed:10+loop+fullhead' -> ('packed:10', {'loop', 'fullhead'})."""
+    name, *flags = mode.split("+")
+    unknown = set(flags) - {"loop", "fullhead", "liger", "upcast"}
+    if unknown:
+        raise SystemExit(f"--modes {mode!r}: unknown suffix {sorted(unknown)}; "
+                         "use +loop, +fullhead, +liger, +upcast")
+    return name, set(flags)
 
 
 def batches_for(mode: str, examples: list[dict], batch: int, steps: int, width: int, rank: int,
@@ -271,6 +333,8 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=8)
     ap.add_argument("--width", type=int, default=1024)
     ap.add_argument("--label", default=None, help="name of this run in the JSON")
+    ap.add_argument("--profile", action="store_true",
+                    help="profile each mode's last warm-up step (table beside the JSON)")
     ap.add_argument("--json", type=Path, default=ROOT / "benchmarks" / "results" / "train_gpu.json")
     args = ap.parse_args()
 
@@ -287,30 +351,58 @@ def main() -> None:
         dist.init_process_group("nccl" if torch.cuda.is_available() else "gloo")
     device = torch.device("cuda", torch.cuda.current_device()) if torch.cuda.is_available() \
         else torch.device("cpu")
-    started = time.time()
-    config, model, opt, settings = build(args, device)
-    build_s = time.time() - started
-    if dist:
-        from torch.nn.parallel import DistributedDataParallel
+    from mentalbench_train import batching
+    from mentalbench_train.presets import PRESETS
 
-        runner = DistributedDataParallel(model, device_ids=[device.index] if device.index is not None
-                                         else None, find_unused_parameters=False)
-    else:
-        runner = model
+    settings = PRESETS["mentalgpt"]
     n = args.batch * args.steps * world * 4  # enough for the packed modes' fuller steps
     lengths = length_mix(max(n, 512), seed=0, width=args.width,
                          source_max=settings.source_max_len)
-    examples = make_examples(lengths, config.vocab_size, seed=0)
     totals = [p + a for p, a in lengths]
-    results = {}
-    from mentalbench_train.batching import ATTENTION
+    results, checks, build_s = {}, {}, {}
+    varlen = batching._varlen
+    # One model per variant; Liger patches transformers' classes for good, so its variants last.
+    modes = [(m, *split_mode(m)) for m in args.modes.split(",")]
+    variants = sorted({variant(name, flags) for _, name, flags in modes}, key=lambda v: v[0])
+    for liger, upcast in variants:
+        started = time.time()
+        config, model, opt, settings, fused = build(args, device, liger=liger, upcast=upcast)
+        label = f"liger={liger},upcast={upcast}"
+        build_s[label] = round(time.time() - started, 1)
+        runner = model
+        if dist:
+            from torch.nn.parallel import DistributedDataParallel
 
-    check = contamination(model, device, config.vocab_size) if not dist else None
-    for mode in args.modes.split(","):
-        set_attention(model, "sdpa" if mode.startswith("padded") else ATTENTION)
-        results[mode] = measure(runner, opt, list(batches_for(
-            mode, examples, args.batch, 3 if mode.endswith("worst") else args.steps, args.width,
-            rank, world)), 1 if mode.endswith("worst") else args.warmup, device, settings, dist)
+            runner = DistributedDataParallel(
+                model, device_ids=[device.index] if device.index is not None else None,
+                find_unused_parameters=False)
+        examples = make_examples(lengths, config.vocab_size, seed=0)
+        if not dist:
+            checks[label] = contamination(model, device, config.vocab_size)
+        for mode, name, flags in modes:
+            if variant(name, flags) != (liger, upcast):
+                continue
+            plain = name.startswith("padded")  # the issue's baseline: transformers + peft + bnb
+            set_attention(model, "sdpa" if plain else batching.ATTENTION)
+            batching._varlen = (lambda: None) if "loop" in flags else varlen
+            worst = name.endswith("worst")
+            head = fused and not plain and "fullhead" not in flags
+            tag = mode.replace(":", "-").replace("+", "_")
+            profile = args.json.parent / f"{args.json.stem}_profile_{tag}.txt" if args.profile \
+                else None
+            results[mode] = measure(runner, opt, list(batches_for(
+                name, examples, args.batch, 3 if worst else args.steps, args.width, rank, world)),
+                1 if worst else args.warmup, device, settings, dist, head, profile)
+            results[mode].update(
+                fused_head=head, liger=liger, upcast_base=upcast,
+                attention="sdpa" if plain else "per-example" if "loop" in flags
+                or varlen() is None or device.type != "cuda" else "varlen")
+        batching._varlen = varlen
+        trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+        del runner, model, opt
+        gc.collect()
+        if device.type == "cuda":
+            torch.cuda.empty_cache()
     if rank != 0:
         dist.destroy_process_group()
         return
@@ -326,28 +418,27 @@ def main() -> None:
                                     "peft": peft.__version__,
                                     "bitsandbytes": bitsandbytes.__version__},
         "model": {"hidden": config.hidden_size, "layers": config.num_hidden_layers,
-                  "params_trainable": sum(p.numel() for p in model.parameters()
-                                          if p.requires_grad)},
-        "batch_per_gpu": args.batch, "width": args.width, "build_seconds": round(build_s, 1),
+                  "params_trainable": trainable},
+        "batch_per_gpu": args.batch, "width": args.width, "build_seconds": build_s,
         "length_mix": {"examples": len(totals), "mean_tokens": statistics.mean(totals),
                        "median_tokens": statistics.median(totals),
                        "share_at_width": sum(t == args.width for t in totals) / len(totals)},
-        "contamination": check, "results": results,
+        "contamination": checks, "results": results,
     }
     base = results.get("padded-1024", {}).get("nonpad_tokens_per_s")
     print(f"\n{report['label']} on {report['device']} (x{world}); mean example "
           f"{report['length_mix']['mean_tokens']:.0f} tokens")
-    print(f"{'mode':<20}{'ex/step':>8}{'s/step':>9}{'nonpad tok/s':>14}{'x base':>8}"
+    print(f"{'mode':<28}{'ex/step':>8}{'s/step':>9}{'nonpad tok/s':>14}{'x base':>8}"
           f"{'nonpad %':>10}{'alloc GiB':>11}{'resv GiB':>10}")
     for mode, r in results.items():
         ratio = (r["nonpad_tokens_per_s"] / base) if base else float("nan")
-        print(f"{mode:<20}{r['examples_per_step']:>8.1f}{r['seconds_per_step']:>9.3f}{r['nonpad_tokens_per_s']:>14,.0f}"
+        print(f"{mode:<28}{r['examples_per_step']:>8.1f}{r['seconds_per_step']:>9.3f}{r['nonpad_tokens_per_s']:>14,.0f}"
               f"{ratio:>8.2f}{100 * r['nonpad_share']:>9.1f}%"
               f"{(r['peak_allocated_gib'] or 0):>11.2f}{(r['peak_reserved_gib'] or 0):>10.2f}")
-    if check:
-        print(f"contamination check: padding-free {check['max_abs_diff_padding_free']:.4f}, "
-              f"naive concatenation {check['max_abs_diff_naive_concat']:.4f} "
-              f"(max |logit| {check['max_abs_logit']:.2f})")
+    for label, check in checks.items():
+        print(f"contamination check ({label}): padding-free "
+              f"{check['max_abs_diff_padding_free']:.4f}, naive concatenation "
+              f"{check['max_abs_diff_naive_concat']:.4f} (max |logit| {check['max_abs_logit']:.2f})")
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(report, indent=2))
     if dist:

@@ -92,6 +92,40 @@ def _bounds(cu) -> list[int]:
     return _bounds_seen[1]
 
 
+def _varlen():
+    """torch's variable-length flash attention and its parameter names, or None (CPU, old torch)."""
+    import inspect
+
+    try:
+        from torch.nn.attention.varlen import varlen_attn
+    except ImportError:  # torch < 2.10
+        return None
+    return varlen_attn, frozenset(inspect.signature(varlen_attn).parameters)
+
+
+def varlen_segments(query, key, value, cu, longest: int, scaling: float | None, groups: int):
+    """Every segment of the row in ONE causal flash call: (1, T, heads, dim), no padding computed."""
+    from transformers.integrations.sdpa_attention import repeat_kv
+
+    found = _varlen()
+    if found is None:
+        return None
+    varlen_attn, params = found
+    kwargs = {"scale": scaling}
+    if "is_causal" in params:  # torch 2.10
+        kwargs["is_causal"] = True
+    else:
+        kwargs["window_size"] = (-1, 0)
+    if groups > 1 and "enable_gqa" in params:
+        kwargs["enable_gqa"] = True
+    elif groups > 1:
+        key, value = repeat_kv(key, groups), repeat_kv(value, groups)
+    # (1, heads, T, dim) -> (T, heads, dim), the layout the varlen kernel reads.
+    q, k, v = (t[0].transpose(0, 1).contiguous() for t in (query, key, value))
+    out = varlen_attn(q, k, v, cu, cu, longest, longest, **kwargs)
+    return out.unsqueeze(0), None
+
+
 def segment_attention(module, query, key, value, attention_mask, dropout: float = 0.0,
                       scaling: float | None = None, **kwargs):
     """Causal attention within each segment of a padding-free row; plain SDPA otherwise."""
@@ -102,20 +136,32 @@ def segment_attention(module, query, key, value, attention_mask, dropout: float 
 
     cu = kwargs.get("cu_seq_lens_q")
     window = kwargs.get("sliding_window")
+    longest = int(kwargs.get("max_length_q") or 0)
     if (cu is None or query.shape[0] != 1 or query.shape[2] != key.shape[2]
-            or query.shape[2] != int(_bounds(cu)[-1])
-            or (window and int(kwargs.get("max_length_q") or 0) > window)):
+            or (window and longest > window)):
         # Not a padding-free row (e.g. generation), or segments longer than a sliding window:
         # SDPA with the mask transformers builds from the restarting position_ids.
         return sdpa_attention_forward(module, query, key, value, attention_mask, dropout=dropout,
                                       scaling=scaling, **kwargs)
     groups = getattr(module, "num_key_value_groups", 1)
+    half = (torch.bfloat16, torch.float16)
+    if query.is_cuda and query.dtype not in half and torch.is_autocast_enabled("cuda"):
+        # What SDPA does under autocast: attention in the autocast dtype.
+        dtype = torch.get_autocast_dtype("cuda")
+        query, key, value = query.to(dtype), key.to(dtype), value.to(dtype)
+    if query.is_cuda and not dropout and longest and cu.is_cuda and query.dtype in half:
+        done = varlen_segments(query, key, value, cu, longest, scaling, groups)
+        if done is not None:
+            return done
+    bounds = _bounds(cu)
+    if query.shape[2] != int(bounds[-1]):
+        raise ValueError(f"segment attention: the row has {query.shape[2]} tokens but its "
+                         f"segments add up to {bounds[-1]}")
     gqa = {}
     if groups > 1 and query.is_cuda:
         gqa["enable_gqa"] = True  # the CUDA flash kernel reads shared key/value heads in place
     elif groups > 1:
         key, value = repeat_kv(key, groups), repeat_kv(value, groups)
-    bounds = _bounds(cu)
     # One causal call per example, so no score between two examples is ever computed. Flash
     # first: cuDNN (preferred by torch on Hopper) builds a plan per new sequence length, and
     # every example has its own length (measured: slower than padding).

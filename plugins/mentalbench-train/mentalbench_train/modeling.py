@@ -104,6 +104,14 @@ def add_lora(model, config: TrainConfig):
     elif config.gradient_checkpointing:
         model.gradient_checkpointing_enable(gradient_checkpointing_kwargs=ckpt)
         model.enable_input_require_grads()
+    if quantized and not config.upcast_base:
+        # peft upcasts every frozen 16-bit weight to float32 for fp16 stability; with bf16
+        # compute that turns the whole residual stream float32 (twice the activation traffic
+        # and memory). RMSNorm still takes its statistics in float32.
+        dtype = torch_dtype(config.compute_dtype)
+        for param in model.parameters():
+            if param.dtype == torch_dtype("float32") and not param.requires_grad:
+                param.data = param.data.to(dtype)
     try:
         model = get_peft_model(model, lora_config(config))
     except ValueError as exc:  # e.g. a --lora-targets name the model does not have

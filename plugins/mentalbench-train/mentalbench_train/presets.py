@@ -37,6 +37,11 @@ class TrainConfig:
     lora_dropout: float = _opt(0.1, "Dropout on the LoRA input.")
     lora_targets: str = _opt("all-linear", "Modules to adapt: all-linear or comma-separated names.")
     gradient_checkpointing: bool = _opt(True, "Recompute activations in the backward pass.")
+    upcast_base: bool = _opt(False, "Keep the frozen base's norms, embeddings and output layer in "
+                                    "float32 (peft's k-bit default); off: in the compute dtype, so "
+                                    "activations stay in it (see docs/training.md).")
+    liger: bool = _opt(False, "Liger's fused RMSNorm, SwiGLU and RoPE kernels (CUDA only; "
+                              "pip install 'mentalbench-train[liger]').")
     padding_free: bool = _opt(True, "Lay each batch end to end without padding (see docs/training.md).")
     packing: bool = _opt(False, "Fill each batch slot with several examples, up to --pack-length "
                                 "tokens (more examples per update; see docs/training.md).")

@@ -57,6 +57,16 @@ def check_extras(config: TrainConfig) -> None:
         require(module, "train", "mentalbench train")
     if config.load_in_4bit:
         require("bitsandbytes", "train", "4-bit training")
+    if config.liger:
+        import importlib.util
+
+        import torch
+
+        if not torch.cuda.is_available():
+            raise InputError("--liger: Liger's kernels are written in Triton and need a CUDA GPU")
+        if importlib.util.find_spec("liger_kernel") is None:
+            raise MentalbenchError("--liger needs the 'liger_kernel' package: "
+                                   "pip install 'mentalbench-train[liger]'")
 
 
 def plan_training(base_id: str, data: Sequence[Path], out: Path, config: TrainConfig,
@@ -157,6 +167,10 @@ def total_steps(config: TrainConfig, n_train: int, world: int = 1) -> int:
     return max(1, math.ceil(config.epochs * math.ceil(batches / config.grad_accum)))
 
 
+LIGER_KERNELS = {"rope": True, "rms_norm": True, "swiglu": True, "cross_entropy": False,
+                 "fused_linear_cross_entropy": False}
+
+
 def _sft_config(plan: TrainPlan, n_rows: int, has_eval: bool):
     import torch
     from trl import SFTConfig
@@ -182,7 +196,9 @@ def _sft_config(plan: TrainPlan, n_rows: int, has_eval: bool):
         eval_strategy=strategy, eval_steps=c.eval_steps, seed=c.seed, data_seed=c.seed,
         report_to="none", max_length=None, dataset_kwargs={"skip_prepare_dataset": True},
         ddp_find_unused_parameters=False, use_cpu=not torch.cuda.is_available(),
-        disable_tqdm=False)
+        disable_tqdm=False, use_liger_kernel=c.liger,
+        # The layer kernels only: trl's fused LM head already computes the loss.
+        liger_kernel_config=LIGER_KERNELS if c.liger else None)
 
 
 def _collator(config: TrainConfig, tokenizer):

@@ -54,3 +54,45 @@ def test_segment_attention_matches_each_example_alone():
 def test_pack_handles_tiny_bins(length):
     bins = pack([_row(3), _row(2)], length)
     assert sum(sum(b["seq_lengths"]) for b in bins) == 5
+
+
+def test_one_varlen_call_matches_one_call_per_example_on_a_gpu(monkeypatch):
+    import torch
+    from mentalbench_train import batching
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    if not torch.cuda.is_available() or batching._varlen() is None:
+        pytest.skip("needs a CUDA GPU and torch >= 2.10 (run on the device)")
+    name = register_attention()
+    config = LlamaConfig(vocab_size=500, hidden_size=256, intermediate_size=512,
+                         num_hidden_layers=2, num_attention_heads=8, num_key_value_heads=2)
+    torch.manual_seed(0)
+    model = LlamaForCausalLM._from_config(config, attn_implementation=name,
+                                          dtype=torch.bfloat16).cuda()
+    seqs = [torch.randint(0, 500, (n,)).tolist() for n in (90, 41, 130, 7)]
+    batch = PaddingFreeCollator()([{"input_ids": s, "labels": s} for s in seqs])
+    batch = {k: v.cuda() if hasattr(v, "cuda") else v for k, v in batch.items()}
+    calls = []
+    varlen = batching.varlen_segments
+
+    def counted(*args):
+        out = varlen(*args)
+        calls.extend([1] if out is not None else [])
+        return out
+
+    monkeypatch.setattr(batching, "varlen_segments", counted)
+
+    def run():
+        model.zero_grad()
+        out = model(**batch, use_cache=False)
+        out.loss.backward()
+        grad = model.model.layers[0].self_attn.q_proj.weight.grad.float().clone()
+        return out.logits.float(), grad
+
+    fused_logits, fused_grad = run()
+    assert len(calls) == config.num_hidden_layers  # one call a layer, not one an example
+    monkeypatch.setattr(batching, "_varlen", lambda: None)
+    loop_logits, loop_grad = run()
+    assert len(calls) == config.num_hidden_layers
+    assert (fused_logits - loop_logits).abs().max() < 0.05
+    assert torch.allclose(fused_grad, loop_grad, atol=2e-2, rtol=5e-2)

@@ -65,3 +65,33 @@ def test_the_guard_stops_a_run_whose_lora_gradients_are_all_zero(tmp_path):
     layer.lora_A.grad = torch.ones(2, 2)
     fresh = _callbacks(types.SimpleNamespace(out=tmp_path), print)[1]
     fresh.on_pre_optimizer_step(None, None, None, model=layer)  # a live gradient passes
+
+
+@pytest.mark.parametrize("upcast", [False, True])
+def test_frozen_weights_stay_in_the_compute_dtype_unless_upcast(tiny_model_dir, upcast):
+    import torch
+    from mentalbench_train.modeling import add_lora, load_base, resolve_base
+    from mentalbench_train.presets import resolve_config
+
+    config = resolve_config("mentalgpt", {"lora_r": 8, "upcast_base": upcast})
+    _, model = load_base(resolve_base(f"hf:{tiny_model_dir}"), config)
+    model = add_lora(model, config)
+    frozen = {n: p.dtype for n, p in model.named_parameters()
+              if not p.requires_grad and p.dtype.is_floating_point}
+    assert any("norm" in n for n in frozen) and any("embed_tokens" in n for n in frozen)
+    want = torch.float32 if upcast else torch.bfloat16
+    assert set(frozen.values()) == {want}
+    assert {p.dtype for n, p in model.named_parameters() if p.requires_grad} == {torch.bfloat16}
+
+
+def test_liger_without_a_gpu_is_refused_before_any_work():
+    import dataclasses
+
+    import torch
+    from mentalbench_train.presets import PRESETS
+    from mentalbench_train.trainer import check_extras
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a GPU")
+    with pytest.raises(MentalbenchError, match="--liger: .*CUDA GPU"):
+        check_extras(dataclasses.replace(PRESETS["mentalgpt"], liger=True))
