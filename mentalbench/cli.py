@@ -169,7 +169,11 @@ def judge(answers_path, judges, questions, questions_format, out, judge_opt, rub
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the merged leaderboard CSV here (default: print it).")
 def leaderboard_cmd(run_dirs, output):
-    """Merge the judgments of several run directories into one leaderboard."""
+    """Merge the judgments of several run directories into one leaderboard.
+
+    A judgment found in more than one directory (the same judge, rubric and mode on the same
+    answer text to the same question) counts once; the later directory's row is kept.
+    """
     from .leaderboard import merged_leaderboard
     from .store import write_atomic
 

@@ -57,10 +57,18 @@ def read_judgments(run_dir: Path) -> list[dict]:
     return rows
 
 
+def _identity(row: dict, fallback: str) -> tuple:
+    """What makes two rows the same judgment: one judge on one answer text to one question."""
+    if row.get("answer_sha256"):
+        return (row.get("model"), row.get("judge"), row.get("rubric"), row.get("mode"),
+                row.get("question_id"), row["answer_sha256"])
+    return row.get("model"), row.get("judge"), row.get("key") or fallback
+
+
 def merged_leaderboard(run_dirs: Sequence[Path]) -> pd.DataFrame:
     """A leaderboard over several run directories (one judgment found twice counts once)."""
     seen: dict[tuple, dict] = {}
     for d in run_dirs:
         for row in read_judgments(d):
-            seen[(row.get("model"), row.get("judge"), row.get("key") or f"{d}:{len(seen)}")] = row
+            seen[_identity(row, f"{d}:{len(seen)}")] = row  # a later directory's row wins
     return leaderboard(seen.values())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import importlib.metadata
 import json
 import platform
@@ -136,13 +137,16 @@ def _judgment_rows(judge: Judge, tasks: Sequence[JudgeTask], judged: dict, store
     rows = []
     for t in tasks:
         key = judge.key(t.answer)
+        # The answer's own hash: the same text judged in a run and again through `judge`
+        # (which keys answers differently) is one answer to a merged leaderboard.
+        text = {"answer_sha256": hashlib.sha256(t.answer.text.encode("utf-8")).hexdigest()}
         if key in judged:
-            rows.append(judged[key].to_dict())
+            rows.append({**judged[key].to_dict(), **text})
         else:
             rows.append({"key": key, "question_id": t.question.id, "model": t.answer.model,
                          "judge": judge.name, "rubric": judge.rubric.name, "mode": judge.spec.mode,
                          "scores": {m.key: None for m in judge.rubric.rated},
-                         "error": failures.get(key, "not judged")})
+                         "error": failures.get(key, "not judged"), **text})
     for qid, (model, error) in missing.items():
         rows.append({"key": f"unanswered:{qid}:{model}:{judge.name}", "question_id": qid,
                      "model": model, "judge": judge.name, "rubric": judge.rubric.name,

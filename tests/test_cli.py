@@ -142,6 +142,21 @@ def test_leaderboard_merges_runs(scripted, small_questions, tmp_path):
     assert len(lines) == 3 and {ln.split(",")[0] for ln in lines[1:]} == {"model-a", "model-b"}
 
 
+def test_answers_judged_again_through_judge_count_once_when_merged(scripted, small_questions,
+                                                                 tmp_path):
+    _run(["run", "-m", "scripted", "-j", "sj", "-q", str(small_questions), "-o",
+          str(tmp_path / "a")])
+    result = _run(["judge", "-a", str(tmp_path / "a" / "answers.jsonl"), "-j", "sj",
+                   "-q", str(small_questions), "-o", str(tmp_path / "b")])
+    assert result.exit_code == 0, result.output
+    first, again = (_rows(tmp_path / d / "judgments.jsonl") for d in "ab")
+    assert {r["key"] for r in first}.isdisjoint(r["key"] for r in again)  # keyed apart...
+    merged = tmp_path / "all.csv"
+    _run(["leaderboard", str(tmp_path / "a"), str(tmp_path / "b"), "-o", str(merged)])
+    header, row = merged.read_text().splitlines()
+    assert row.startswith("scripted,scripted-judge,3,3,")  # ...but the same 3 answers
+
+
 def test_questions_validate_bundled():
     result = _run(["questions", "validate"])
     assert result.exit_code == 0

@@ -134,3 +134,14 @@ def test_broken_judgments_line_names_file_and_line(tmp_path):
     (run / "judgments.jsonl").write_text(json.dumps(_row("m", "j", 5)) + "\n\n{oops\n")
     with pytest.raises(InputError, match=re.escape(f"{run / 'judgments.jsonl'}:3: not valid JSON")):
         read_judgments(run)
+
+
+def test_one_answer_judged_in_a_run_and_again_through_judge_counts_once(tmp_path):
+    # `mentalbench judge` keys external answers apart from generated ones; the text hash joins them.
+    first = _row("m", "j", 4, key="run-key") | {"answer_sha256": "aa", "question_id": "q1"}
+    again = _row("m", "j", 6, key="judge-key") | {"answer_sha256": "aa", "question_id": "q1"}
+    other = _row("m", "j", 8, key="k3") | {"answer_sha256": "bb", "question_id": "q2"}
+    a = _write_run(tmp_path / "a", [first, other])
+    b = _write_run(tmp_path / "b", [again])
+    row = merged_leaderboard([a, b]).iloc[0]
+    assert (row["n_total"], row["overall"]) == (2, 7.0)  # q1 once (the later run's 6), q2 once
