@@ -28,6 +28,7 @@ class HFOptions(GenerationOptions):
     device: str = "auto"
     engine: str = "auto"
     cuda_graphs: bool = True
+    repetition_penalty: float = 1.0
 
 
 ENGINES = ("auto", "static", "generate")
@@ -76,6 +77,9 @@ class HFModel(Model):
         if self.options.batch_size < 0:
             raise InputError(f"option batch_size={self.options.batch_size}: expected >= 1, "
                              "or 0 for automatic")
+        if not self.options.repetition_penalty > 0:
+            raise InputError(f"option repetition_penalty={self.options.repetition_penalty}: "
+                             "expected a number > 0 (1 = none)")
         if self.options.engine not in ENGINES:
             raise InputError(f"option engine={self.options.engine!r}: expected one of "
                              f"{', '.join(ENGINES)}")
@@ -121,8 +125,14 @@ class HFModel(Model):
         from . import hf_engine, hf_static
 
         loaded = self.loaded()
-        if self.options.engine == "generate":
-            return functools.partial(hf_engine.generate, loaded)
+        penalty = self.options.repetition_penalty
+        # The static engine has no logits processors: a penalty needs transformers' generate.
+        engine = self.options.engine
+        if engine == "generate" or (penalty != 1.0 and engine == "auto"):
+            return functools.partial(hf_engine.generate, loaded, repetition_penalty=penalty)
+        if penalty != 1.0:
+            raise InputError(f"option engine=static for {self.model_id}: not possible with "
+                             f"repetition_penalty={penalty}")
         reason = hf_static.unsupported(loaded.model, max_len)
         if reason and self.options.engine == "static":
             raise InputError(f"option engine=static for {self.model_id}: not possible with {reason}")

@@ -132,7 +132,8 @@ def render(loaded: Loaded, messages: Sequence[dict[str, str]]) -> str:
 
 
 def generate(loaded: Loaded, prompts: Sequence[str], *, max_new_tokens: int, temperature: float,
-             top_k: int, top_p: float, seed: int) -> list[Completion]:
+             top_k: int, top_p: float, seed: int,
+             repetition_penalty: float = 1.0) -> list[Completion]:
     """Generate for one batch of rendered prompts (left padded); one Completion each."""
     import torch
 
@@ -146,6 +147,8 @@ def generate(loaded: Loaded, prompts: Sequence[str], *, max_new_tokens: int, tem
         gen_kwargs.update(temperature=temperature, top_k=top_k, top_p=top_p)
     else:
         gen_kwargs.update(temperature=None, top_k=None, top_p=None)
+    if repetition_penalty != 1.0:
+        gen_kwargs["repetition_penalty"] = repetition_penalty
     torch.manual_seed(seed)
     with torch.inference_mode():
         out = loaded.model.generate(**enc, **gen_kwargs)

@@ -73,6 +73,8 @@ class Script:
         self.batches: dict[int, str] = {}  # set number -> good|dup|garbage|refusal|short|
         #                                    partial|error|truncated (default good)
         self.answers: dict[str, str] = {}  # text in the message -> refusal|short|error
+        self.singles: dict[str, str] = {}  # topic of a one-message request -> garbage|short|
+        #                                    numbered|truncated (default good)
         self.requests: list[tuple[dict[str, str], ...]] = []
         self.generate_calls = 0
         self.interrupt_on_call: int | None = None  # raise KeyboardInterrupt on this call
@@ -86,9 +88,25 @@ class Script:
         prompt = messages[-1]["content"]
         if "Topics:\n" in prompt:
             return self._batch(prompt)
+        if prompt.startswith("Write a message from a "):
+            return self._single(prompt)
         if "<page>" in prompt:
             return self._round(prompt)
+        if prompt.startswith("Transcript page ("):
+            return self._turn(prompt)
         return self._answer(prompt)
+
+    def _single(self, prompt: str) -> Completion:
+        topic = re.search(r" to a counselor about (.+?)\. Written in", prompt).group(1)
+        text = message_text(hashlib.sha256(prompt.encode()).hexdigest())
+        mode = self.singles.get(topic, "good")
+        if mode == "garbage":
+            return _done("Life is a journey and every day is a new start, said the old man.")
+        if mode == "short":
+            return _done("I am sad.")
+        if mode == "numbered":  # a label line and a number the prompt did not ask for
+            return _done(f"Sure! Here is the message:\n\n1. {text}")
+        return _done(text, finish="length" if mode == "truncated" else "stop")
 
     def _batch(self, prompt: str) -> Completion:
         number, topics = _set_number(prompt), _topics(prompt)
@@ -134,6 +152,32 @@ class Script:
             return _done("I'm sorry, but I can't help with that request.")
         return _done(f"**Patient:** I care for my mother and {words(seed, 60)}.\n\n"
                      f"**Counselor:** It sounds exhausting, and {words('c' + seed, 60)}.")
+
+    def _turn(self, prompt: str) -> Completion:
+        """One turn a request: the caregiver's (from the page) or the counselor's."""
+        page = prompt.split("\n", 1)[1].split("\n\n", 1)[0]
+        seed = hashlib.sha256(page.encode()).hexdigest()
+        if "The caregiver says:" in prompt:
+            if "[[counselor-error]]" in page:
+                return Completion(text="", error="scripted failure")
+            if "[[counselor-short]]" in page:
+                return _done("Rest more.")
+            return _done(f"It sounds exhausting, and {words('c' + seed, 60)}.")
+        if "[[error]]" in page:
+            return Completion(text="", error="scripted failure")
+        if "[[garbage]]" in page:
+            return _done(f"The page is about a family: {words('g' + seed, 50)}.")
+        if "[[short]]" in page:
+            return _done("I am tired.")
+        if "[[refusal]]" in page:
+            return _done("I'm sorry, but I can't help with that request.")
+        if "[[voice]]" in page:
+            return _done(f"Therapist: It sounds exhausting, and {words('v' + seed, 60)}.")
+        if "[[example]]" in page:
+            from mentalbench_train.data.prompts import EXAMPLE_PATIENT
+
+            return _done(EXAMPLE_PATIENT)
+        return _done(f"**Caregiver:** I care for my mother and {words(seed, 60)}.")
 
 
 def _done(text: str, finish: str = "stop") -> Completion:

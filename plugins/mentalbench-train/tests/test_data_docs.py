@@ -12,8 +12,11 @@ DOC = Path(__file__).resolve().parents[3] / "docs" / "data.md"
 
 
 @pytest.mark.parametrize("name", ["SYNTH_MESSAGES_SYSTEM", "SYNTH_MESSAGES_PROMPT",
+                                  "SYNTH_MESSAGE_SYSTEM", "SYNTH_MESSAGE_PROMPT",
                                   "SYNTH_ANSWER_SYSTEM", "PARAPHRASE_SYSTEM",
-                                  "PARAPHRASE_PROMPT"])
+                                  "PARAPHRASE_PROMPT", "PARAPHRASE_TURN_SYSTEM",
+                                  "PARAPHRASE_PATIENT_PROMPT", "PARAPHRASE_COUNSELOR_PROMPT",
+                                  "EXAMPLE_PAGE", "EXAMPLE_PATIENT", "EXAMPLE_COUNSELOR"])
 def test_prompts_are_quoted_verbatim(name):
     assert f"```text\n{getattr(prompts, name)}\n```" in DOC.read_text()
 

@@ -34,10 +34,11 @@ def transcripts(tmp_path):
     return folder
 
 
-def _paraphrase(folder, out, *extra):
+def _paraphrase(folder, out, *extra, turns="2"):
+    """Both turns in one request unless `turns` says otherwise (None: the command's default)."""
     return CliRunner().invoke(doubles.data_cli(), [
         "data", "paraphrase", "--model", "scripted-data", "--transcripts", str(folder),
-        "--out", str(out), *extra])
+        "--out", str(out), *extra, *(["--turns-per-request", turns] if turns else [])])
 
 
 def test_pages_kept_dropped_and_failed_are_reported(scripted, transcripts, tmp_path):
@@ -116,34 +117,57 @@ def test_bad_transcripts_path_is_one_line(scripted, tmp_path):
                                      "no such file or folder")
 
 
-PAGES = [
-    "Therapist: How have the nights been since we last met?\nCaregiver: Long. My father gets up "
-    "at two and dresses for work he retired from twenty years ago. I walk him back to bed and "
-    "then I cannot sleep myself. I feel guilty that I get angry with him.",
-    "Therapist: Who else helps you with his care?\nCaregiver: My brother calls on Sundays but he "
-    "lives far away. I have not seen a friend in months. I used to sing in a choir.",
-]
-
-
-@pytest.mark.slow
-def test_embedded_model_end_to_end(tmp_path):
-    """The real local model on pages written for this test: whatever it writes is counted."""
-    folder = tmp_path / "tr"
+@pytest.fixture
+def turn_pages(tmp_path):
+    folder = tmp_path / "turns"
     folder.mkdir()
-    (folder / "a.txt").write_text("\f".join(PAGES))
-    (folder / "b.txt").write_text("Page 1\n" + PAGES[1].replace("brother", "sister"))
+    markers = ["", "[[short]]", "[[garbage]]", "[[voice]]", "[[example]]", "[[refusal]]",
+               "[[counselor-short]]", "[[error]]", "[[counselor-error]]"]
+    (folder / "c.txt").write_text("\f".join(
+        f"Therapist: How was the week?\nCaregiver: {m} {SECRET} again, page {i}."
+        for i, m in enumerate(markers, 1)))
+    return folder
+
+
+def test_one_turn_a_request_is_the_default_for_in_process_models(scripted, turn_pages,
+                                                                  tmp_path):
     out = tmp_path / "interview.jsonl"
-    args = ["data", "paraphrase", "--model", "smollm2", "--model-opt", "max_new_tokens=32",
-            "--transcripts", str(folder), "--out", str(out)]
-    result = CliRunner().invoke(doubles.data_cli(), args, catch_exceptions=False)
+    result = _paraphrase(turn_pages, out, turns=None)
     assert result.exit_code == 0, result.output
-    assert result.stdout.startswith("Pages: 3 in 2 files (split by form-feed 2, marker 1)\n")
+    assert result.stdout.splitlines()[1] == (
+        "Kept: 1; dropped: 6 (patient off-format 3, counselor too-short 1, patient refusal 1, "
+        "patient too-short 1); failed: 2")
+    # The caregiver's turn of every page, then the counselor's turn of the four that passed.
+    patient = [r for r in scripted.requests if "The caregiver says:" not in r[-1]["content"]]
+    counselor = [r for r in scripted.requests if "The caregiver says:" in r[-1]["content"]]
+    assert (len(patient), len(counselor)) == (9, 3)
+    assert patient[0][-1]["content"] == prompts.PARAPHRASE_PATIENT_PROMPT.format(
+        page=f"Therapist: How was the week?\nCaregiver:  {SECRET} again, page 1.")
+    assert [m["role"] for m in patient[0]] == ["system", "user", "assistant", "user"]
+    assert patient[0][2]["content"] == prompts.EXAMPLE_PATIENT  # the worked example
+    (row,) = [json.loads(x) for x in out.read_text().splitlines()]
+    assert row["instruction"].startswith("I care for my mother")  # "**Caregiver:**" removed
+    assert row["output"].startswith("It sounds exhausting")
+    assert counselor[0][-1]["content"].endswith(f"The caregiver says:\n{row['instruction']}"
+                                                "\n\nWrite the counselor's reply to the "
+                                                "caregiver, giving the guidance and support "
+                                                "offered on this page in a caring, ethical and "
+                                                "professional way. Write more than 50 words. "
+                                                "Reply with the counselor's words only.")
+    assert row["prompt_hash"] == prompts.PARAPHRASE_TURNS_HASH and row["page"] == 1
     manifest = json.loads((tmp_path / "interview.jsonl.manifest.json").read_text())
-    assert manifest["kept"] + sum(manifest["dropped"].values()) + manifest["failed"] == 3
-    assert manifest["calls"] == 3
-    rows = [json.loads(x) for x in out.read_text().splitlines()] if out.exists() else []
-    assert len(rows) == manifest["kept"]
-    assert all(len(r["instruction"].split()) >= 40 and len(r["output"].split()) >= 40
-               for r in rows)
-    again = CliRunner().invoke(doubles.data_cli(), args, catch_exceptions=False)
-    assert "this run: 0 prompt + 0 output tokens" in again.output  # nothing asked twice
+    assert manifest["turns_per_request"] == 1 and manifest["calls"] == 10
+    assert SECRET not in json.dumps(manifest) and check_examples(out)[1] == []
+
+
+def test_one_turn_a_request_resumes_and_keeps_its_mode(scripted, turn_pages, tmp_path):
+    out = tmp_path / "interview.jsonl"
+    _paraphrase(turn_pages, out, "--turns-per-request", "1", turns=None)
+    scripted.reset()
+    again = _paraphrase(turn_pages, out, turns=None)
+    # Only the two failed calls are asked again: page 8's caregiver turn, page 9's counselor's.
+    assert len(scripted.requests) == 2 and "failed: 2" in again.output
+    assert "Kept: 1; dropped: 6" in again.output
+    other = _paraphrase(turn_pages, out, turns="2")
+    assert other.exit_code == 2
+    assert "started with turns_per_request=1, now 2" in other.output

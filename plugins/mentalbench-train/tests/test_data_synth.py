@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from mentalbench_train.data import prompts
 from mentalbench_train.data.state import RowWriter
 from mentalbench_train.data.synth import SynthPlan, SynthRun
+from mentalbench_train.data.topics import draw_topics, draw_writer
 from mentalbench_train.datasets import check_examples
 
 from mentalbench.errors import InputError
@@ -253,25 +254,59 @@ def _replies(script):
     return [replay.reply(messages).text for messages in script.requests]
 
 
-@pytest.mark.slow
-def test_embedded_model_is_counted_honestly(tmp_path):
-    """SmolLM2-135M rarely writes usable messages: whatever it writes is counted, none faked."""
-    from mentalbench_train.data.filters import check_answer, check_message
-
+def test_a_batch_of_one_asks_for_one_message_alone(scripted, tmp_path):
     out = tmp_path / "s.jsonl"
-    result = CliRunner().invoke(doubles.data_cli(), [
-        "data", "synth", "--model", "smollm2", "--model-opt", "max_new_tokens=32",
-        "--count", "1", "--batch-size", "1", "--max-batches", "2", "--min-words", "5",
-        "--no-dedup", "--out", str(out)], catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    kept = int(re.search(r"^Rows: (\d+) of 1 in ", result.stdout, re.M).group(1))
-    rows = _rows(out) if out.exists() else []
-    assert len(rows) == kept
+    scripted.singles = {"Grief and Loss": "short", "Caregiving": "numbered"}
+    s = _run(out, 4, batch_size=1, max_batches=12)
+    stage1 = [r for r in scripted.requests if r[0]["content"] == prompts.SYNTH_MESSAGE_SYSTEM]
+    assert len(stage1) == s.batches and _batch_requests(scripted) == []
+    # Each request names one topic and one writer, drawn from the seed and the batch number.
+    for number, request in enumerate(stage1, 1):
+        writer, their = draw_writer(0, number)
+        (topic,) = draw_topics(TOPICS, 1, 0, number)
+        assert request[-1]["content"] == prompts.SYNTH_MESSAGE_PROMPT.format(
+            writer=writer, topic=topic, their=their)
+    rows = _rows(out)
+    assert s.rows == 4 and len(rows) == 4
+    assert s.dropped == {"too-short": sum(1 for r in stage1 if "about Grief and Loss." in
+                                          r[-1]["content"])}
+    assert s.dropped["too-short"] > 0 and "Caregiving" in {r["topic"] for r in rows}
     for r in rows:
-        assert check_message(r["instruction"], 5) is None
-        assert check_answer(r["output"], r["instruction"], 5) is None
-    batches = re.search(r"^Batches: (\d+) parsed \((\d+) new\)", result.stdout, re.M)
-    assert batches.group(1) == batches.group(2)
-    # One batch is enough if it gave a row; without one, the run stops at --max-batches.
-    assert batches.group(1) == ("1" if kept else "2")
-    assert ("Short of --count by 1" in result.stdout) is (kept == 0)
+        assert r["prompt_hashes"]["messages"] == prompts.SYNTH_MESSAGE_HASH
+        assert r["instruction"].startswith("I keep thinking about")  # "Sure! ... 1." removed
+        assert r["topic"] != "Grief and Loss"
+
+
+def test_a_truncated_single_message_is_dropped(scripted, tmp_path):
+    scripted.singles = {t: "truncated" for t in TOPICS}
+    s = _run(tmp_path / "s.jsonl", 1, batch_size=1, max_batches=2)
+    assert s.rows == 0 and s.dropped == {"truncated": 2}
+
+
+def test_cli_batch_size_defaults_by_kind_of_model(scripted, tmp_path):
+    def synth(out, count, *extra):
+        result = CliRunner().invoke(doubles.data_cli(), [
+            "data", "synth", "--model", "scripted-data", "--count", str(count), "--out",
+            str(out), "--no-dedup", "--min-words", "50", *extra])
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    # In-process models get one message a request.
+    assert "Calls: messages 2, answers 2;" in synth(tmp_path / "s.jsonl", 2)
+    # A file keeps the size it was started with: a rerun without --batch-size is not refused.
+    synth(tmp_path / "t.jsonl", 2, "--batch-size", "2")
+    scripted.reset()
+    assert "Rows: 3 of 3" in synth(tmp_path / "t.jsonl", 3)
+    assert _batch_requests(scripted) == [2]
+
+
+def test_dry_run_of_an_api_model_batches_ten(tmp_path):
+    from mentalbench.registry import get_registry
+
+    if "openai" not in get_registry().models:
+        pytest.skip("the openai: backend is not registered")
+    result = CliRunner().invoke(doubles.data_cli(), [
+        "data", "synth", "--model", "openai:gpt-4o-mini", "--count", "25", "--out",
+        str(tmp_path / "s.jsonl"), "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert re.match(r"messages \(openai:gpt-4o-mini\)\s+3 ", result.output.splitlines()[1])

@@ -10,7 +10,6 @@ from mentalbench.records import Usage
 
 from . import prompts
 from .pages import Page
-from .topics import draw_topics
 
 #: Typical reply sizes, for the "expected" line of an estimate: a 300-word message is about
 #: 420 tokens, a counselor answer about 350, a two-turn paraphrase about 250.
@@ -61,7 +60,9 @@ def estimate_synth(model: Model, needed: int, batch_size: int, weights: dict[str
     from mentalbench.pricing import Estimate, approx_tokens, format_estimate, priced_name
 
     batches = math.ceil(needed / batch_size) if needed else 0
-    sample = prompts.synth_messages_request(draw_topics(weights, batch_size, seed, 1), 1)
+    from .synth import stage1_request
+
+    sample = stage1_request(weights, batch_size, seed, 1)[1]
     batch_prompt = approx_tokens("".join(m["content"] for m in sample))
     answer_prompt = approx_tokens(prompts.SYNTH_ANSWER_SYSTEM) + TYPICAL_MESSAGE_TOKENS
     name = priced_name(model)
@@ -79,15 +80,27 @@ def estimate_synth(model: Model, needed: int, batch_size: int, weights: dict[str
             "duplicates are replaced by further batches, so real runs ask for somewhat more.")
 
 
-def estimate_paraphrase(model: Model, pages: Sequence[Page]) -> str:
+def estimate_paraphrase(model: Model, pages: Sequence[Page], turns_per_request: int = 2) -> str:
     """The dry-run table of `data paraphrase` over these pages (no call is made)."""
     from mentalbench.pricing import Estimate, approx_tokens, format_estimate, priced_name
 
-    prompt = sum(approx_tokens("".join(m["content"] for m in prompts.paraphrase_request(p.text)))
-                 for p in pages)
+    def size(messages) -> int:
+        return approx_tokens("".join(m["content"] for m in messages))
+
+    if turns_per_request == 2:
+        stages = [("pages", sum(size(prompts.paraphrase_request(p.text)) for p in pages),
+                   TYPICAL_ROUND_TOKENS)]
+    else:  # the counselor's request also carries the caregiver's turn (half a round)
+        turn = TYPICAL_ROUND_TOKENS // 2
+        stages = [("caregiver turns", sum(size(prompts.patient_turn_request(p.text))
+                                          for p in pages), turn),
+                  ("counselor turns", sum(size(prompts.counselor_turn_request(p.text, ""))
+                                          + turn for p in pages), turn)]
     name = priced_name(model)
     top = len(pages) * _max_tokens(model)
-    cost = 0.0 if name is None else dollars(model, Usage(prompt, top))
-    rows = [Estimate("pages", model.model_id, name, len(pages), prompt, top, cost)]
+    rows = [Estimate(stage, model.model_id, name, len(pages), prompt, top,
+                     0.0 if name is None else dollars(model, Usage(prompt, top)))
+            for stage, prompt, _ in stages]
     return (format_estimate(rows) + "\n"
-            + _expected(model, [(len(pages), prompt, len(pages) * TYPICAL_ROUND_TOKENS)]))
+            + _expected(model, [(len(pages), prompt, len(pages) * out)
+                                for _, prompt, out in stages]))

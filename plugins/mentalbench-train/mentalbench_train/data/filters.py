@@ -32,6 +32,14 @@ def word_count(text: str) -> int:
     return len(_WORD.findall(text))
 
 
+def copies(text: str, source: str, n: int = 8) -> bool:
+    """Whether `text` repeats a run of `n` words of `source` (e.g. a prompt's worked example)."""
+    words = [w.lower() for w in _WORD.findall(source)]
+    runs = {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
+    found = [w.lower() for w in _WORD.findall(text)]
+    return any(tuple(found[i:i + n]) in runs for i in range(len(found) - n + 1))
+
+
 def is_refusal(text: str) -> bool:
     """Whether the text declines the task instead of doing it."""
     return bool(_REFUSAL_START.search(text[:300]) or _AI_SELF.search(text))
@@ -61,12 +69,26 @@ def check_answer(text: str, message: str, min_words: int) -> str | None:
     return None
 
 
+def check_turn(text: str, side: str, min_words: int, example: str = "") -> str | None:
+    """Why one paraphrased turn is unusable, or None: the caregiver's must be in the first
+    person, and neither may copy the worked example its prompt showed."""
+    if is_refusal(text):
+        return REFUSAL
+    if word_count(text) < min_words:
+        return TOO_SHORT
+    if (_PLACEHOLDER.search(text) or (side == "patient" and not _FIRST_PERSON.search(text))
+            or (example and copies(text, example))):
+        return OFF_FORMAT
+    return None
+
+
 def check_round(patient: str, counselor: str, min_words: int) -> str | None:
     """Why a paraphrased Patient/Counselor round is unusable, or None if it is fine."""
     if is_refusal(patient) or is_refusal(counselor):
         return REFUSAL
     if word_count(patient) < min_words or word_count(counselor) < min_words:
         return TOO_SHORT
-    if _PLACEHOLDER.search(patient) or _PLACEHOLDER.search(counselor) or patient == counselor:
+    if (check_turn(patient, "patient", 0) or check_turn(counselor, "counselor", 0)
+            or patient == counselor):
         return OFF_FORMAT
     return None

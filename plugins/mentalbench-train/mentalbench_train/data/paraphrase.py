@@ -1,4 +1,8 @@
-"""`data paraphrase`: each transcript page becomes one Patient/Counselor round, by a local model."""
+"""`data paraphrase`: each transcript page becomes one Patient/Counselor round, by a local model.
+
+Both turns come from one request (the reply labels them), or one turn a request: the
+caregiver's turn from the page, then the counselor's from the page and that turn.
+"""
 
 from __future__ import annotations
 
@@ -15,15 +19,17 @@ from mentalbench.records import Usage
 from mentalbench.store import content_key, write_atomic
 
 from . import prompts
-from .calling import ask
-from .filters import REFUSAL, check_round, is_refusal, word_count
+from .calling import Reply, ask
+from .filters import REFUSAL, check_round, check_turn, is_refusal, word_count
 from .pages import DEFAULT_PAGE_PATTERN, Page, find_transcripts, read_transcript, split_pages
-from .parsing import parse_round
+from .parsing import parse_round, parse_turn
 from .privacy import Scrubber
 from .state import DROPPED, KEPT, RowWriter, State
 
 PAGE = "page"
+STAGES = ("paraphrase", "paraphrase-patient", "paraphrase-counselor")
 EMPTY, MODEL_ERROR, UNPARSED = "empty page", "model error", "no Patient/Counselor turns"
+TRUNCATED, WRONG_VOICE = "truncated", "off-format"
 MIN_PAGE_WORDS = 5  # fewer words than this: nothing to summarise, the model is not asked
 
 
@@ -38,6 +44,13 @@ class ParaphrasePlan:
     page_tokens: int = 700
     scrub: bool = False
     names: tuple[str, ...] = ()
+    turns_per_request: int = 2  # 2: both turns in one reply; 1: a request for each turn
+
+    @property
+    def prompt_hash(self) -> str:
+        if self.turns_per_request == 2:
+            return prompts.PARAPHRASE_HASH
+        return prompts.PARAPHRASE_TURNS_HASH
 
 
 @dataclass
@@ -73,15 +86,20 @@ def load_pages(plan: ParaphrasePlan) -> tuple[list[Page], Counter, int]:
     return pages, scrubbed, len(files)
 
 
-def page_key(identity: dict[str, Any], page: Page) -> str:
+def page_key(identity: dict[str, Any], page: Page, prompt_hash: str) -> str:
     """The row id of a page: where it is, what it says, and what turns it into a round."""
     digest = hashlib.sha256(page.text.encode()).hexdigest()
-    return content_key("paraphrase-page", page.file, page.number, digest,
-                       prompts.PARAPHRASE_HASH, identity)
+    return content_key("paraphrase-page", page.file, page.number, digest, prompt_hash, identity)
 
 
 def call_key(identity: dict[str, Any], page: Page) -> str:
     return content_key("paraphrase", page.text, prompts.PARAPHRASE_HASH, identity)
+
+
+def turn_key(identity: dict[str, Any], page: Page, patient: str | None = None) -> str:
+    """The call key of a one-turn request: the caregiver's turn, or (given it) the counselor's."""
+    return content_key("paraphrase-turn", page.text, patient, prompts.PARAPHRASE_TURNS_HASH,
+                       identity)
 
 
 class ParaphraseRun:
@@ -94,7 +112,7 @@ class ParaphraseRun:
         self.pages = pages
         self.writer = RowWriter(plan.out)  # first: it refuses a file that is not ours
         self.state = State(plan.out)
-        self.state.bind("paraphrase", {})
+        self.state.bind("paraphrase", {"turns_per_request": plan.turns_per_request})
         self.summary = ParaphraseSummary(files=n_files, pages=len(pages), scrubbed=scrubbed)
         self.identity = model.identity()  # once: a local model's identity hashes its weights
 
@@ -106,7 +124,7 @@ class ParaphraseRun:
         decisions: dict[str, tuple[Page, str, str]] = {}  # key -> page, status, reason
         todo: list[tuple[str, Page]] = []
         for page in self.pages:
-            key = page_key(self.identity, page)
+            key = page_key(self.identity, page, plan.prompt_hash)
             s.splits[page.split] += 1
             if key in self.writer.ids:
                 decisions[key] = (page, KEPT, "")
@@ -114,29 +132,16 @@ class ParaphraseRun:
                 decisions[key] = (page, DROPPED, EMPTY)
             else:
                 todo.append((key, page))
-        calls = {key: call_key(self.identity, page) for key, page in todo}
-        with self.reporter.stage("transcript pages", len(todo)) as advance:
-            replies = ask(self.model, self.state, "paraphrase",
-                          [(calls[key], prompts.paraphrase_request(page.text))
-                           for key, page in todo], advance)
+        decide = self._both_turns if plan.turns_per_request == 2 else self._one_turn_each
         rows = []
-        for key, page in todo:
-            reply = replies[calls[key]]
-            if not reply.cached:
-                s.new_usage += reply.usage
-            if reply.error is not None:
+        for key, page, outcome in decide(todo):
+            if outcome is None:
                 s.failed += 1
-                continue
-            turns = parse_round(reply.text)
-            if turns is None:
-                reason = REFUSAL if is_refusal(reply.text) else UNPARSED
+            elif isinstance(outcome, str):
+                decisions[key] = (page, DROPPED, outcome)
             else:
-                reason = check_round(*turns, plan.min_words)
-            if reason:
-                decisions[key] = (page, DROPPED, reason)
-                continue
-            decisions[key] = (page, KEPT, "")
-            rows.append(self._row(key, page, *turns))
+                decisions[key] = (page, KEPT, "")
+                rows.append(self._row(key, page, *outcome))
         self.writer.write(rows)
         s.new_rows = len(rows)
         # Decisions name the page, never its text: the state file holds no transcript.
@@ -146,14 +151,82 @@ class ParaphraseRun:
         s.kept = sum(1 for _, status, _ in decisions.values() if status == KEPT)
         s.dropped = Counter(reason for _, status, reason in decisions.values()
                             if status == DROPPED)
-        s.usage = self.state.usage("paraphrase")
+        calls = [self.state.usage(stage) for stage in STAGES]
+        s.usage = (sum(n for n, _ in calls), sum((u for _, u in calls), Usage()))
         s.manifest = self._write_manifest(decisions)
         return s
+
+    def _ask(self, stage: str, label: str, requests) -> dict[str, Reply]:
+        with self.reporter.stage(label, len(requests)) as advance:
+            replies = ask(self.model, self.state, stage, requests, advance)
+        for reply in replies.values():
+            if not reply.cached:
+                self.summary.new_usage += reply.usage
+        return replies
+
+    def _both_turns(self, todo):
+        """One request a page; the reply holds both turns, labelled. Yields (key, page, outcome):
+        None for a model error, a drop reason, or the (patient, counselor) turns."""
+        calls = {key: call_key(self.identity, page) for key, page in todo}
+        replies = self._ask("paraphrase", "transcript pages",
+                            [(calls[key], prompts.paraphrase_request(page.text))
+                             for key, page in todo])
+        for key, page in todo:
+            reply = replies[calls[key]]
+            if reply.error is not None:
+                yield key, page, None
+                continue
+            turns = parse_round(reply.text)
+            if turns is None:
+                reason = REFUSAL if is_refusal(reply.text) else UNPARSED
+            elif reply.finish == "length":
+                reason = TRUNCATED
+            else:
+                reason = check_round(*turns, self.plan.min_words)
+            yield key, page, reason or turns
+
+    def _one_turn_each(self, todo):
+        """The caregiver's turn of every page, then the counselor's turn of those that passed."""
+        first = {key: turn_key(self.identity, page) for key, page in todo}
+        replies = self._ask("paraphrase-patient", "transcript pages: caregiver turns",
+                            [(first[key], prompts.patient_turn_request(page.text))
+                             for key, page in todo])
+        patients: dict[str, str] = {}
+        for key, page in todo:
+            outcome = self._turn(replies[first[key]], "patient", prompts.EXAMPLE_PATIENT)
+            if isinstance(outcome, tuple):
+                patients[key] = outcome[0]
+            else:
+                yield key, page, outcome
+        second = {key: turn_key(self.identity, page, patients[key])
+                  for key, page in todo if key in patients}
+        replies = self._ask("paraphrase-counselor", "transcript pages: counselor turns",
+                            [(second[key], prompts.counselor_turn_request(page.text,
+                                                                          patients[key]))
+                             for key, page in todo if key in patients])
+        for key, page in todo:
+            if key in patients:
+                outcome = self._turn(replies[second[key]], "counselor", prompts.EXAMPLE_COUNSELOR)
+                if isinstance(outcome, tuple):
+                    outcome = (check_round(patients[key], outcome[0], self.plan.min_words)
+                               or (patients[key], outcome[0]))
+                yield key, page, outcome
+
+    def _turn(self, reply: Reply, side: str, example: str):
+        """None (model error), a drop reason such as 'patient too-short', or (text,)."""
+        if reply.error is not None:
+            return None
+        text = parse_turn(reply.text, side)
+        if text is None:
+            return f"{side} {WRONG_VOICE}"
+        reason = (TRUNCATED if reply.finish == "length"
+                  else check_turn(text, side, self.plan.min_words, example))
+        return f"{side} {reason}" if reason else (text,)
 
     def _row(self, key: str, page: Page, patient: str, counselor: str) -> dict[str, Any]:
         return {"id": key, "instruction": patient, "output": counselor, "source": "interview",
                 "file": page.file, "page": page.number, "generator": self.model.model_id,
-                "prompt_hash": prompts.PARAPHRASE_HASH}
+                "prompt_hash": self.plan.prompt_hash}
 
     def _write_manifest(self, decisions: dict[str, tuple[Page, str, str]]) -> Path:
         """Settings, counts and one line per page (file, number, outcome): no text at all."""
@@ -162,13 +235,14 @@ class ParaphraseRun:
         outcome = {key: (status, reason) for key, (_, status, reason) in decisions.items()}
         pages = []
         for page in self.pages:
-            key = page_key(self.identity, page)
+            key = page_key(self.identity, page, plan.prompt_hash)
             status, reason = outcome.get(key, ("failed", MODEL_ERROR))
             pages.append({"file": page.file, "page": page.number, "split": page.split,
                           "status": status, **({"reason": reason} if reason else {})})
         manifest = {
             "pipeline": "paraphrase", "model": self.model.model_id,
-            "prompt_hash": prompts.PARAPHRASE_HASH, "min_words": plan.min_words,
+            "prompt_hash": plan.prompt_hash, "turns_per_request": plan.turns_per_request,
+            "min_words": plan.min_words,
             "page_tokens": plan.page_tokens, "page_pattern": plan.page_pattern,
             "scrub": plan.scrub, "scrubbed": dict(s.scrubbed), "files": s.files,
             "pages": s.pages, "kept": s.kept, "dropped": dict(s.dropped), "failed": s.failed,

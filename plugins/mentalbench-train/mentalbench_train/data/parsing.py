@@ -6,15 +6,25 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-# An item starts on a line like "1.", "2)", "**3.**", "### 4:", "Message 5 -", "#6".
+# An item starts on a line like "1.", "2)", "**3.**", "### 4:", "Message 5 -", "#6", or on a
+# line that is only a heading: "**Message 7**", "### Message 8", "Message 9".
 _ITEM = re.compile(
     r"^[ \t]*(?:[#*_>]+[ \t]*)?(?:(?:message|item|post|no\.?|number)[ \t]*)?#?(\d{1,3})"
-    r"[ \t]*(?:[.):\]]|[-\u2013\u2014](?=[ \t]))[ \t]*(?:[*_]+[ \t]*)?",
+    r"[ \t]*(?:[.):\]]|[-\u2013\u2014](?=[ \t]))[ \t]*(?:[*_]+[ \t]*)?"
+    r"|^[ \t]*(?:[#*_>]+[ \t]*)?(?:message|item|post)[ \t]*#?(\d{1,3})[ \t]*[*_]*[ \t]*:?"
+    r"[ \t]*[*_]*[ \t]*(?=\n|$)",
     re.IGNORECASE | re.MULTILINE)
 # A leading line that only restates the topic or gives the item a title.
 _TOPIC_LINE = re.compile(r"^[ \t]*[*_#]*[ \t]*(?:topic|subject|title)[ \t]*:[^\n]*\n",
                          re.IGNORECASE)
-_BOLD_TITLE = re.compile(r"^[ \t]*(?:\*\*|__)[^\n*_]{1,120}(?:\*\*|__)[ \t]*:?[ \t]*\n")
+_BOLD_TITLE = re.compile(r"^[ \t]*(?:\*\*|__|<<)[^\n*_<>]{1,120}(?:\*\*|__|>>)[ \t]*:?[ \t]*\n")
+# A first line that introduces the reply instead of being part of it: "Sure! Here is the
+# message:", "Here's my message:", "Message:".
+_PREAMBLE = re.compile(
+    r"^[ \t]*(?:(?:sure|certainly|of course|okay|ok)\b[^\n]{0,40}?[.!,]?[ \t]*)?"
+    r"(?:(?:here(?:'s|\u2019s| is| are)\b[^\n]{0,80}|(?:the |my )?(?:message|post|letter)"
+    r"(?: to (?:a|the) counsell?or)?)[ \t]*:)[ \t]*\n",
+    re.IGNORECASE)
 _QUOTES = "\"'\u201c\u201d\u2018\u2019"
 
 
@@ -35,7 +45,8 @@ def clean_item(text: str, topic: str | None = None) -> str:
         if topic and first.lower() in (topic.lower(), f"topic: {topic.lower()}"):
             text = text.split("\n", 1)[1].strip() if "\n" in text else ""
             continue
-        new = _BOLD_TITLE.sub("", _TOPIC_LINE.sub("", text + "\n", count=1), count=1).strip()
+        new = _PREAMBLE.sub("", text + "\n", count=1)
+        new = _BOLD_TITLE.sub("", _TOPIC_LINE.sub("", new, count=1), count=1).strip()
         if new == text:
             break
         text = new
@@ -52,7 +63,7 @@ def _numbered(text: str, n: int) -> dict[int, str]:
     """
     marks = []  # (number, marker start, text start, weight)
     for m in _ITEM.finditer(text):
-        number = int(m.group(1))
+        number = int(m.group(1) or m.group(2))
         if 1 <= number <= n:
             before = text[:m.start()].rstrip(" \t")
             strong = not before.strip() or before.endswith("\n\n") or before.endswith(":")
@@ -111,12 +122,28 @@ def parse_batch(text: str, topics: Sequence[str]) -> Batch:
     return Batch(cleaned, missing, how if cleaned else "none")
 
 
+def parse_single(text: str, topic: str) -> Batch:
+    """A reply to a one-message request: the whole reply is the message, less an introducing
+    line, a title or a "1." in front; numbers further in are the message's own."""
+    item = clean_item(text, topic)
+    first = _ITEM.match(item)
+    if first and (first.group(1) or first.group(2)) == "1":
+        item = clean_item(item[first.end():], topic)
+    return Batch({1: item} if item else {}, () if item else (1,), "single" if item else "none")
+
+
 _PATIENT = r"patient|client|caregiver|care-giver|carer"
 _COUNSELOR = r"counsell?or|therapist|psychologist"
+# A turn label at the start of a line: "Patient:", "**Caregiver:**", "**Therapist**:",
+# "Family caregiver:", "Counselor's reply:", "### Client", or a label alone on its line.
 _TURN = re.compile(
-    rf"^[ \t]*[*_#>]*[ \t]*(?P<who>{_PATIENT}|{_COUNSELOR})(?:'s)?(?:[ \t]+(?:turn|message|reply))?"
-    r"[ \t]*[*_]*[ \t]*:[ \t]*[*_]*[ \t]*",
+    rf"^[ \t]*[*_#>]*[ \t]*(?:(?:the|family|a)[ \t]+)?(?P<who>{_PATIENT}|{_COUNSELOR})(?:'s)?"
+    r"(?:[ \t]+(?:turn|message|reply|response))?[ \t]*[*_]*[ \t]*(?::|(?=\n))[ \t]*[*_]*[ \t]*",
     re.IGNORECASE | re.MULTILINE)
+
+
+def _side(match: re.Match) -> str:
+    return "patient" if re.fullmatch(_PATIENT, match.group("who"), re.IGNORECASE) else "counselor"
 
 
 def parse_round(text: str) -> tuple[str, str] | None:
@@ -124,7 +151,7 @@ def parse_round(text: str) -> tuple[str, str] | None:
     marks = list(_TURN.finditer(text))
     turns: dict[str, str] = {}
     for i, m in enumerate(marks):
-        side = "patient" if re.fullmatch(_PATIENT, m.group("who"), re.IGNORECASE) else "counselor"
+        side = _side(m)
         if side in turns:
             break  # only the first round counts
         end = marks[i + 1].start() if i + 1 < len(marks) else len(text)
@@ -132,3 +159,20 @@ def parse_round(text: str) -> tuple[str, str] | None:
     if "patient" not in turns or "counselor" not in turns:
         return None
     return turns["patient"], turns["counselor"]
+
+
+def parse_turn(text: str, side: str) -> str | None:
+    """A reply to a one-turn request: its text, without a leading label of that side.
+
+    None when it opens with the other side's label (the wrong voice). A reply that goes on
+    into the other side's turn is cut there: only the turn asked for counts.
+    """
+    marks = list(_TURN.finditer(text))
+    begin = 0
+    if marks and not text[:marks[0].start()].strip():
+        if _side(marks[0]) != side:
+            return None
+        begin = marks[0].end()
+        marks = marks[1:]
+    end = next((m.start() for m in marks if _side(m) != side), len(text))
+    return clean_item(text[begin:end])

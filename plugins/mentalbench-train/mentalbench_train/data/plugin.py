@@ -15,7 +15,10 @@ from .dedup import EMBED_NAME
 from .pages import DEFAULT_PAGE_PATTERN
 
 SYNTH_MAX_NEW_TOKENS = 4096  # ten 300-word messages in one reply
+MESSAGE_MAX_NEW_TOKENS = 1024  # one 300-word message is about 420 tokens
 PARAPHRASE_MAX_NEW_TOKENS = 512  # two turns of 50 to 150 words
+API_BATCH_SIZE = 10  # messages a request for API models; in-process models get one each
+LOCAL_DECODING = {"temperature": "0", "repetition_penalty": "1.2"}
 
 
 def _out_option(func):
@@ -46,24 +49,42 @@ def data():
     """Build training data: synthetic conversations, or private transcripts paraphrased locally."""
 
 
-def _model(model_id: str, pairs: tuple[str, ...], defaults: dict[str, str], *,
-           private: bool, allow_remote: bool, what: str):
-    """Options parsed, privacy guard passed (before any lookup or call), model built."""
+def _model(model_id: str, pairs: tuple[str, ...],
+           defaults: Callable[[bool, set[str]], dict[str, str]], *, private: bool,
+           allow_remote: bool, what: str):
+    """Options parsed, privacy guard passed (before any lookup or call), model built.
+
+    `defaults(api, known)` gives this command's option defaults for an API model (True) or an
+    in-process one whose backend takes the options named in `known`; each applies only where
+    the backend has the option and the user gave none. Returns the model and whether it is an
+    API model.
+    """
+    import dataclasses
+
     from mentalbench.options import parse_pairs
     from mentalbench.registry import get_registry
 
-    from .privacy import guard
+    from .privacy import guard, remote_reason
 
     options = parse_pairs(pairs, "--model-opt")
     if private:  # by name first: refused even when the backend is not installed
         guard(model_id, options, allow_remote=allow_remote, what=what)
-    if not {"max_new_tokens", "max_tokens"} & set(options):
-        options = {**defaults, **options}
     registry = get_registry()
     entry, _ = registry.model_entry(model_id)
     if private:
         guard(model_id, options, allow_remote=allow_remote, what=what, factory=entry.factory)
-    return registry.get_model(model_id, options)
+    api = remote_reason(model_id, options, entry.factory) is not None
+    known = {f.name for f in dataclasses.fields(entry.factory.options_class)}
+    given = set(options) | ({"max_new_tokens"} if "max_tokens" in options else set())
+    options = {**{k: v for k, v in defaults(api, known).items()
+                  if k in known and k not in given}, **options}
+    return registry.get_model(model_id, options), api
+
+
+def _local_decoding(api: bool, known: set[str]) -> dict[str, str]:
+    """Greedy decoding with a repetition penalty, for in-process backends that take both: small
+    models ramble under plain sampling and loop under plain greedy decoding."""
+    return {} if api or not set(LOCAL_DECODING) <= known else dict(LOCAL_DECODING)
 
 
 def _run(work: Callable[[], Any], out: Path) -> Any:
@@ -99,8 +120,10 @@ def _reasons(counter) -> str:
 @click.option("--topics", type=click.Path(dir_okay=False, path_type=Path),
               help="Topic weights (JSON object, or 'topic,weight' lines) instead of "
                    "CounselChat's 33 topics.")
-@click.option("--batch-size", type=click.IntRange(min=1), default=10, show_default=True,
-              help="Patient messages asked for in one call.")
+@click.option("--batch-size", type=click.IntRange(min=1),
+              help="Patient messages asked for in one call; 1 asks for one message alone, in a "
+                   "prompt whose whole reply is the message [default: the file's own; else "
+                   f"{API_BATCH_SIZE} for API models, 1 for in-process models].")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the topic draws.")
 @click.option("--min-words", type=click.IntRange(min=0), default=100, show_default=True,
               help="Drop messages and answers shorter than this.")
@@ -118,16 +141,28 @@ def _reasons(counter) -> str:
 @_dry_run_option
 def synth(model_id, model_opt, count, out, topics, batch_size, seed, min_words, dedup_threshold,
           no_dedup, max_batches, private, allow_remote, dry_run):
-    """Synthetic counseling conversations: patient messages in numbered batches, topics drawn
-    from CounselChat's weights, then a counselor's answer to each; filtered and deduplicated.
+    """Synthetic counseling conversations: patient messages (in numbered batches, or one a
+    request), topics drawn from CounselChat's weights, then a counselor's answer to each;
+    filtered and deduplicated.
     """
     from .dedup import MiniLMEmbedder, check_embedder
+    from .state import stored_settings
     from .synth import SynthPlan, SynthRun
     from .topics import COUNSELCHAT_WEIGHTS, load_topics
 
     weights = load_topics(topics) if topics else COUNSELCHAT_WEIGHTS
-    model = _model(model_id, model_opt, {"max_new_tokens": str(SYNTH_MAX_NEW_TOKENS)},
-                   private=private, allow_remote=allow_remote, what="private data")
+    stored = stored_settings(out).get("batch_size")
+
+    def size(api: bool) -> int:
+        return batch_size or stored or (API_BATCH_SIZE if api else 1)
+
+    def defaults(api: bool, known: set[str]) -> dict[str, str]:
+        tokens = min(SYNTH_MAX_NEW_TOKENS, MESSAGE_MAX_NEW_TOKENS * size(api))
+        return {"max_new_tokens": str(tokens), **_local_decoding(api, known)}
+
+    model, api = _model(model_id, model_opt, defaults, private=private,
+                        allow_remote=allow_remote, what="private data")
+    batch_size = size(api)
     plan = SynthPlan(out=out, count=count, batch_size=batch_size, weights=weights,
                      topics_from=str(topics) if topics else "counselchat", seed=seed,
                      min_words=min_words, dedup_threshold=None if no_dedup else dedup_threshold,
@@ -187,6 +222,10 @@ def _report_synth(s, plan, model) -> None:
               help="Regex of page-marker lines, used when a file has no form feeds.")
 @click.option("--page-tokens", type=click.IntRange(min=1), default=700, show_default=True,
               help="Page size (estimated tokens) for files with neither form feeds nor markers.")
+@click.option("--turns-per-request", type=click.IntRange(1, 2), metavar="1|2",
+              help="2: one request a page, whose reply holds both labelled turns; 1: a request "
+                   "for the caregiver's turn, then one for the counselor's [default: the file's "
+                   "own; else 2 for API models, 1 for in-process models].")
 @click.option("--scrub", is_flag=True,
               help="Replace names, emails, phone numbers and addresses before the model sees "
                    "the text.")
@@ -196,27 +235,32 @@ def _report_synth(s, plan, model) -> None:
 @_allow_remote_option
 @_dry_run_option
 def paraphrase(model_id, model_opt, transcripts, out, min_words, page_pattern, page_tokens,
-               scrub, names_file, allow_remote, dry_run):
+               turns_per_request, scrub, names_file, allow_remote, dry_run):
     """Private transcripts into training pairs: each page becomes one first-person Patient turn
     and one Counselor turn, written by a LOCAL model (remote APIs are refused).
     """
     from .paraphrase import ParaphrasePlan, ParaphraseRun, load_pages
+    from .state import stored_settings
 
-    model = _model(model_id, model_opt, {"max_new_tokens": str(PARAPHRASE_MAX_NEW_TOKENS)},
-                   private=True, allow_remote=allow_remote, what="private transcripts")
+    model, api = _model(model_id, model_opt,
+                        lambda api, known: {"max_new_tokens": str(PARAPHRASE_MAX_NEW_TOKENS),
+                                            **_local_decoding(api, known)},
+                        private=True, allow_remote=allow_remote, what="private transcripts")
+    turns = (turns_per_request or stored_settings(out).get("turns_per_request")
+             or (2 if api else 1))
     names = ()
     if names_file:
         names = tuple(n.strip() for n in names_file.read_text(encoding="utf-8").splitlines()
                       if n.strip() and not n.lstrip().startswith("#"))
     plan = ParaphrasePlan(out=out, transcripts=transcripts, min_words=min_words,
                           page_pattern=page_pattern, page_tokens=page_tokens,
-                          scrub=scrub or bool(names), names=names)
+                          scrub=scrub or bool(names), names=names, turns_per_request=turns)
     loaded = load_pages(plan)
     if dry_run:
         from .costs import estimate_paraphrase
 
         click.echo(f"{len(loaded[0])} pages in {loaded[2]} files")
-        click.echo(estimate_paraphrase(model, loaded[0]))
+        click.echo(estimate_paraphrase(model, loaded[0], turns))
         return
     model.check()
     out.parent.mkdir(parents=True, exist_ok=True)

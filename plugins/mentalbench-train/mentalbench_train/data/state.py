@@ -43,6 +43,20 @@ def state_path(out: Path) -> Path:
     return out.with_name(out.name + ".state.sqlite")
 
 
+def stored_settings(out: Path) -> dict[str, Any]:
+    """The settings a file was started with ({} for a new file); creates nothing."""
+    path = state_path(out)
+    if not path.is_file():
+        return {}
+    db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+    try:
+        return {k: json.loads(v) for k, v in db.execute("SELECT name, value FROM settings")}
+    except sqlite3.OperationalError:  # made but never written to
+        return {}
+    finally:
+        db.close()
+
+
 class State:
     """One output file's sidecar database."""
 

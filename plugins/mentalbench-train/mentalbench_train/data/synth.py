@@ -1,4 +1,4 @@
-"""`data synth`: patient messages in numbered batches, then a counselor's answer to each."""
+"""`data synth`: patient messages (one a request, or numbered batches), then counselors' answers."""
 
 from __future__ import annotations
 
@@ -17,9 +17,9 @@ from . import prompts
 from .calling import ask
 from .dedup import Deduper, Embed
 from .filters import check_answer, check_message
-from .parsing import parse_batch
+from .parsing import parse_batch, parse_single
 from .state import ACCEPTED, DROPPED, KEPT, RowWriter, State
-from .topics import draw_topics
+from .topics import draw_topics, draw_writer
 
 MESSAGE, TRUNCATED, DUPLICATE = "message", "truncated", "duplicate"
 
@@ -60,6 +60,16 @@ class SynthSummary:
     usage: dict[str, tuple[int, Usage]] = field(default_factory=dict)  # stage -> calls, tokens
     new_usage: dict[str, Usage] = field(default_factory=dict)  # stage -> this run's tokens
     waiting: int = 0  # messages kept but not yet answered (more than --count needed)
+
+
+def stage1_request(weights: dict[str, float], batch_size: int, seed: int,
+                   number: int) -> tuple[list[str], prompts.Messages]:
+    """Batch `number`'s topics and request: one message alone, or a numbered batch."""
+    topics = draw_topics(weights, batch_size, seed, number)
+    if batch_size == 1:
+        writer, their = draw_writer(seed, number)
+        return topics, prompts.synth_message_request(topics[0], writer, their)
+    return topics, prompts.synth_messages_request(topics, number)
 
 
 def batch_key(identity: dict[str, Any], number: int, seed: int, messages) -> str:
@@ -115,8 +125,7 @@ class SynthRun:
         plan = self.plan
         batches = []
         for number in range(first, first + n_batches):
-            topics = draw_topics(plan.weights, plan.batch_size, plan.seed, number)
-            messages = prompts.synth_messages_request(topics, number)
+            topics, messages = stage1_request(plan.weights, plan.batch_size, plan.seed, number)
             key = batch_key(self.identity, number, plan.seed, messages)
             batches.append((number, topics, key, messages))
         with self.reporter.stage("patient messages (batches)", len(batches)) as advance:
@@ -133,7 +142,7 @@ class SynthRun:
 
     def _keep_batch(self, number: int, topics: list[str], key: str, text: str,
                     finish: str) -> None:
-        parsed = parse_batch(text, topics)
+        parsed = parse_single(text, topics[0]) if len(topics) == 1 else parse_batch(text, topics)
         found = sorted(parsed.items)
         items, candidates = [], []
         for k in found:
@@ -198,7 +207,9 @@ class SynthRun:
     def _row(self, item: dict[str, Any], answer: str) -> dict[str, Any]:
         return {"id": item["key"], "instruction": item["text"], "output": answer,
                 "topic": item["topic"], "source": "synthetic", "generator": self.model.model_id,
-                "prompt_hashes": {"messages": prompts.SYNTH_MESSAGES_HASH,
+                "prompt_hashes": {"messages": (prompts.SYNTH_MESSAGE_HASH
+                                               if self.plan.batch_size == 1
+                                               else prompts.SYNTH_MESSAGES_HASH),
                                   "answer": prompts.SYNTH_ANSWER_HASH},
                 "ref": item["ref"]}
 

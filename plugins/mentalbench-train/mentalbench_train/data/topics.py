@@ -79,3 +79,21 @@ def draw_topics(weights: dict[str, float], n: int, seed: int, batch: int) -> lis
     names: Sequence[str] = list(weights)
     rng = random.Random(f"mentalbench-synth:{seed}:{batch}")
     return rng.choices(names, weights=[weights[t] for t in names], k=n)
+
+
+#: Who writes a message asked for alone (a batch of one): a gender, drawn with these weights,
+#: and its possessive pronoun; the age is drawn evenly from WRITER_AGES.
+WRITER_GENDERS = {"woman": (48.0, "her"), "man": (48.0, "his"), "non-binary person": (4.0, "their")}
+WRITER_AGES = range(18, 80)
+
+
+def draw_writer(seed: int, batch: int) -> tuple[str, str]:
+    """The writer of batch `batch`'s single message, e.g. ("44-year-old woman", "her").
+
+    A batch of many asks the model to vary its writers; a batch of one names one, so that
+    messages on the same topic differ even under greedy decoding.
+    """
+    rng = random.Random(f"mentalbench-writer:{seed}:{batch}")
+    names = list(WRITER_GENDERS)
+    gender = rng.choices(names, weights=[WRITER_GENDERS[g][0] for g in names])[0]
+    return f"{rng.choice(WRITER_AGES)}-year-old {gender}", WRITER_GENDERS[gender][1]
