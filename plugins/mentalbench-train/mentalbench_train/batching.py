@@ -9,6 +9,7 @@ Two ways to fill a step, both free of padding and of attention across examples:
 from __future__ import annotations
 
 import bisect
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -92,6 +93,7 @@ def _bounds(cu) -> list[int]:
     return _bounds_seen[1]
 
 
+@functools.cache
 def _varlen():
     """torch's variable-length flash attention and its parameter names, or None (CPU, old torch)."""
     import inspect

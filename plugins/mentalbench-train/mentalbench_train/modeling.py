@@ -97,21 +97,17 @@ def add_lora(model, config: TrainConfig):
 
     ckpt = {"use_reentrant": False}  # the re-entrant variant breaks with frozen inputs under DDP
     quantized = getattr(model, "is_loaded_in_4bit", False)
-    if quantized:
+    if quantized and config.upcast_base:
+        # peft's k-bit preparation: it upcasts every frozen 16-bit weight to float32.
         model = prepare_model_for_kbit_training(
             model, use_gradient_checkpointing=config.gradient_checkpointing,
             gradient_checkpointing_kwargs=ckpt)
     elif config.gradient_checkpointing:
+        # Without that upcast, which for bf16 compute turns the whole residual stream float32
+        # (twice the activation traffic and memory); RMSNorm still takes its statistics in
+        # float32. get_peft_model freezes the base.
         model.gradient_checkpointing_enable(gradient_checkpointing_kwargs=ckpt)
         model.enable_input_require_grads()
-    if quantized and not config.upcast_base:
-        # peft upcasts every frozen 16-bit weight to float32 for fp16 stability; with bf16
-        # compute that turns the whole residual stream float32 (twice the activation traffic
-        # and memory). RMSNorm still takes its statistics in float32.
-        dtype = torch_dtype(config.compute_dtype)
-        for param in model.parameters():
-            if param.dtype == torch_dtype("float32") and not param.requires_grad:
-                param.data = param.data.to(dtype)
     try:
         model = get_peft_model(model, lora_config(config))
     except ValueError as exc:  # e.g. a --lora-targets name the model does not have
