@@ -5,8 +5,8 @@ from .hookspecs import hookimpl
 from .models import Model
 from .options import GenerationOptions
 from .questions import QuestionSet, load_questions
-from .records import Answer, ChatRequest, Completion, Judgment, Question, Score, Usage
-from .registry import JudgeSpec, get_model, get_registry
+from .records import Answer, ChatRequest, Completion, JudgeSpec, Judgment, Question, Score, Usage
+from .registry import get_model, get_registry
 from .rubric import Rubric, load_rubric
 
 __version__ = "0.1.0"

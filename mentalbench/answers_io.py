@@ -7,8 +7,8 @@ import warnings
 from pathlib import Path
 
 from .errors import InputError
+from .hashing import content_key
 from .records import Answer, Usage
-from .store import content_key
 
 
 def read_answers(path: Path, model: str | None = None) -> dict[str, Answer]:

@@ -1,7 +1,7 @@
 """The bundled question set, rubric and named judges, registered like any plugin's."""
 
 from .hookspecs import hookimpl
-from .registry import JudgeSpec
+from .records import JudgeSpec
 from .resources import question_file, rubric_dir
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from .hashing import content_key
 from .models import Model
 from .progress import Reporter
 from .records import Answer, ChatRequest, Question
-from .store import Store, content_key
+from .store import Store
 
 
 def answer_key(model: Model, question: Question) -> str:

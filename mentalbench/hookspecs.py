@@ -29,3 +29,8 @@ def register_rubrics(register):
 @hookspec
 def register_commands(cli):
     """Add click commands or groups to the mentalbench command line."""
+
+
+@hookspec
+def register_checks(register):
+    """Register deterministic answer checks: register(check, *, aliases=())."""

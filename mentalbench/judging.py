@@ -11,10 +11,10 @@ import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .hashing import content_key
 from .models import Model, Progress
 from .progress import Reporter
-from .records import Answer, ChatRequest, Completion, Judgment, Question, Score, Usage
-from .registry import JudgeSpec
+from .records import Answer, ChatRequest, Completion, JudgeSpec, Judgment, Question, Score, Usage
 from .rubric import Rubric
 from .scoring import (
     choice_labels,
@@ -24,7 +24,7 @@ from .scoring import (
     slot_prefix,
     text_scores,
 )
-from .store import Store, content_key
+from .store import Store
 
 
 @dataclass(frozen=True)

@@ -120,3 +120,25 @@ class Judgment:
                 "scores": {s.metric: s.value for s in self.scores},
                 "spread": {s.metric: s.spread for s in self.scores if s.spread is not None},
                 "raw": self.raw, "usage": asdict(self.usage)}
+
+
+@dataclass(frozen=True)
+class JudgeSpec:
+    """A named judge: which model, with which options, rubric and scoring mode."""
+
+    name: str
+    model: str
+    options: dict[str, Any] = field(default_factory=dict)
+    rubric: str = "mentalgpt"
+    mode: str = "text"
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """A deterministic check's verdict on one answer: pass, fail or na, with the evidence."""
+
+    status: str  # "pass" | "fail" | "na" (the check does not apply to this question)
+    evidence: str = ""  # the text of the answer that decided it (empty when none)
+    span: tuple[int, int] | None = None  # [start, end) character offsets of evidence in the answer
+    reason: str = ""  # one short line: why it passed, failed or did not apply

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +12,7 @@ from .errors import InputError, MentalbenchError
 from .models import Model
 from .options import build_options
 from .plugins import load_plugins, pm
+from .records import JudgeSpec
 
 
 @dataclass(frozen=True)
@@ -24,18 +25,6 @@ class ModelEntry:
     aliases: tuple[str, ...]
     description: str
     plugin: str
-
-
-@dataclass(frozen=True)
-class JudgeSpec:
-    """A named judge: which model, with which options, rubric and scoring mode."""
-
-    name: str
-    model: str
-    options: dict[str, Any] = field(default_factory=dict)
-    rubric: str = "mentalgpt"
-    mode: str = "text"
-    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -59,6 +48,7 @@ class Registry:
         self.judge_aliases: dict[str, str] = {}
         self.question_sets: dict[str, NamedPath] = {}
         self.rubrics: dict[str, NamedPath] = {}
+        self.checks: dict[str, Any] = {}  # name -> a check object (see mentalbench.checks)
         self.plugin_of: dict[str, str] = {}
         self._collect()
 
@@ -110,6 +100,19 @@ class Registry:
         self._each_plugin("register_judges", judge_register)
         self._each_plugin("register_question_sets", path_register(self.question_sets, "question set"))
         self._each_plugin("register_rubrics", path_register(self.rubrics, "rubric"))
+
+        def check_register(plugin: str):
+            def register(check: Any, *, aliases: tuple[str, ...] = ()) -> None:
+                for name in (check.name, *aliases):
+                    if name in self.checks:
+                        raise MentalbenchError(
+                            f"plugin {plugin!r} registers check {name!r}, already registered "
+                            f"by {self.plugin_of.get('check:' + name, 'another plugin')}")
+                    self.checks[name] = check
+                    self.plugin_of["check:" + name] = plugin
+            return register
+
+        self._each_plugin("register_checks", check_register)
 
     def model_entry(self, model_id: str) -> tuple[ModelEntry, str | None]:
         """The entry that handles `model_id`, and the target after its prefix (if any)."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import hashlib
 import re
 import tomllib
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ from pathlib import Path
 import jinja2
 
 from .errors import InputError
+from .hashing import folder_sha256
 
 REQUIRED_TEMPLATES = ("system.j2", "prompt.j2")
 
@@ -89,14 +89,6 @@ def _environment(path: Path) -> jinja2.Environment:
                               keep_trailing_newline=False, autoescape=False)
 
 
-def _folder_hash(path: Path) -> str:
-    h = hashlib.sha256()
-    for p in sorted(path.rglob("*")):
-        if p.is_file():
-            h.update(str(p.relative_to(path)).encode() + b"\0" + p.read_bytes())
-    return h.hexdigest()[:16]
-
-
 def _metric(raw: object, where: str) -> Metric:
     if not isinstance(raw, dict) or not isinstance(raw.get("key"), str) \
             or not isinstance(raw.get("name"), str):
@@ -134,6 +126,6 @@ def load_rubric(path: str | Path) -> Rubric:
     if lo >= hi:
         raise InputError(f"{spec}: field 'scale': expected min < max")
     rubric = Rubric(str(data.get("name", path.name)), path, metrics, overall,
-                    Scale(lo, hi, anchors), _folder_hash(path))
+                    Scale(lo, hi, anchors), folder_sha256(path))
     rubric.messages("question", "answer")  # fail now, not mid-run, on a template error
     return rubric

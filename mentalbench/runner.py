@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError
+from .files import write_atomic, write_jsonl
 from .generation import answer_key, run_generation
 from .judging import Judge, JudgeTask, run_judging
 from .leaderboard import leaderboard
@@ -26,7 +27,7 @@ from .questions import QuestionSet, load_questions
 from .records import Answer, Question
 from .registry import get_registry
 from .rubric import Rubric, load_rubric
-from .store import Store, write_atomic, write_jsonl
+from .store import Store
 
 DEFAULT_QUESTIONS = "mentalbench-200"
 

@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 import sqlite3
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
 
 from .records import Answer, Judgment, Score, Usage
 
@@ -25,12 +22,6 @@ CREATE TABLE IF NOT EXISTS judgments (
 CREATE TABLE IF NOT EXISTS failures (
     key TEXT NOT NULL, stage TEXT NOT NULL, error TEXT NOT NULL, created REAL NOT NULL);
 """
-
-
-def content_key(*parts: Any) -> str:
-    """A stable hash of JSON-serialisable parts: the identity of an answer or a judgment."""
-    blob = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(blob.encode()).hexdigest()[:32]
 
 
 class Store:
@@ -111,14 +102,3 @@ class Store:
 def _chunks(items: list, n: int):
     for i in range(0, len(items), n):
         yield items[i:i + n]
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write a file so that readers see the old or the new content, never half of it."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
-
-
-def write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> None:
-    write_atomic(path, "".join(json.dumps(r, ensure_ascii=False, default=str) + "\n" for r in rows))

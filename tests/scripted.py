@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from mentalbench import hookimpl
 from mentalbench.models import Model
 from mentalbench.options import GenerationOptions
-from mentalbench.records import Completion, Usage
-from mentalbench.registry import JudgeSpec
+from mentalbench.records import Completion, JudgeSpec, Usage
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,16 @@ import pytest
 
 from mentalbench.judging import Judge, JudgeTask, run_judging
 from mentalbench.progress import Reporter
-from mentalbench.records import Answer, ChatRequest, Completion, Judgment, Question, Usage
-from mentalbench.registry import JudgeSpec, get_registry
+from mentalbench.records import (
+    Answer,
+    ChatRequest,
+    Completion,
+    JudgeSpec,
+    Judgment,
+    Question,
+    Usage,
+)
+from mentalbench.registry import get_registry
 from mentalbench.resources import rubric_dir
 from mentalbench.rubric import load_rubric
 from mentalbench.scoring import choice_labels, slot_prefix

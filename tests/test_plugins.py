@@ -15,7 +15,8 @@ from mentalbench import hookimpl, hookspecs
 from mentalbench.cli import cli
 from mentalbench.errors import InputError, MentalbenchError
 from mentalbench.plugins import load_entrypoints, pm
-from mentalbench.registry import JudgeSpec, get_registry
+from mentalbench.records import JudgeSpec
+from mentalbench.registry import get_registry
 
 
 def _hooks() -> list[str]:

@@ -8,8 +8,10 @@ import sqlite3
 
 import pytest
 
+from mentalbench.files import write_atomic, write_jsonl
+from mentalbench.hashing import content_key
 from mentalbench.records import Answer, Judgment, Score, Usage
-from mentalbench.store import Store, content_key, write_atomic, write_jsonl
+from mentalbench.store import Store
 
 
 @pytest.fixture

@@ -17,10 +17,10 @@ from typing import Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
 
 from ..errors import MentalbenchError, require
+from ..hashing import content_key
 from ..models import Model, Progress
 from ..options import GenerationOptions, options_dict
 from ..records import ChatRequest, Completion
-from ..store import content_key
 
 
 @dataclass(frozen=True)

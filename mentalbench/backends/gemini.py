@@ -7,8 +7,7 @@ import re
 from typing import Any
 
 from ..hookspecs import hookimpl
-from ..records import ChatRequest, Completion, Usage
-from ..registry import JudgeSpec
+from ..records import ChatRequest, Completion, JudgeSpec, Usage
 from .api import APIModel, Failure, MalformedResponse, retry_after_seconds
 
 #: A current stable Gemini model (Gemini Pro 1.0, the paper's, is retired); see docs/api-backends.md.

@@ -8,8 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..hookspecs import hookimpl
-from ..records import ChatRequest, Completion, Usage
-from ..registry import JudgeSpec
+from ..records import ChatRequest, Completion, JudgeSpec, Usage
 from .api import APIModel, Failure, MalformedResponse, retry_after_seconds
 
 #: The paper's judge. OpenAI shut it down on its own API on 2026-10-23 (docs/api-backends.md).

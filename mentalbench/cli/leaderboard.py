@@ -18,8 +18,8 @@ def leaderboard_cmd(run_dirs, output):
     A judgment found in more than one directory (the same judge, rubric and mode on the same
     answer text to the same question) counts once; the later directory's row is kept.
     """
+    from ..files import write_atomic
     from ..leaderboard import merged_leaderboard
-    from ..store import write_atomic
 
     board = merged_leaderboard(run_dirs)
     if output:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from mentalbench.errors import InputError, require
-from mentalbench.store import write_atomic
+from mentalbench.files import write_atomic
 
 from .manifest import versions
 from .modeling import resolve_base, torch_dtype

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from mentalbench.errors import InputError, MentalbenchError, require
+from mentalbench.files import write_atomic
 from mentalbench.models import DEFAULT_SYSTEM_PROMPT
-from mentalbench.store import write_atomic
 
 from . import manifest as mf
 from .datasets import load_examples

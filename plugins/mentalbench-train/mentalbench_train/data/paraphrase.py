@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mentalbench.files import write_atomic
+from mentalbench.hashing import content_key
 from mentalbench.models import Model
 from mentalbench.progress import Reporter
 from mentalbench.records import Usage
-from mentalbench.store import content_key, write_atomic
 
 from . import prompts
 from .calling import Reply, ask

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mentalbench.hashing import content_key
 from mentalbench.models import Model
 from mentalbench.progress import Reporter
 from mentalbench.records import Usage
-from mentalbench.store import content_key
 
 from . import prompts
 from .calling import ask
