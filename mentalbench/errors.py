@@ -2,11 +2,26 @@
 
 
 class MentalbenchError(Exception):
-    """A one-line, user-facing error; the command line prints it and exits with status 2."""
+    """A one-line, user-facing error; the command line prints it and exits with `exit_code`."""
+
+    exit_code = 2
 
 
 class InputError(MentalbenchError):
     """Bad input: a file, line or field that is not what was expected."""
+
+
+class EndpointError(MentalbenchError):
+    """A model endpoint that every further request would fail against (unreachable, key refused).
+
+    The run stops, keeps what it finished, and exits with status 3 (work left undone).
+    """
+
+    exit_code = 3
+
+
+class RunLocked(InputError):
+    """Another mentalbench process holds the run directory."""
 
 
 class MissingExtra(MentalbenchError):

@@ -1,74 +1,94 @@
-"""Leaderboards: mean rating per metric for each (model, judge), with scored/total counts."""
+"""Leaderboards: one row per identity (model, judge and its models, rubric, question set), each
+mean over the same fully scored questions."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Sequence
-from pathlib import Path
-
 import pandas as pd
 
-from .errors import InputError
+from .results import Results
+
+#: Rows never pool judgments that differ in any of these.
+IDENTITY = ["model", "judge", "judge_model", "judge_model_served", "mode", "rubric",
+            "rubric_sha", "question_set", "question_set_sha", "answer_set"]
+LEAD = ["model", "judge", "judge_model", "rubric", "question_set", "n_questions", "n_total",
+        "n_scored", "partial"]
+TAIL = ["metrics_mean", "overall", "median_words", "judge_model_served", "mode", "answer_set",
+        "rubric_sha", "question_set_sha"]
 
 
-def leaderboard(rows: Iterable[dict], metric_keys: Sequence[str] | None = None) -> pd.DataFrame:
-    """One row per (model, judge) from judgments.jsonl rows; means over scored answers only."""
-    rows = list(rows)
-    if metric_keys is None:
-        metric_keys = list(dict.fromkeys(k for r in rows for k in r.get("scores", {})))
-    # "overall" goes last, after the rubric's own metrics.
-    keys = [k for k in metric_keys if k != "overall"] + (
-        ["overall"] if "overall" in metric_keys else [])
-    records = []
-    for r in rows:
-        scores = r.get("scores") or {}
-        rec = {"model": r["model"], "judge": r["judge"],
-               "scored": bool(scores) and all(scores.get(k) is not None for k in keys)}
-        rec.update({k: scores.get(k) for k in keys})
-        records.append(rec)
-    columns = ["model", "judge", "n_total", "n_scored", *keys]
-    if not records:
-        return pd.DataFrame(columns=columns)
-    df = pd.DataFrame.from_records(records)
-    for k in keys:
-        df[k] = pd.to_numeric(df[k], errors="coerce")
-    grouped = df.groupby(["model", "judge"], sort=True)
-    out = grouped[keys].mean().round(2)
-    out.insert(0, "n_scored", grouped["scored"].sum().astype(int))
-    out.insert(0, "n_total", grouped.size())
-    out = out.reset_index()
-    order = "overall" if "overall" in keys else keys[0]
-    return out.sort_values(["judge", order], ascending=[True, False])[columns].reset_index(drop=True)
+def columns(results: Results) -> list[str]:
+    """The leaderboard's columns: identity and counts, the rubric metrics, then the rest."""
+    return [*LEAD, *results.metric_keys, *TAIL]
 
 
-def read_judgments(run_dir: Path) -> list[dict]:
-    """The judgments.jsonl rows of a run directory, with a clear error if it is not one."""
-    path = Path(run_dir) / "judgments.jsonl"
-    if not path.is_file():
-        raise InputError(f"{run_dir}: not a run directory (no judgments.jsonl)")
-    rows = []
-    with path.open(encoding="utf-8") as f:
-        for lineno, line in enumerate(f, 1):
-            if line.strip():
-                try:
-                    rows.append(json.loads(line))
-                except json.JSONDecodeError as exc:
-                    raise InputError(f"{path}:{lineno}: not valid JSON ({exc.msg})") from None
-    return rows
+def leaderboard(results: Results) -> pd.DataFrame:
+    """Means per identity: each question's scored judgments (samples) averaged first, then the
+    questions; `n_scored` counts those questions, and every mean is over exactly them."""
+    cols = columns(results)
+    df = results.judgments
+    if df.empty:
+        return pd.DataFrame(columns=cols)
+    keys = results.metric_keys
+    df = df.copy()
+    for k in (*keys, "overall"):
+        if k not in df:
+            df[k] = float("nan")
+    df["metrics_mean"] = df[keys].mean(axis=1, skipna=False) if keys else float("nan")
+    values = [*keys, "metrics_mean", "overall", "words"]
+    ident = df[IDENTITY].fillna("")
+    df[IDENTITY] = ident
+    scored = df[df["status"] == "scored"]
+    per_question = scored.groupby([*IDENTITY, "question_id"], sort=False)[values].mean()
+    board = per_question.groupby(level=IDENTITY, sort=False).mean()
+    board = board.rename(columns={"words": "median_words"})
+    board["median_words"] = per_question["words"].groupby(level=IDENTITY, sort=False).median()
+    board["n_scored"] = per_question.groupby(level=IDENTITY, sort=False).size()
+    totals = df.groupby(IDENTITY, sort=False)["question_id"].nunique().rename("n_total")
+    board = pd.concat([totals, board], axis=1).reset_index()
+    board["n_scored"] = board["n_scored"].fillna(0).astype(int)
+    sizes = (results.questions.groupby("question_set_sha")["question_id"].nunique()
+             if not results.questions.empty else pd.Series(dtype=int))
+    board["n_questions"] = board["question_set_sha"].map(sizes).astype("Int64")
+    board["partial"] = [bool(pd.isna(n) or s < n) for s, n in
+                        zip(board["n_scored"], board["n_questions"], strict=True)]
+    board = _with_checks(board, df, results)
+    board[[*keys, "metrics_mean", "overall"]] = board[[*keys, "metrics_mean", "overall"]].round(2)
+    board = board.sort_values(["partial", "judge", "metrics_mean"], ascending=[True, True, False],
+                              na_position="last", kind="stable")
+    checks = [c for c in board.columns if c.startswith("check:")]
+    return board[[*cols, *checks]].reset_index(drop=True)
 
 
-def _identity(row: dict, fallback: str) -> tuple:
-    """What makes two rows the same judgment: one judge on one answer text to one question."""
-    if row.get("answer_sha256"):
-        return (row.get("model"), row.get("judge"), row.get("rubric"), row.get("mode"),
-                row.get("question_id"), row["answer_sha256"])
-    return row.get("model"), row.get("judge"), row.get("key") or fallback
+def _with_checks(board: pd.DataFrame, judgments: pd.DataFrame, results: Results) -> pd.DataFrame:
+    """check:<name> pass rates (over answers it applies to) and check:<name>:n, per row."""
+    checks = results.checks
+    if checks.empty:
+        return board
+    applied = checks[checks["status"].isin(["pass", "fail"])]
+    rows = judgments[[*IDENTITY, "question_id"]].drop_duplicates()
+    for name in sorted(applied["check"].unique()):
+        mine = applied[applied["check"] == name]
+        per_q = (mine.assign(passed=mine["status"] == "pass")
+                 .groupby(["model", "answer_set", "question_id"])["passed"].mean().reset_index())
+        joined = rows.merge(per_q, on=["model", "answer_set", "question_id"])
+        stats = joined.groupby(IDENTITY)["passed"].agg(["mean", "size"]).reset_index()
+        stats = stats.rename(columns={"mean": f"check:{name}", "size": f"check:{name}:n"})
+        board = board.merge(stats, on=IDENTITY, how="left")
+        board[f"check:{name}"] = board[f"check:{name}"].round(3)
+        board[f"check:{name}:n"] = board[f"check:{name}:n"].fillna(0).astype(int)
+    return board
 
 
-def merged_leaderboard(run_dirs: Sequence[Path]) -> pd.DataFrame:
-    """A leaderboard over several run directories (one judgment found twice counts once)."""
-    seen: dict[tuple, dict] = {}
-    for d in run_dirs:
-        for row in read_judgments(d):
-            seen[_identity(row, f"{d}:{len(seen)}")] = row  # a later directory's row wins
-    return leaderboard(seen.values())
+def to_csv(board: pd.DataFrame) -> str:
+    """CSV text with cells that a spreadsheet would run as formulas escaped."""
+    safe = board.copy()
+    for col in safe.columns:
+        if safe[col].dtype == object:
+            safe[col] = safe[col].map(_escape_cell)
+    return safe.to_csv(index=False)
+
+
+def _escape_cell(value):
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value

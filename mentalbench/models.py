@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any, ClassVar
 
 from .options import GenerationOptions, options_dict
 from .records import ChatRequest, Completion
 
 Progress = Callable[[int], None]
+#: Called with (index into the requests, its completion) as each request finishes.
+OnResult = Callable[[int, Completion], None]
 
 DEFAULT_SYSTEM_PROMPT = (
     "You are a caring and empathetic assistant for mental-health counseling. Read the person's "
@@ -20,12 +23,19 @@ DEFAULT_SYSTEM_PROMPT = (
 class Model:
     """A chat model: takes a batch of conversations, returns one Completion per conversation.
 
-    Backends set `options_class` to a frozen dataclass extending GenerationOptions and
-    implement `generate`. Failures of single requests come back as Completion.error.
+    Backends set `options_class` to a frozen dataclass extending GenerationOptions, declare what
+    they can do in the class attributes below, and implement `generate`. Failures of single
+    requests come back as Completion.error, never as exceptions.
     """
 
     options_class: ClassVar[type[GenerationOptions]] = GenerationOptions
+    #: score_choices works: the model can read next-token probabilities in-process.
     supports_choice_scores: ClassVar[bool] = False
+    #: generate(..., top_logprobs=N) returns Completion.logprobs (an API judge in logprobs mode).
+    supports_top_logprobs: ClassVar[bool] = False
+    #: generate(..., on_result=f) calls f(i, completion) as each request finishes, so the runner
+    #: can store it at once; models without it are handed `chunk_size` requests at a time.
+    streams_results: ClassVar[bool] = False
     #: How many requests the runner hands over at once (local engines batch inside it).
     chunk_size: ClassVar[int] = 8
 
@@ -35,10 +45,16 @@ class Model:
         self.target = target
 
     def check(self) -> None:
-        """Raise a MentalbenchError now if this model cannot run (missing extra, missing file)."""
+        """Raise a MentalbenchError now if this model cannot run (missing extra, bad option)."""
 
-    def generate(self, requests: Sequence[ChatRequest],
-                 progress: Progress | None = None) -> list[Completion]:
+    def check_ready(self) -> None:
+        """Raise a MentalbenchError if a real call would fail at once (e.g. no API key).
+
+        Called before the first call of a run, not for a dry run.
+        """
+
+    def generate(self, requests: Sequence[ChatRequest], progress: Progress | None = None,
+                 **kwargs: Any) -> list[Completion]:
         """Complete each conversation; call progress(n) as n more are done."""
         raise NotImplementedError
 
@@ -48,7 +64,13 @@ class Model:
         raise NotImplementedError(f"{self.model_id} cannot read next-token probabilities")
 
     def identity(self) -> dict[str, Any]:
-        """What decides this model's outputs, known without loading it: part of cache keys."""
+        """What decides this model's outputs, known without loading it: the cache key.
+
+        Answers are stored under a hash of the question and this dict: two runs whose models
+        have equal identities share answers, and any change here makes new ones. A plugin whose
+        model changes behaviour without a change of id or options (new weights, new data) must
+        put that change in here, e.g. {"model": ..., "options": ..., "weights": "<hash>"}.
+        """
         return {"model": self.model_id, "options": options_dict(self.options),
                 "system_prompt": self.system_prompt()}
 
@@ -56,8 +78,45 @@ class Model:
         """What produced an answer: model id, options and anything that changes the output."""
         return {"model": self.model_id, "options": options_dict(self.options)}
 
+    def label(self) -> str:
+        """The name answers get in leaderboards unless --name says otherwise."""
+        return self.model_id
+
+    @property
+    def priced_as(self) -> str | None:
+        """The price-table name of a paid API model ("openai:gpt-4o"); None when local."""
+        return None
+
+    @property
+    def max_tokens(self) -> int:
+        """The most tokens one reply may have."""
+        return self.options.max_new_tokens
+
     def system_prompt(self) -> str:
         return self.options.system_prompt or DEFAULT_SYSTEM_PROMPT
 
     def close(self) -> None:
         """Release memory or connections; the model may not be used afterwards."""
+
+
+def adapter_label(model_id: str, adapter: str | None, fingerprint: str | None) -> str:
+    """`model+adapter@hash8`: the label of a model run with a LoRA adapter."""
+    if not adapter:
+        return model_id
+    suffix = f"@{fingerprint[:8]}" if fingerprint else ""
+    return f"{model_id}+{Path(adapter).name}{suffix}"
+
+
+def complete_all(model: Model, requests: Sequence[ChatRequest], progress: Progress | None,
+                 on_result: OnResult, **kwargs: Any) -> list[Completion]:
+    """Every request's completion, each handed to on_result as soon as the model gives it."""
+    if model.streams_results:
+        return model.generate(requests, progress, on_result=on_result, **kwargs)
+    out: list[Completion] = []
+    size = max(1, model.chunk_size)
+    for start in range(0, len(requests), size):  # a chunk is all a kill can lose
+        done = model.generate(requests[start:start + size], progress, **kwargs)
+        for i, completion in enumerate(done):
+            on_result(start + i, completion)
+        out += done
+    return out

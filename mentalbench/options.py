@@ -8,6 +8,7 @@ import typing
 from typing import Any, TypeVar
 
 from .errors import InputError
+from .secrets import is_secret_name, mask_value
 
 T = TypeVar("T")
 
@@ -25,6 +26,27 @@ class GenerationOptions:
     top_p: float = 1.0
     seed: int = 0
     system_prompt: str | None = None
+
+    def validate(self, owner: str) -> None:
+        """Raise InputError for a value no backend should be sent (checked before any call)."""
+        _range(owner, "max_new_tokens", self.max_new_tokens, 1, None)
+        _range(owner, "temperature", self.temperature, 0.0, 2.0)
+        _range(owner, "top_p", self.top_p, 0.0, 1.0, low_open=True)
+        _range(owner, "top_k", self.top_k, 0, None)
+
+
+def _range(owner: str, name: str, value: float | None, low: float | None, high: float | None,
+           low_open: bool = False) -> None:
+    """One-line error unless low <= value <= high (low < value when low_open)."""
+    if value is None:
+        return
+    bad = (value != value or (low is not None and (value <= low if low_open else value < low))
+           or (high is not None and value > high))
+    if bad:
+        lo = "" if low is None else f"{'>' if low_open else '>='} {low}"
+        hi = "" if high is None else f"<= {high}"
+        raise InputError(f"option {name}={value} for {owner}: expected a number "
+                         f"{' and '.join(x for x in (lo, hi) if x)}")
 
 
 def parse_pairs(pairs: typing.Iterable[str], flag: str) -> dict[str, str]:
@@ -74,27 +96,31 @@ def build_options(cls: type[T], values: dict[str, Any], owner: str) -> T:
         raise InputError(
             f"unknown option {unknown[0]!r} for {owner}: expected one of {', '.join(sorted(fields))}")
     kwargs = {k: _coerce(v, hints[k], k, owner) for k, v in values.items()}
-    return cls(**kwargs)
-
-
-# Option names whose values never reach a cache key, provenance, manifest or log.
-SECRET_OPTIONS = frozenset({"api_key", "key", "token", "password", "secret"})
+    options = cls(**kwargs)
+    if isinstance(options, GenerationOptions):
+        options.validate(owner)
+    return options
 
 
 def options_dict(options: Any) -> dict[str, Any]:
     """The options record as a plain dict, for provenance and hashing; secrets left out."""
-    return {k: v for k, v in dataclasses.asdict(options).items() if k not in SECRET_OPTIONS}
+    return {k: v for k, v in dataclasses.asdict(options).items() if not is_secret_name(k)}
 
 
-def redact(values: dict[str, Any]) -> dict[str, Any]:
-    """A copy of user-given options with secret values masked, for manifests."""
-    return {k: ("***" if k in SECRET_OPTIONS else v) for k, v in values.items()}
-
-
-def redact_argv(argv: list[str]) -> list[str]:
-    """The command line with the values of secret k=v options masked."""
-    out = []
-    for arg in argv:
-        key, sep, _ = arg.partition("=")
-        out.append(f"{key}=***" if sep and key in SECRET_OPTIONS else arg)
+def split_judge_options(values: dict[str, str], judges: typing.Sequence[str],
+                        aliases: dict[str, str]) -> dict[str, dict[str, str]]:
+    """`--judge-opt` pairs per judge: `name.k=v` for one judge, plain `k=v` for all of them."""
+    out: dict[str, dict[str, str]] = {j: {} for j in judges}
+    canonical = {aliases.get(j, j): j for j in judges}
+    for key, value in values.items():
+        prefix, dot, name = key.rpartition(".")  # judge ids may hold dots (gpt-4.1)
+        if not dot:
+            for j in judges:
+                out[j].setdefault(key, value)
+            continue
+        target = canonical.get(aliases.get(prefix, prefix)) or (prefix if prefix in out else None)
+        if target is None:
+            raise InputError(f"--judge-opt {key}={mask_value(key, value)}: no judge {prefix!r} in "
+                             f"this run (judges: {', '.join(judges)})")
+        out[target][name] = value  # a judge's own value wins over one given to all
     return out

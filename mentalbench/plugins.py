@@ -5,7 +5,6 @@ from __future__ import annotations
 import importlib
 import importlib.metadata
 import os
-import warnings
 
 import pluggy
 
@@ -25,6 +24,12 @@ pm.add_hookspecs(hookspecs)
 
 _loaded = False
 _versions: dict[str, str] = {}
+_problems: list[str] = []
+
+
+def load_problems() -> list[str]:
+    """One line per installed plugin that could not be loaded."""
+    return list(_problems)
 
 
 def _allowed() -> set[str] | None:
@@ -42,11 +47,12 @@ def load_entrypoints(manager: pluggy.PluginManager, allowed: set[str] | None) ->
             continue
         try:
             plugin = ep.load()
+            manager.register(plugin, name=ep.name)
         except Exception as exc:  # a broken third-party plugin must not take the host down
-            warnings.warn(f"mentalbench plugin {ep.name!r} failed to load: {exc}", stacklevel=2)
+            _problems.append(f"plugin {ep.name!r} failed to load ({type(exc).__name__}: {exc}); "
+                             "everything else works without it")
             failed.append(ep.name)
             continue
-        manager.register(plugin, name=ep.name)
         if ep.dist is not None:
             _versions[ep.name] = ep.dist.version
     return failed

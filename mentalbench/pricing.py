@@ -1,22 +1,20 @@
-"""What API calls cost: a price table (overridable), estimates before a run, spend after it."""
+"""What API calls cost: a price table (overridable), and the spend of a finished run."""
 
 from __future__ import annotations
 
 import datetime as dt
 import os
-import sqlite3
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import InputError
-from .records import Answer, Usage
+from .records import Usage
 
 if TYPE_CHECKING:
     from .models import Model
-    from .runner import RunPlan
 
 
 @dataclass(frozen=True)
@@ -94,117 +92,7 @@ def dollars(usage: Usage, price: Price | None) -> float | None:
 
 def priced_name(model: Model) -> str | None:
     """The price-table name of a paid API model; None for models that run locally."""
-    return getattr(model, "priced_as", None)
-
-
-def approx_tokens(text: str) -> int:
-    """A tokenizer-free estimate: about four characters a token, plus a little per message."""
-    return len(text) // 4 + 4
-
-
-def _max_tokens(model: Model) -> int:
-    return getattr(model, "max_tokens", None) or model.options.max_new_tokens
-
-
-# -- before a run -------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Estimate:
-    """The calls one stage would make, with prompt tokens estimated and the rest bounded."""
-
-    stage: str
-    name: str
-    priced_as: str | None
-    calls: int
-    prompt_tokens: int
-    max_completion_tokens: int
-    max_dollars: float | None
-    repairs: int = 0  # further calls possible when a reply leaves ratings out
-
-
-def _stored_keys(path: Path, table: str) -> set[str]:
-    """Keys already in a run's store, read without writing anything."""
-    if not path.is_file():
-        return set()
-    # immutable: no lock, no -wal/-shm files created; an estimate may read a moment stale.
-    db = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
-    try:
-        return {row[0] for row in db.execute(f"SELECT key FROM {table}")}
-    except sqlite3.OperationalError:
-        return set()
-    finally:
-        db.close()
-
-
-def estimate_run(plan: RunPlan, answers: dict[str, Answer] | None = None) -> list[Estimate]:
-    """What `plan` would request: stored results cost nothing, everything else is counted."""
-    from .generation import answer_key, messages_for
-    from .judging import JudgeTask
-
-    db = plan.out / "store.sqlite"
-    rows: list[Estimate] = []
-    if answers is None:
-        assert plan.model is not None
-        model = plan.model
-        stored = _stored_keys(db, "answers")
-        keys = {q.id: answer_key(model, q) for q in plan.selected}
-        pending = [q for q in plan.selected if keys[q.id] not in stored]
-        prompt = sum(approx_tokens("".join(m["content"] for m in messages_for(model, q)))
-                     for q in pending)
-        rows.append(_row("answering", plan.label, model, len(pending), prompt,
-                         len(pending) * _max_tokens(model)))
-        # Answers not written yet are assumed as long as they may be.
-        placeholder = "x" * (4 * _max_tokens(model))
-        answers = {q.id: Answer(keys[q.id], q.id, plan.label, placeholder, Usage(), {})
-                   for q in plan.selected}
-    stored = _stored_keys(db, "judgments")
-    by_id = {q.id: q for q in plan.selected}
-    tasks = [JudgeTask(a, by_id[qid]) for qid, a in answers.items() if qid in by_id]
-    for judge in plan.judges:
-        pending = [t for t in tasks if judge.key(t.answer) not in stored]
-        prompt = sum(approx_tokens("".join(m["content"] for m in judge.rubric.messages(
-            t.question.text, t.answer.text))) for t in pending) * judge.samples
-        calls = len(pending) * judge.samples
-        rows.append(_row("judging", judge.name, judge.model, calls, prompt,
-                         calls * _max_tokens(judge.model), repairs=calls))
-    return rows
-
-
-def _row(stage: str, name: str, model: Model, calls: int, prompt: int, completion: int,
-         repairs: int = 0) -> Estimate:
-    priced = priced_name(model)
-    cost = dollars(Usage(prompt, completion), price_for(priced)) if priced else 0.0
-    return Estimate(stage, name, priced, calls, prompt, completion, cost, repairs)
-
-
-def format_estimate(rows: Sequence[Estimate]) -> str:
-    """The dry-run table: one line per stage, then the total."""
-    lines = [f"{'stage':<30} {'calls':>7} {'prompt tok (est.)':>18} "
-             f"{'output tok (max)':>17} {'US$ (max)':>10}"]
-    total: float | None = 0.0
-    for r in rows:
-        label = f"{r.stage} ({r.name})"
-        cost = "unknown" if r.max_dollars is None else f"{r.max_dollars:.2f}"
-        if r.priced_as is None:
-            cost = "local"
-        lines.append(f"{label:<30} {r.calls:>7,} {r.prompt_tokens:>18,} "
-                     f"{r.max_completion_tokens:>17,} {cost:>10}")
-        total = None if total is None or r.max_dollars is None else total + r.max_dollars
-    lines.append(f"{'total':<30} {sum(r.calls for r in rows):>7,} "
-                 f"{sum(r.prompt_tokens for r in rows):>18,} "
-                 f"{sum(r.max_completion_tokens for r in rows):>17,} "
-                 f"{'unknown' if total is None else f'{total:.2f}':>10}")
-    repairs = sum(r.repairs for r in rows)
-    if repairs:
-        lines.append(f"Judging may add up to {repairs:,} repair calls (short) where a reply "
-                     "leaves ratings out.")
-    unknown = sorted({r.priced_as for r in rows if r.priced_as and r.max_dollars is None})
-    if unknown:
-        lines.append(f"No price known for {', '.join(unknown)}: set ${PRICES_VARIABLE} "
-                     "(see docs/api-backends.md).")
-    lines.append("Prompt tokens are estimated at 4 characters a token; output tokens and "
-                 "dollars are upper bounds (max_tokens per call).")
-    return "\n".join(lines)
+    return model.priced_as
 
 
 # -- after a run --------------------------------------------------------------------------

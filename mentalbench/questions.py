@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import csv
-import hashlib
+import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import InputError
+from .hashing import file_sha256
 from .records import Question
+from .textfiles import check_unicode, read_lines, read_text
 
 FORMATS = ("native", "fastchat", "csv")
 
@@ -27,12 +29,7 @@ class QuestionSet:
 
 def detect_format(path: Path) -> str:
     """Guess the format from the file's content (CSV header or the first JSON object's keys)."""
-    with path.open(encoding="utf-8") as f:
-        head = ""
-        for line in f:
-            if line.strip():
-                head = line.strip()
-                break
+    head = next((line.strip() for _, line in read_lines(path) if line.strip()), "")
     if not head:
         raise InputError(f"{path}: empty question file")
     if head.startswith("{"):
@@ -55,6 +52,8 @@ def _native(path: Path, problems: list[str]) -> list[tuple[int, Question]]:
         if not isinstance(text, str) or not text.strip():
             problems.append(f"{where}: field 'text': expected a non-empty string")
             continue
+        if not _unicode_ok(text, where, "text", problems):
+            continue
         tags = row.get("tags", [])
         if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
             problems.append(f"{where}: field 'tags': expected a list of strings")
@@ -76,9 +75,13 @@ def _fastchat(path: Path, problems: list[str]) -> list[tuple[int, Question]]:
         if qid is None or str(qid).strip() == "":
             problems.append(f"{where}: field 'question_id': expected an id")
             continue
-        if not isinstance(turns, list) or not turns or not isinstance(turns[0], str) \
-                or not turns[0].strip():
-            problems.append(f"{where}: field 'turns': expected a list with a non-empty first turn")
+        if not isinstance(turns, list) or not turns or not all(isinstance(t, str) for t in turns):
+            problems.append(f"{where}: field 'turns': expected a list of strings")
+            continue
+        if not turns[0].strip():
+            problems.append(f"{where}: field 'turns': expected a non-empty first turn")
+            continue
+        if not _unicode_ok(turns[0], where, "turns", problems):
             continue
         # Multi-turn (MT-Bench) entries: only the first turn is a single help-seeking message.
         out.append((lineno, Question(str(qid), str(row.get("category", "")), turns[0].strip(),
@@ -86,24 +89,32 @@ def _fastchat(path: Path, problems: list[str]) -> list[tuple[int, Question]]:
     return out
 
 
+def _unicode_ok(text: str, where: str, field: str, problems: list[str]) -> bool:
+    try:
+        check_unicode(text, where, field)
+    except InputError as exc:
+        problems.append(str(exc))
+        return False
+    return True
+
+
 def _json_lines(path: Path, problems: list[str]):
-    with path.open(encoding="utf-8") as f:
-        for lineno, line in enumerate(f, 1):
-            if not line.strip():
-                continue
-            try:
-                row = json.loads(line)
-            except json.JSONDecodeError as exc:
-                problems.append(f"{path}:{lineno}: not valid JSON ({exc.msg})")
-                continue
-            if not isinstance(row, dict):
-                problems.append(f"{path}:{lineno}: expected a JSON object")
-                continue
-            yield lineno, row
+    for lineno, line in read_lines(path):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            problems.append(f"{path}:{lineno}: not valid JSON ({exc.msg})")
+            continue
+        if not isinstance(row, dict):
+            problems.append(f"{path}:{lineno}: expected a JSON object")
+            continue
+        yield lineno, row
 
 
 def _csv(path: Path, problems: list[str]) -> list[tuple[int, Question]]:
-    with path.open(encoding="utf-8", newline="") as f:
+    with io.StringIO(read_text(path), newline="") as f:
         reader = csv.DictReader(f)
         cols = reader.fieldnames or []
         text_col = next((c for c in ("questionText", "text") if c in cols), None)
@@ -124,6 +135,8 @@ def _csv(path: Path, problems: list[str]) -> list[tuple[int, Question]]:
                 problems.append(f"{path}:{rowno}: field '{text_col}': expected text")
                 continue
             text = body if title in body else f"{title}\n\n{body}".strip()
+            if not _unicode_ok(text, f"{path}:{rowno}", text_col, problems):
+                continue
             qid = (row.get(id_col) or "").strip() if id_col else ""
             fold = (qid, text)
             # CounselChat has one row per therapist answer: a question repeats, sometimes
@@ -183,5 +196,5 @@ def load_questions(path: str | Path, format: str | None = None, name: str | None
     if problems:
         more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
         raise InputError(problems[0] + more)
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    digest = file_sha256(path)
     return QuestionSet(name or path.stem, path, fmt, tuple(questions), digest)

@@ -1,7 +1,8 @@
-"""Plain frozen records that flow through a run: questions, answers, judgments, scores."""
+"""Plain frozen records that flow through a run and that plugins see; each round-trips a dict."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -21,7 +22,7 @@ class Question:
                 "tags": list(self.tags), "source": self.source}
 
     @classmethod
-    def from_dict(cls, row: dict[str, Any]) -> Question:
+    def from_dict(cls, row: Mapping[str, Any]) -> Question:
         return cls(id=str(row["id"]), topic=str(row.get("topic", "")), text=str(row["text"]),
                    tags=tuple(row.get("tags") or ()), source=str(row.get("source", "")))
 
@@ -37,6 +38,14 @@ class Usage:
         return Usage(self.prompt_tokens + other.prompt_tokens,
                      self.completion_tokens + other.completion_tokens)
 
+    def to_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, row: Mapping[str, Any] | None) -> Usage:
+        row = row or {}
+        return cls(int(row.get("prompt_tokens", 0)), int(row.get("completion_tokens", 0)))
+
 
 @dataclass(frozen=True)
 class ChatRequest:
@@ -47,6 +56,21 @@ class ChatRequest:
 
 
 @dataclass(frozen=True)
+class TokenLogprobs:
+    """One generated token and the log-probabilities of the alternatives the API returned."""
+
+    token: str
+    top: Mapping[str, float]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"token": self.token, "top": dict(self.top)}
+
+    @classmethod
+    def from_dict(cls, row: Mapping[str, Any]) -> TokenLogprobs:
+        return cls(str(row["token"]), {str(k): float(v) for k, v in row["top"].items()})
+
+
+@dataclass(frozen=True)
 class Completion:
     """What a model returned for one request; `error` is set instead of raising."""
 
@@ -54,11 +78,27 @@ class Completion:
     usage: Usage = field(default_factory=Usage)
     finish_reason: str = ""
     error: str | None = None
-    meta: dict[str, Any] = field(default_factory=dict)
+    served_model: str = ""  # the model the provider says answered (APIs report it per reply)
+    engine: str = ""  # the local decoding path that produced it (provenance)
+    logprobs: tuple[TokenLogprobs, ...] = ()  # per generated token, when top logprobs were asked
 
     @property
     def ok(self) -> bool:
         return self.error is None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "usage": self.usage.to_dict(),
+                "finish_reason": self.finish_reason, "error": self.error,
+                "served_model": self.served_model, "engine": self.engine,
+                "logprobs": [t.to_dict() for t in self.logprobs]}
+
+    @classmethod
+    def from_dict(cls, row: Mapping[str, Any]) -> Completion:
+        return cls(text=str(row.get("text", "")), usage=Usage.from_dict(row.get("usage")),
+                   finish_reason=str(row.get("finish_reason") or ""), error=row.get("error"),
+                   served_model=str(row.get("served_model") or ""),
+                   engine=str(row.get("engine") or ""),
+                   logprobs=tuple(TokenLogprobs.from_dict(t) for t in row.get("logprobs") or ()))
 
 
 @dataclass(frozen=True)
@@ -67,14 +107,25 @@ class Answer:
 
     key: str
     question_id: str
-    model: str
+    model: str  # the label the leaderboard shows (--name, or the model id)
     text: str
-    usage: Usage
-    provenance: dict[str, Any]
+    usage: Usage = field(default_factory=Usage)
+    provenance: Mapping[str, Any] = field(default_factory=dict)
+    sample: int = 0  # k answers to one question (repeated generations) are samples 0..k-1
+    answer_set: str = ""  # 8 hex digits naming what produced the answers (model identity or file)
 
     def to_dict(self) -> dict[str, Any]:
         return {"key": self.key, "question_id": self.question_id, "model": self.model,
-                "text": self.text, "usage": asdict(self.usage), "provenance": self.provenance}
+                "sample": self.sample, "answer_set": self.answer_set, "text": self.text,
+                "usage": self.usage.to_dict(), "provenance": dict(self.provenance)}
+
+    @classmethod
+    def from_dict(cls, row: Mapping[str, Any]) -> Answer:
+        return cls(key=str(row["key"]), question_id=str(row["question_id"]),
+                   model=str(row["model"]), text=str(row["text"]),
+                   usage=Usage.from_dict(row.get("usage")),
+                   provenance=dict(row.get("provenance") or {}),
+                   sample=int(row.get("sample", 0)), answer_set=str(row.get("answer_set", "")))
 
 
 @dataclass(frozen=True)
@@ -86,22 +137,44 @@ class Score:
     mode: str = "text"
     spread: float | None = None
 
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, row: Mapping[str, Any]) -> Score:
+        value, spread = row.get("value"), row.get("spread")
+        return cls(str(row["metric"]), None if value is None else float(value),
+                   str(row.get("mode", "text")), None if spread is None else float(spread))
+
+
+#: A judgment is scored when every rated slot has a value, partial when some do, else unscored.
+SCORED, PARTIAL, UNSCORED = "scored", "partial", "unscored"
+
 
 @dataclass(frozen=True)
 class Judgment:
-    """A judge's verdict on one answer: per-metric scores plus the raw text behind them."""
+    """A judge's verdict on one answer, with every identity that keeps it apart from others."""
 
     key: str
     answer_key: str
     question_id: str
-    model: str
-    judge: str
+    model: str  # the answers' label
+    judge: str  # the judge's registered name
     rubric: str
     prompt_hash: str
     raw: str
     scores: tuple[Score, ...]
-    mode: str
+    mode: str  # text | logprobs | import
     usage: Usage = field(default_factory=Usage)
+    sample: int = 0  # the answer's sample index
+    answer_set: str = ""
+    judge_model: str = ""  # the model the judge asked for (e.g. openai:gpt-4o-mini)
+    judge_model_served: str = ""  # the model the API reported serving
+    judge_samples: int = 1  # how many replies the judge's median is over
+    rubric_sha: str = ""
+    question_set: str = ""
+    question_set_sha: str = ""
+    attempt: int = 0  # 0 for the first try; a rerun that asks again for an unscored one adds 1
 
     def score(self, metric: str) -> float | None:
         for s in self.scores:
@@ -113,13 +186,31 @@ class Judgment:
     def complete(self) -> bool:
         return all(s.value is not None for s in self.scores)
 
+    @property
+    def status(self) -> str:
+        """scored (every slot rated), partial (some) or unscored (none)."""
+        rated = sum(s.value is not None for s in self.scores)
+        return SCORED if self.scores and rated == len(self.scores) else (
+            PARTIAL if rated else UNSCORED)
+
     def to_dict(self) -> dict[str, Any]:
-        return {"key": self.key, "answer_key": self.answer_key, "question_id": self.question_id,
-                "model": self.model, "judge": self.judge, "rubric": self.rubric,
-                "prompt_hash": self.prompt_hash, "mode": self.mode,
-                "scores": {s.metric: s.value for s in self.scores},
-                "spread": {s.metric: s.spread for s in self.scores if s.spread is not None},
-                "raw": self.raw, "usage": asdict(self.usage)}
+        out = {k: v for k, v in asdict(self).items() if k not in ("scores", "usage")}
+        out["status"] = self.status
+        out["scores"] = {s.metric: s.value for s in self.scores}
+        out["spread"] = {s.metric: s.spread for s in self.scores if s.spread is not None}
+        out["score_modes"] = {s.metric: s.mode for s in self.scores}
+        out["usage"] = self.usage.to_dict()
+        return out
+
+    @classmethod
+    def from_dict(cls, row: Mapping[str, Any]) -> Judgment:
+        spread = row.get("spread") or {}
+        modes = row.get("score_modes") or {}
+        scores = tuple(Score(k, None if v is None else float(v), modes.get(k, row.get("mode", "text")),
+                             spread.get(k)) for k, v in (row.get("scores") or {}).items())
+        names = {f for f in cls.__dataclass_fields__ if f not in ("scores", "usage")}
+        kwargs = {k: row[k] for k in names if k in row}
+        return cls(**kwargs, scores=scores, usage=Usage.from_dict(row.get("usage")))
 
 
 @dataclass(frozen=True)
@@ -128,10 +219,19 @@ class JudgeSpec:
 
     name: str
     model: str
-    options: dict[str, Any] = field(default_factory=dict)
+    options: Mapping[str, Any] = field(default_factory=dict)
     rubric: str = "mentalgpt"
     mode: str = "text"
     description: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "options": dict(self.options)}
+
+    @classmethod
+    def from_dict(cls, row: Mapping[str, Any]) -> JudgeSpec:
+        return cls(name=str(row["name"]), model=str(row["model"]),
+                   options=dict(row.get("options") or {}), rubric=str(row.get("rubric", "mentalgpt")),
+                   mode=str(row.get("mode", "text")), description=str(row.get("description", "")))
 
 
 @dataclass(frozen=True)
@@ -142,3 +242,13 @@ class CheckResult:
     evidence: str = ""  # the text of the answer that decided it (empty when none)
     span: tuple[int, int] | None = None  # [start, end) character offsets of evidence in the answer
     reason: str = ""  # one short line: why it passed, failed or did not apply
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"status": self.status, "evidence": self.evidence,
+                "span": list(self.span) if self.span else None, "reason": self.reason}
+
+    @classmethod
+    def from_dict(cls, row: Mapping[str, Any]) -> CheckResult:
+        span = row.get("span")
+        return cls(str(row["status"]), str(row.get("evidence", "")),
+                   (int(span[0]), int(span[1])) if span else None, str(row.get("reason", "")))

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError, MentalbenchError
+from .errors import InputError
 from .models import Model
 from .options import build_options
-from .plugins import load_plugins, pm
+from .plugins import load_plugins, load_problems, pm
 from .records import JudgeSpec
 
 
@@ -39,7 +39,11 @@ class NamedPath:
 
 
 class Registry:
-    """Collects everything the plugins register and resolves ids against it."""
+    """Collects everything the plugins register and resolves ids against it.
+
+    A plugin whose hook raises is skipped with a warning naming it; a name or alias that two
+    plugins register keeps its first owner, and using it is an error naming both.
+    """
 
     def __init__(self) -> None:
         self.models: dict[str, ModelEntry] = {}
@@ -48,15 +52,39 @@ class Registry:
         self.judge_aliases: dict[str, str] = {}
         self.question_sets: dict[str, NamedPath] = {}
         self.rubrics: dict[str, NamedPath] = {}
-        self.checks: dict[str, Any] = {}  # name -> a check object (see mentalbench.checks)
-        self.plugin_of: dict[str, str] = {}
+        self.checks: dict[str, Any] = {}  # name or alias -> a check object (mentalbench.checks)
+        self.plugin_of: dict[str, str] = {}  # "kind:name" -> the plugin that registered it
+        self.clashes: dict[str, str] = {}  # "kind:name" -> the error that using it raises
+        self.warnings: list[str] = list(load_problems())
         self._collect()
 
     def _each_plugin(self, hook: str, make_register: Callable[[str], Callable[..., None]]) -> None:
         caller = getattr(pm.hook, hook)
         for impl in caller.get_hookimpls():
             register = make_register(impl.plugin_name)
-            impl.function(**{arg: register for arg in impl.argnames})
+            try:
+                impl.function(**{arg: register for arg in impl.argnames})
+            except Exception as exc:  # a broken plugin must not take the host down
+                self.warnings.append(f"plugin {impl.plugin_name!r}: its {hook} hook failed "
+                                     f"({type(exc).__name__}: {exc}); what it registered before "
+                                     "failing is kept, the rest is skipped")
+
+    def _claim(self, kind: str, name: str, plugin: str) -> bool:
+        """Take `name` for `plugin`, or record a clash with its owner (and refuse)."""
+        slot = f"{kind}:{name}"
+        owner = self.plugin_of.get(slot)
+        if owner is None:
+            self.plugin_of[slot] = plugin
+            return True
+        message = (f"{kind} {name!r} is registered by two plugins, {owner!r} and {plugin!r}: "
+                   f"uninstall one, or ask its author to rename it")
+        self.clashes[slot] = message
+        self.warnings.append(message + f" ({owner!r} keeps it; using it is an error)")
+        return False
+
+    def _clash(self, kind: str, name: str) -> None:
+        if f"{kind}:{name}" in self.clashes:
+            raise InputError(self.clashes[f"{kind}:{name}"])
 
     def _collect(self) -> None:
         load_plugins()
@@ -64,62 +92,54 @@ class Registry:
         def model_register(plugin: str):
             def register(name: str, factory: Callable[..., Model], *, prefix: bool = False,
                          aliases: tuple[str, ...] = (), description: str = "") -> None:
-                if name in self.models or name in self.model_aliases:
-                    raise MentalbenchError(
-                        f"plugin {plugin!r} registers model {name!r}, already registered by "
-                        f"{self.models[name].plugin if name in self.models else 'an alias'}")
-                self.models[name] = ModelEntry(name, factory, prefix, tuple(aliases),
-                                               description, plugin)
-                for alias in aliases:
-                    self.model_aliases[alias] = name
+                if not self._claim("model", name, plugin):
+                    return
+                aliases = tuple(a for a in aliases if self._claim("model", a, plugin))
+                self.models[name] = ModelEntry(name, factory, prefix, aliases, description,
+                                               plugin)
+                self.model_aliases.update({alias: name for alias in aliases})
             return register
 
         def judge_register(plugin: str):
             def register(spec: JudgeSpec, *, aliases: tuple[str, ...] = ()) -> None:
-                if spec.name in self.judges:
-                    raise MentalbenchError(
-                        f"plugin {plugin!r} registers judge {spec.name!r}, already registered")
+                if not self._claim("judge", spec.name, plugin):
+                    return
                 self.judges[spec.name] = spec
-                self.plugin_of["judge:" + spec.name] = plugin
-                for alias in aliases:
-                    self.judge_aliases[alias] = spec.name
+                self.judge_aliases.update({a: spec.name for a in aliases
+                                           if self._claim("judge", a, plugin)})
             return register
 
-        def path_register(table: dict[str, NamedPath], what: str):
+        def path_register(table: dict[str, NamedPath], kind: str):
             def make(plugin: str):
                 def register(name: str, path: str | Path, *, description: str = "",
                              format: str | None = None) -> None:
-                    if name in table:
-                        raise MentalbenchError(
-                            f"plugin {plugin!r} registers {what} {name!r}, already registered")
-                    table[name] = NamedPath(name, Path(path), description, plugin, format)
+                    if self._claim(kind, name, plugin):
+                        table[name] = NamedPath(name, Path(path), description, plugin, format)
                 return register
             return make
-
-        self._each_plugin("register_models", model_register)
-        self._each_plugin("register_judges", judge_register)
-        self._each_plugin("register_question_sets", path_register(self.question_sets, "question set"))
-        self._each_plugin("register_rubrics", path_register(self.rubrics, "rubric"))
 
         def check_register(plugin: str):
             def register(check: Any, *, aliases: tuple[str, ...] = ()) -> None:
                 for name in (check.name, *aliases):
-                    if name in self.checks:
-                        raise MentalbenchError(
-                            f"plugin {plugin!r} registers check {name!r}, already registered "
-                            f"by {self.plugin_of.get('check:' + name, 'another plugin')}")
-                    self.checks[name] = check
-                    self.plugin_of["check:" + name] = plugin
+                    if self._claim("check", name, plugin):
+                        self.checks[name] = check
             return register
 
+        self._each_plugin("register_models", model_register)
+        self._each_plugin("register_judges", judge_register)
+        self._each_plugin("register_question_sets", path_register(self.question_sets,
+                                                                  "question set"))
+        self._each_plugin("register_rubrics", path_register(self.rubrics, "rubric"))
         self._each_plugin("register_checks", check_register)
 
     def model_entry(self, model_id: str) -> tuple[ModelEntry, str | None]:
         """The entry that handles `model_id`, and the target after its prefix (if any)."""
+        self._clash("model", model_id)
         name = self.model_aliases.get(model_id, model_id)
         if name in self.models and not self.models[name].prefix:
             return self.models[name], None
         prefix, sep, target = model_id.partition(":")
+        self._clash("model", prefix)
         entry = self.models.get(prefix)
         if sep and entry is not None and entry.prefix and target:
             return entry, target
@@ -137,6 +157,7 @@ class Registry:
     def judge_spec(self, judge: str, overrides: dict[str, Any] | None = None) -> JudgeSpec:
         """Resolve a judge name, alias or any model id to a JudgeSpec with overrides applied."""
         overrides = dict(overrides or {})
+        self._clash("judge", judge)
         name = self.judge_aliases.get(judge, judge)
         spec = self.judges.get(name)
         if spec is None:
@@ -151,10 +172,16 @@ class Registry:
                                    options={**spec.options, **overrides})
 
     def question_set(self, name: str) -> NamedPath | None:
+        self._clash("question set", name)
         return self.question_sets.get(name)
 
     def rubric(self, name: str) -> NamedPath | None:
+        self._clash("rubric", name)
         return self.rubrics.get(name)
+
+    def check(self, name: str) -> Any | None:
+        self._clash("check", name)
+        return self.checks.get(name)
 
 
 _registry: Registry | None = None

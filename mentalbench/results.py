@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+
+from .errors import InputError
+from .hashing import text_sha256
 
 #: One row per judgment (or per answer that could not be judged), in `Results.judgments`.
 JUDGMENT_COLUMNS = (
@@ -22,7 +26,7 @@ JUDGMENT_COLUMNS = (
     "rubric", "rubric_sha",
     "question_set", "question_set_sha",
     "mode",                # text | logprobs | import
-    "status",              # scored | partial | unscored | failed | unanswered
+    "status",              # scored | partial | unscored | failed | unanswered | empty
     "error",               # why a failed/unanswered row has no scores ("" otherwise)
     "answer_key", "answer_sha256",
     "words",               # the answer's length in words (NaN when there is no answer)
@@ -60,6 +64,169 @@ class Results:
         return [m.key for m in self.metrics if not m.overall]
 
 
-def load_results(run_dirs: list[Path]) -> Results:
+def load_results(run_dirs: Sequence[Path]) -> Results:
     """Read every run directory's store into one Results (identities kept apart)."""
-    raise NotImplementedError("written with the store's schema 2")
+    if not run_dirs:
+        raise InputError("no run directories given")
+    parts = [_read_dir(Path(d)) for d in run_dirs]
+    answers = pd.concat([p["answers"] for p in parts], ignore_index=True)
+    judgments = pd.concat([p["judgments"] for p in parts], ignore_index=True)
+    questions = pd.concat([p["questions"] for p in parts], ignore_index=True)
+    checks = pd.concat([p["checks"] for p in parts], ignore_index=True)
+    questions = questions.drop_duplicates(["question_set_sha", "question_id"], keep="last")
+    answers = answers.drop_duplicates(["answer_key"], keep="last")
+    checks = checks.drop_duplicates(["key"], keep="last")
+    metrics = _metrics([r for p in parts for r in p["rubrics"]], judgments)
+    judgments = _dedupe(judgments)
+    answers = answers.rename(columns={"model": "model_label"})
+    checks = checks.rename(columns={"model": "model_label"})
+    labels = _model_labels(pd.concat([judgments[["model_label", "answer_set"]],
+                                      answers[["model_label", "answer_set"]]]))
+    for frame in (judgments, answers, checks):
+        frame.insert(0, "model", [labels.get((m, s), m) for m, s in
+                                  zip(frame["model_label"], frame["answer_set"], strict=True)])
+    judgments["judge_label"] = _judge_labels(judgments)
+    keys = [m.key for m in metrics]
+    ordered = [c for c in JUDGMENT_COLUMNS if c in judgments.columns] + \
+        [k for k in keys if k in judgments.columns]
+    judgments = judgments.reindex(columns=ordered + [k for k in keys if k not in ordered])
+    sources = tuple(p["source"] for p in parts)
+    return Results(judgments.reset_index(drop=True), answers.reset_index(drop=True),
+                   questions.reset_index(drop=True), checks.reset_index(drop=True), metrics,
+                   sources)
+
+
+def _read_dir(run_dir: Path) -> dict:
+    from .store import Store
+
+    store = Store.readonly(run_dir / "store.sqlite")
+    try:
+        sets = store.question_sets()
+        names = {q["sha"]: q["name"] for q in sets}
+        questions = pd.DataFrame(
+            [{"question_set": names.get(sha, ""), "question_set_sha": sha, "question_id": q.id,
+              "position": pos, "topic": q.topic, "tags": q.tags, "text": q.text}
+             for sha, pos, q in store.questions()],
+            columns=["question_set", "question_set_sha", "question_id", "position", "topic",
+                     "tags", "text"])
+        answers_list = store.all_answers()
+        answers = pd.DataFrame(
+            [{"model": a.model, "answer_set": a.answer_set, "question_id": a.question_id,
+              "sample": a.sample, "answer_key": a.key, "text": a.text,
+              "words": len(a.text.split()), "tokens": a.usage.completion_tokens}
+             for a in answers_list],
+            columns=["model", "answer_set", "question_id", "sample", "answer_key", "text",
+                     "words", "tokens"])
+        by_key = {a.key: a for a in answers_list}
+        rows = [_judgment_row(j, by_key.get(j.answer_key), run_dir) for j in store.all_judgments()]
+        rows += [_failure_row(f, run_dir) for f in store.all_failures()
+                 if f.stage in ("judge", "unanswered", "empty") and f.context.get("judge")]
+        judgments = pd.DataFrame(rows, columns=[c for c in JUDGMENT_COLUMNS if c not in
+                                                ("model", "judge_label")] + ["scores"])
+        checks = pd.DataFrame(
+            [{"key": c.key, "model": c.model, "answer_set": c.answer_set,
+              "question_id": c.question_id, "sample": c.sample, "answer_key": c.answer_key,
+              "check": c.check, "check_version": c.check_version, "status": c.result.status,
+              "evidence": c.result.evidence, "reason": c.result.reason,
+              "question_set": c.question_set, "question_set_sha": c.question_set_sha}
+             for c in store.all_checks()],
+            columns=["key", "model", "answer_set", "question_id", "sample", "answer_key",
+                     "check", "check_version", "status", "evidence", "reason", "question_set",
+                     "question_set_sha"])
+        source = {"path": str(run_dir), "question_sets": sets, "rubrics": store.rubrics(),
+                  "invocations": store.invocations()}
+        scores = pd.DataFrame(list(judgments.pop("scores")), index=judgments.index)
+        judgments = pd.concat([judgments, scores.apply(pd.to_numeric, errors="coerce")], axis=1)
+        return {"answers": answers, "judgments": judgments, "questions": questions,
+                "checks": checks, "rubrics": store.rubrics(), "source": source}
+    finally:
+        store.close()
+
+
+def _judgment_row(j, answer, run_dir: Path) -> dict:
+    return {"source": str(run_dir), "model_label": j.model, "answer_set": j.answer_set,
+            "question_id": j.question_id, "sample": j.sample, "judge": j.judge,
+            "judge_model": j.judge_model, "judge_model_served": j.judge_model_served,
+            "rubric": j.rubric, "rubric_sha": j.rubric_sha, "question_set": j.question_set,
+            "question_set_sha": j.question_set_sha, "mode": j.mode, "status": j.status,
+            "error": "", "answer_key": j.answer_key,
+            "answer_sha256": text_sha256(answer.text) if answer else "",
+            "words": len(answer.text.split()) if answer else float("nan"),
+            "completion_tokens": answer.usage.completion_tokens if answer else float("nan"),
+            "raw": j.raw, "scores": {s.metric: s.value for s in j.scores}}
+
+
+def _failure_row(f, run_dir: Path) -> dict:
+    c = f.context
+    status = {"judge": "failed", "unanswered": "unanswered", "empty": "empty"}[f.stage]
+    return {"source": str(run_dir), "model_label": c.get("model", ""),
+            "answer_set": c.get("answer_set", ""), "question_id": c.get("question_id", ""),
+            "sample": c.get("sample", 0), "judge": c.get("judge", ""),
+            "judge_model": c.get("judge_model", ""), "judge_model_served": c.get("judge_model", ""),
+            "rubric": c.get("rubric", ""), "rubric_sha": c.get("rubric_sha", ""),
+            "question_set": c.get("question_set", ""),
+            "question_set_sha": c.get("question_set_sha", ""), "mode": c.get("mode", ""),
+            "status": status, "error": f.error, "answer_key": c.get("answer_key", ""),
+            "answer_sha256": c.get("answer_sha256", ""), "words": float("nan"),
+            "completion_tokens": float("nan"), "raw": "", "scores": {}}
+
+
+#: What makes two judgment rows the same judgment, across directories.
+SAME_JUDGMENT = ("model_label", "answer_set", "judge", "judge_model", "judge_model_served",
+                 "rubric_sha", "mode", "question_set_sha", "question_id", "sample")
+
+
+def _dedupe(judgments: pd.DataFrame) -> pd.DataFrame:
+    """One row per judgment: a later directory's row wins; a success beats a failure."""
+    if judgments.empty:
+        return judgments
+    df = judgments.copy()
+    df["_ok"] = df["status"].isin(["scored", "partial", "unscored"])
+    df["_order"] = range(len(df))
+    # Failures carry no answer hash: they stand for "this question, no judgment", so they merge
+    # with any judgment of the same identity and question.
+    text_rows = df[df["_ok"]]
+    fail_rows = df[~df["_ok"]]
+    text_rows = text_rows.drop_duplicates(list(SAME_JUDGMENT) + ["answer_sha256"], keep="last")
+    ident = [c for c in SAME_JUDGMENT if c != "judge_model_served"]
+    judged = set(map(tuple, text_rows[ident].astype(str).to_numpy()))
+    fail_rows = fail_rows[[tuple(r) not in judged for r in fail_rows[ident].astype(str).to_numpy()]]
+    fail_rows = fail_rows.drop_duplicates(ident, keep="last")
+    out = pd.concat([text_rows, fail_rows]).sort_values("_order")
+    return out.drop(columns=["_ok", "_order"])
+
+
+def _model_labels(pairs: pd.DataFrame) -> dict[tuple[str, str], str]:
+    """Display labels: the stored label, suffixed @answer_set where one label has several sets."""
+    sets: dict[str, set[str]] = {}
+    for label, answer_set in pairs.drop_duplicates().itertuples(index=False):
+        sets.setdefault(label, set()).add(answer_set)
+    return {(label, s): (label if len(ss) == 1 else f"{label}@{s or 'schema1'}")
+            for label, ss in sets.items() for s in ss}
+
+
+def _judge_labels(judgments: pd.DataFrame) -> list[str]:
+    """The judge name, suffixed /<served model> where one judge name served several models."""
+    if judgments.empty:
+        return []
+    served = judgments.groupby("judge")["judge_model_served"].nunique()
+    return [j if served.get(j, 1) <= 1 else f"{j}/{m or 'unknown'}"
+            for j, m in zip(judgments["judge"], judgments["judge_model_served"], strict=True)]
+
+
+def _metrics(rubrics: list[dict], judgments: pd.DataFrame) -> tuple[MetricInfo, ...]:
+    """The rubric metrics in the first rubric's order (others' new keys after), overall last."""
+    seen: dict[str, MetricInfo] = {}
+    overall = None
+    # Stores of schema 1 kept no rubric table: their judgments' score keys stand in for it.
+    known = {c for c in JUDGMENT_COLUMNS} | {"model_label"}
+    rated = [c for c in judgments.columns if c not in known]
+    rubrics = [*rubrics, {"metrics": [{"key": k, "name": k, "overall": k == "overall"}
+                                      for k in rated]}]
+    for rubric in rubrics:
+        for m in rubric["metrics"]:
+            if m.get("overall"):
+                overall = overall or MetricInfo(m["key"], m["name"], True)
+            elif m["key"] not in seen:
+                seen[m["key"]] = MetricInfo(m["key"], m["name"])
+    return (*seen.values(), *((overall,) if overall else ()))

@@ -1,104 +1,308 @@
-"""The run store: SQLite (WAL) tables of answers, judgments and failures, keyed by content hash."""
+"""The run store: one SQLite file per run directory holding every answer, reply and judgment."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
 import time
-from collections.abc import Iterable, Sequence
-from dataclasses import asdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from .records import Answer, Judgment, Score, Usage
+from . import store_schema
+from .errors import InputError
+from .records import Answer, CheckResult, Completion, Judgment, Question, Score, Usage
+from .secrets import mask_text
+from .sqlite import connect, select_in
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS answers (
-    key TEXT PRIMARY KEY, question_id TEXT NOT NULL, model TEXT NOT NULL, text TEXT NOT NULL,
-    usage TEXT NOT NULL, provenance TEXT NOT NULL, created REAL NOT NULL);
-CREATE TABLE IF NOT EXISTS judgments (
-    key TEXT PRIMARY KEY, answer_key TEXT NOT NULL, question_id TEXT NOT NULL, model TEXT NOT NULL,
-    judge TEXT NOT NULL, rubric TEXT NOT NULL, prompt_hash TEXT NOT NULL, mode TEXT NOT NULL,
-    scores TEXT NOT NULL, raw TEXT NOT NULL, usage TEXT NOT NULL, created REAL NOT NULL);
-CREATE TABLE IF NOT EXISTS failures (
-    key TEXT NOT NULL, stage TEXT NOT NULL, error TEXT NOT NULL, created REAL NOT NULL);
-"""
+if TYPE_CHECKING:
+    from .questions import QuestionSet
+    from .rubric import Rubric
+
+
+@dataclass(frozen=True)
+class FailureRecord:
+    """Why an answer or a judgment is missing: the latest error for its key, with its identity."""
+
+    key: str
+    stage: str  # answer | judge | unanswered (no answer to judge) | empty (empty answer)
+    error: str
+    context: Mapping[str, Any] = field(default_factory=dict)
+    created: float = 0.0
+
+
+@dataclass(frozen=True)
+class CheckRecord:
+    """A deterministic check's result on one answer, with the identities it belongs to."""
+
+    key: str
+    answer_key: str
+    question_id: str
+    sample: int
+    model: str
+    answer_set: str
+    check: str
+    check_version: str
+    question_set: str
+    question_set_sha: str
+    result: CheckResult
+
+
+def clean_text(text: str) -> str:
+    """Text that SQLite can hold: lone surrogates (from broken \\ud800 escapes) become U+FFFD."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)
 
 
 class Store:
-    """One run directory's SQLite database."""
+    """One run directory's SQLite database, migrated to the current schema on open."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, db: sqlite3.Connection | None = None):
         self.path = Path(path)
-        self.db = sqlite3.connect(self.path, timeout=30)
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.executescript(SCHEMA)
+        try:
+            self.db = db or connect(self.path)
+            found = store_schema.version_of(self.db)
+            if found == 0:
+                store_schema.create(self.db)
+            elif found < store_schema.SCHEMA_VERSION:
+                store_schema.migrate(self.db, found)
+            elif found > store_schema.SCHEMA_VERSION:
+                raise InputError(f"{self.path}: store schema {found} is newer than this "
+                                 f"mentalbench reads ({store_schema.SCHEMA_VERSION}): upgrade it")
+        except sqlite3.DatabaseError as exc:
+            raise InputError(f"{self.path}: not a usable mentalbench store ({exc})") from None
+
+    @classmethod
+    def readonly(cls, path: str | Path) -> Store:
+        """The store for reading only; an old schema is migrated in a copy held in memory."""
+        path = Path(path)
+        if not path.is_file():
+            raise InputError(f"{path.parent}: not a run directory (no store.sqlite)")
+        try:
+            disk = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+            memory = sqlite3.connect(":memory:")
+            disk.backup(memory)
+            disk.close()
+        except sqlite3.DatabaseError as exc:
+            raise InputError(f"{path}: not a usable mentalbench store ({exc})") from None
+        return cls(path, db=memory)
 
     def close(self) -> None:
         self.db.close()
 
-    # answers
+    def _rows(self, sql: str, keys: Iterable[str]) -> Iterable[tuple]:
+        return select_in(self.db, sql, keys)
+
+    # -- what the answers were to -------------------------------------------------------------
+    def put_question_set(self, qset: QuestionSet) -> None:
+        """Record a question set and all its questions (once per content hash)."""
+        with self.db:
+            self.db.execute("INSERT OR IGNORE INTO question_sets VALUES (?,?,?,?,?,?)",
+                            (qset.sha256, qset.name, str(qset.path), qset.format,
+                             len(qset.questions), time.time()))
+            self.db.executemany(
+                "INSERT OR IGNORE INTO questions VALUES (?,?,?,?,?,?,?)",
+                [(qset.sha256, q.id, i, q.topic, q.text, _json(list(q.tags)), q.source)
+                 for i, q in enumerate(qset.questions)])
+
+    def put_rubric(self, rubric: Rubric) -> None:
+        metrics = [{"key": m.key, "name": m.name, "overall": rubric.overall is m}
+                   for m in rubric.rated]
+        with self.db:
+            self.db.execute("INSERT OR IGNORE INTO rubrics VALUES (?,?,?,?)",
+                            (rubric.sha256, rubric.name, _json(metrics), time.time()))
+
+    def question_sets(self) -> list[dict[str, Any]]:
+        cols = ("sha", "name", "path", "format", "size")
+        return [dict(zip(cols, r, strict=True)) for r in self.db.execute(
+            "SELECT sha, name, path, format, size FROM question_sets ORDER BY created")]
+
+    def questions(self) -> list[tuple[str, int, Question]]:
+        """(question set hash, position, question) for every stored question."""
+        return [(sha, pos, Question(qid, topic, text, tuple(json.loads(tags)), source))
+                for sha, qid, pos, topic, text, tags, source in self.db.execute(
+                    "SELECT question_set_sha, id, position, topic, text, tags, source "
+                    "FROM questions ORDER BY question_set_sha, position")]
+
+    def rubrics(self) -> list[dict[str, Any]]:
+        return [{"sha": sha, "name": name, "metrics": json.loads(metrics)}
+                for sha, name, metrics in self.db.execute(
+                    "SELECT sha, name, metrics FROM rubrics ORDER BY created")]
+
+    # -- answers ------------------------------------------------------------------------------
+    _ANSWER = "key, question_id, sample, model, answer_set, text, usage, provenance"
+
+    @staticmethod
+    def _answer(row: tuple) -> Answer:
+        key, qid, sample, model, answer_set, text, usage, prov = row
+        return Answer(key, qid, model, text, Usage.from_dict(json.loads(usage)), json.loads(prov),
+                      sample, answer_set)
+
     def answers(self, keys: Iterable[str]) -> dict[str, Answer]:
         """Stored answers among `keys`."""
-        out = {}
-        for chunk in _chunks(list(keys), 500):
-            marks = ",".join("?" * len(chunk))
-            for row in self.db.execute(
-                    f"SELECT key, question_id, model, text, usage, provenance FROM answers "
-                    f"WHERE key IN ({marks})", chunk):
-                out[row[0]] = Answer(row[0], row[1], row[2], row[3], Usage(**json.loads(row[4])),
-                                     json.loads(row[5]))
-        return out
+        rows = self._rows(f"SELECT {self._ANSWER} FROM answers WHERE key IN ({{marks}})", keys)
+        return {r[0]: self._answer(r) for r in rows}
+
+    def all_answers(self) -> list[Answer]:
+        return [self._answer(r) for r in self.db.execute(
+            f"SELECT {self._ANSWER} FROM answers ORDER BY model, answer_set, question_id, sample")]
 
     def put_answers(self, answers: Sequence[Answer]) -> None:
+        """Store answers (the same key again replaces the row, as the same content would)."""
         now = time.time()
         with self.db:
             self.db.executemany(
-                "INSERT OR REPLACE INTO answers VALUES (?,?,?,?,?,?,?)",
-                [(a.key, a.question_id, a.model, a.text, json.dumps(asdict(a.usage)),
-                  json.dumps(a.provenance, default=str), now) for a in answers])
+                "INSERT OR REPLACE INTO answers VALUES (?,?,?,?,?,?,?,?,?)",
+                [(a.key, a.question_id, a.sample, a.model, a.answer_set, clean_text(a.text),
+                  _json(a.usage.to_dict()), _json(dict(a.provenance)), now) for a in answers])
 
-    # judgments
+    def adopt_answers(self, answers: Sequence[Answer]) -> None:
+        """Give rows written before identities were recorded (schema 1) this run's answer set."""
+        rows = [(a.answer_set, a.key) for a in answers if a.answer_set]
+        with self.db:
+            self.db.executemany("UPDATE answers SET answer_set=? WHERE key=? AND answer_set=''",
+                                rows)
+            self.db.executemany("UPDATE judgments SET answer_set=? WHERE answer_key=? "
+                                "AND answer_set=''", rows)
+
+    # -- raw replies of judges: every paid reply is kept the moment it arrives -----------------
+    def replies(self, keys: Iterable[str]) -> dict[str, Completion]:
+        rows = self._rows("SELECT key, completion FROM replies WHERE key IN ({marks})", keys)
+        return {k: Completion.from_dict(json.loads(c)) for k, c in rows}
+
+    def put_reply(self, key: str, completion: Completion) -> None:
+        data = completion.to_dict()
+        data["text"] = clean_text(mask_text(completion.text))
+        with self.db:
+            self.db.execute("INSERT OR REPLACE INTO replies VALUES (?,?,?)",
+                            (key, _json(data), time.time()))
+
+    # -- judgments ----------------------------------------------------------------------------
+    _JUDGMENT = ("key, answer_key, question_id, sample, model, answer_set, judge, judge_model, "
+                 "judge_model_served, judge_samples, rubric, rubric_sha, question_set, "
+                 "question_set_sha, mode, prompt_hash, scores, raw, usage, attempt")
+
+    @staticmethod
+    def _judgment(row: tuple) -> Judgment:
+        (key, answer_key, qid, sample, model, answer_set, judge, judge_model, served, samples,
+         rubric, rubric_sha, qset, qset_sha, mode, prompt_hash, scores, raw, usage, attempt) = row
+        return Judgment(
+            key=key, answer_key=answer_key, question_id=qid, model=model, judge=judge,
+            rubric=rubric, prompt_hash=prompt_hash, raw=raw,
+            scores=tuple(Score.from_dict(s) for s in json.loads(scores)), mode=mode,
+            usage=Usage.from_dict(json.loads(usage)), sample=sample, answer_set=answer_set,
+            judge_model=judge_model, judge_model_served=served, judge_samples=samples,
+            rubric_sha=rubric_sha, question_set=qset, question_set_sha=qset_sha, attempt=attempt)
+
     def judgments(self, keys: Iterable[str]) -> dict[str, Judgment]:
         """Stored judgments among `keys`."""
-        out = {}
-        for chunk in _chunks(list(keys), 500):
-            marks = ",".join("?" * len(chunk))
-            for row in self.db.execute(
-                    f"SELECT key, answer_key, question_id, model, judge, rubric, prompt_hash, "
-                    f"mode, scores, raw, usage FROM judgments WHERE key IN ({marks})", chunk):
-                scores = tuple(Score(**s) for s in json.loads(row[8]))
-                out[row[0]] = Judgment(row[0], row[1], row[2], row[3], row[4], row[5], row[6],
-                                       row[9], scores, row[7], Usage(**json.loads(row[10])))
-        return out
+        rows = self._rows(f"SELECT {self._JUDGMENT} FROM judgments WHERE key IN ({{marks}})",
+                          keys)
+        return {r[0]: self._judgment(r) for r in rows}
+
+    def all_judgments(self) -> list[Judgment]:
+        return [self._judgment(r) for r in self.db.execute(
+            f"SELECT {self._JUDGMENT} FROM judgments ORDER BY judge, model, question_id, sample")]
 
     def put_judgments(self, judgments: Sequence[Judgment]) -> None:
         now = time.time()
         with self.db:
             self.db.executemany(
-                "INSERT OR REPLACE INTO judgments VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-                [(j.key, j.answer_key, j.question_id, j.model, j.judge, j.rubric, j.prompt_hash,
-                  j.mode, json.dumps([asdict(s) for s in j.scores]), j.raw,
-                  json.dumps(asdict(j.usage)), now) for j in judgments])
+                "INSERT OR REPLACE INTO judgments VALUES "
+                "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                [(j.key, j.answer_key, j.question_id, j.sample, j.model, j.answer_set, j.judge,
+                  j.judge_model, j.judge_model_served, j.judge_samples, j.rubric, j.rubric_sha,
+                  j.question_set, j.question_set_sha, j.mode, j.prompt_hash, j.status,
+                  _json([s.to_dict() for s in j.scores]), clean_text(mask_text(j.raw)),
+                  _json(j.usage.to_dict()), j.attempt, now) for j in judgments])
 
-    # failures
-    def record_failure(self, key: str, stage: str, error: str) -> None:
+    def adopt_judgments(self, keys: Iterable[str], identity: Mapping[str, Any]) -> None:
+        """Fill the empty identity fields (schema 1 rows) of these judgments."""
+        names = [n for n in ("judge_model", "rubric_sha", "question_set", "question_set_sha")
+                 if identity.get(n)]
         with self.db:
-            self.db.execute("INSERT INTO failures VALUES (?,?,?,?)", (key, stage, error, time.time()))
+            for key in keys:
+                for name in names:
+                    self.db.execute(f"UPDATE judgments SET {name}=? WHERE key=? AND {name}=''",
+                                    (identity[name], key))
+
+    # -- failures -----------------------------------------------------------------------------
+    def record_failure(self, key: str, stage: str, error: str,
+                       context: Mapping[str, Any] | None = None) -> None:
+        with self.db:
+            self.db.execute("INSERT INTO failures VALUES (?,?,?,?,?)",
+                            (key, stage, clean_text(mask_text(error)), _json(dict(context or {})),
+                             time.time()))
 
     def failures(self, keys: Iterable[str]) -> dict[str, str]:
         """The latest error for each of `keys` that failed and has no result since."""
-        out: dict[str, str] = {}
-        for chunk in _chunks(list(keys), 500):
-            marks = ",".join("?" * len(chunk))
-            for key, error in self.db.execute(
-                    f"SELECT key, error FROM failures WHERE key IN ({marks}) "
-                    "AND key NOT IN (SELECT key FROM answers) "
-                    "AND key NOT IN (SELECT key FROM judgments) ORDER BY created, rowid",
-                    chunk):
-                out[key] = error
+        return {f.key: f.error for f in self._failures(
+            "WHERE key IN ({marks}) AND ", list(keys))}
+
+    def all_failures(self) -> list[FailureRecord]:
+        """The latest failure of every key that has no answer or judgment since."""
+        return list(self._failures("WHERE ", None))
+
+    def _failures(self, where: str, keys: list[str] | None) -> Iterable[FailureRecord]:
+        sql = ("SELECT key, stage, error, context, created FROM failures " + where +
+               "key NOT IN (SELECT key FROM answers) AND key NOT IN (SELECT key FROM judgments) "
+               "ORDER BY created, rowid")
+        rows = self.db.execute(sql) if keys is None else self._rows(sql, keys)
+        latest: dict[str, FailureRecord] = {}
+        for key, stage, error, context, created in rows:
+            latest[key] = FailureRecord(key, stage, error, json.loads(context), created)
+        return latest.values()
+
+    # -- deterministic checks -----------------------------------------------------------------
+    def check_keys(self, keys: Iterable[str]) -> set[str]:
+        return {r[0] for r in self._rows("SELECT key FROM checks WHERE key IN ({marks})", keys)}
+
+    def put_checks(self, records: Sequence[CheckRecord]) -> None:
+        now = time.time()
+        with self.db:
+            self.db.executemany(
+                "INSERT OR REPLACE INTO checks VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                [(c.key, c.answer_key, c.question_id, c.sample, c.model, c.answer_set, c.check,
+                  c.check_version, c.question_set, c.question_set_sha,
+                  _json(c.result.to_dict()), now) for c in records])
+
+    def all_checks(self) -> list[CheckRecord]:
+        return [CheckRecord(*row[:-1], result=CheckResult.from_dict(json.loads(row[-1])))
+                for row in self.db.execute(
+                    "SELECT key, answer_key, question_id, sample, model, answer_set, check_name, "
+                    "check_version, question_set, question_set_sha, result FROM checks "
+                    "ORDER BY check_name, model, question_id, sample")]
+
+    # -- the history of commands that wrote here ----------------------------------------------
+    def start_invocation(self, record: Mapping[str, Any]) -> int:
+        with self.db:
+            cur = self.db.execute("INSERT INTO invocations (started, record) VALUES (?,?)",
+                                  (_now(), _json(dict(record))))
+        return int(cur.lastrowid)
+
+    def finish_invocation(self, ident: int, summary: Mapping[str, Any], exit_status: int) -> None:
+        with self.db:
+            self.db.execute("UPDATE invocations SET finished=?, summary=?, exit_status=? "
+                            "WHERE id=?", (_now(), _json(dict(summary)), exit_status, ident))
+
+    def invocations(self) -> list[dict[str, Any]]:
+        out = []
+        for ident, started, finished, record, summary, status in self.db.execute(
+                "SELECT id, started, finished, record, summary, exit_status FROM invocations "
+                "ORDER BY id"):
+            out.append({"id": ident, "started": started, "finished": finished,
+                        **json.loads(record), "summary": json.loads(summary) if summary else None,
+                        "exit_status": status})
         return out
 
 
-def _chunks(items: list, n: int):
-    for i in range(0, len(items), n):
-        yield items[i:i + n]
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())

@@ -11,16 +11,17 @@ import queue
 import random
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
 
-from ..errors import MentalbenchError, require
+from ..errors import EndpointError, InputError, MentalbenchError, require
 from ..hashing import content_key
-from ..models import Model, Progress
+from ..models import Model, OnResult, Progress
 from ..options import GenerationOptions, options_dict
 from ..records import ChatRequest, Completion
+from ..secrets import mask_text, mask_url, remember
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,32 @@ class APIOptions(GenerationOptions):
     max_tokens: int | None = None  # the APIs' name for max_new_tokens; wins when set
     backoff: float = 1.0  # seconds before the first retry; doubles each time, with jitter
 
+    def validate(self, owner: str) -> None:
+        super().validate(owner)
+        if self.max_tokens is not None and self.max_tokens < 1:
+            raise InputError(f"option max_tokens={self.max_tokens} for {owner}: expected >= 1")
+        for name, value, low in (("max_concurrency", self.max_concurrency, 1),
+                                 ("max_retries", self.max_retries, 0)):
+            if value < low:
+                raise InputError(f"option {name}={value} for {owner}: expected >= {low}")
+        if not self.timeout > 0 or self.backoff < 0:
+            raise InputError(f"options timeout={self.timeout}, backoff={self.backoff} for "
+                             f"{owner}: expected timeout > 0 and backoff >= 0")
+        if self.base_url is not None:
+            check_url(self.base_url, f"option base_url for {owner}")
+
+
+def check_url(url: str, what: str) -> None:
+    """One-line error unless `url` is an http(s) URL with a host."""
+    try:
+        parts = urlsplit(url)
+        ok = parts.scheme in ("http", "https") and bool(parts.hostname) and parts.port != 0
+    except ValueError:
+        ok = False
+    if not ok:
+        raise InputError(f"{what}={mask_url(url)!r}: expected an http(s) URL with a host, "
+                         "e.g. http://127.0.0.1:8000/v1")
+
 
 #: How to reach the API, not what it answers: left out of cache keys, so that changing the
 #: concurrency or the endpoint of the same model never pays for the same work twice.
@@ -44,8 +71,12 @@ TRANSPORT_OPTIONS = frozenset({"base_url", "api_key", "max_concurrency", "timeou
 MAX_BACKOFF = 60.0
 
 
-class FatalAPIError(MentalbenchError):
+class FatalAPIError(EndpointError):
     """A failure that every further request would repeat (a refused key, an unknown model)."""
+
+
+#: With no request answered yet, connection failures for this long mean the endpoint is down.
+UNREACHABLE_AFTER = 30.0
 
 
 @dataclass(frozen=True)
@@ -96,14 +127,14 @@ def backoff_delay(attempt: int, base: float, retry_after: float | None,
 
 
 def scrub(text: str, secret: str | None) -> str:
-    """`text` with the secret (and any long prefix of it) masked, for error messages."""
+    """`text` with the secret (and any long prefix of it) and URL credentials masked."""
     if secret and len(secret) >= 8:
         text = text.replace(secret, "***").replace(secret[:12], "***")
-    return text
+    return mask_text(text)
 
 
 def public_url(url: str | None) -> str | None:
-    """The URL without user:password, fit for provenance."""
+    """The URL without user:password or query, fit for provenance."""
     if not url:
         return url
     parts = urlsplit(url)
@@ -149,6 +180,8 @@ class APIModel(Model):
         self._gate = _RateGate()
         self._loop: _LoopThread | None = None
         self._client: Any = None
+        self._answered = 0  # replies received: while 0, a dead endpoint stops the run early
+        self._first_refusal: float | None = None
         #: Seconds slept between attempts (backoff), for tests and reports.
         self.sleeps: list[float] = []
 
@@ -163,9 +196,7 @@ class APIModel(Model):
         """The name the price table knows this model by."""
         return f"{self.model_id.partition(':')[0]}:{self.api_model}"
 
-    @property
-    def chunk_size(self) -> int:  # type: ignore[override]
-        return max(1, self.options.max_concurrency) * 4  # keeps the pool full across chunks
+    streams_results = True
 
     @property
     def endpoint(self) -> str | None:
@@ -175,6 +206,11 @@ class APIModel(Model):
     @property
     def max_tokens(self) -> int:
         return self.options.max_tokens or self.options.max_new_tokens
+
+    @property
+    def where(self) -> str:
+        """The endpoint as it may be shown: the base URL without credentials, or the provider."""
+        return public_url(self.endpoint) or f"the {self.model_id.partition(':')[0]} API"
 
     def identity(self) -> dict[str, Any]:
         opts = {k: v for k, v in options_dict(self.options).items() if k not in TRANSPORT_OPTIONS}
@@ -204,18 +240,14 @@ class APIModel(Model):
 
     def check(self) -> None:
         require(self.sdk_module, self.extra, f"model {self.model_id}")
-        o = self.options
         if not self.api_model:
             raise MentalbenchError(f"model {self.model_id}: name a model, e.g. "
                                    f"{self.model_id.partition(':')[0]}:{self.default_model}")
-        for name, value, low in (("max_concurrency", o.max_concurrency, 1),
-                                 ("max_retries", o.max_retries, 0)):
-            if value < low:
-                raise MentalbenchError(f"option {name}={value} for {self.model_id}: "
-                                       f"expected >= {low}")
-        if o.timeout <= 0 or o.backoff < 0:
-            raise MentalbenchError(f"options timeout={o.timeout}, backoff={o.backoff} for "
-                                   f"{self.model_id}: expected timeout > 0 and backoff >= 0")
+        if self.endpoint and self.endpoint != self.options.base_url:
+            check_url(self.endpoint, f"the base URL of {self.model_id} (from the environment)")
+
+    def check_ready(self) -> None:
+        remember(self.api_key())
         if self.api_key() is None and not self.endpoint:
             raise MentalbenchError(
                 f"model {self.model_id} needs an API key: set {' or '.join(self.key_variables)}"
@@ -239,28 +271,46 @@ class APIModel(Model):
 
     # -- the concurrent machinery -----------------------------------------------------------
     def generate(self, requests: Sequence[ChatRequest], progress: Progress | None = None,
-                 top_logprobs: int = 0) -> list[Completion]:
-        """Complete every request concurrently (identical ones once); progress per request."""
+                 top_logprobs: int = 0, on_result: OnResult | None = None) -> list[Completion]:
+        """Complete every request concurrently (identical ones once); progress and on_result
+        are called from the caller's thread as each finishes."""
         self.check()
+        self.check_ready()
         ids = [request_id(r) for r in requests]
         unique = dict(zip(ids, requests, strict=True))
-        weight = collections.Counter(ids)  # duplicates finish with their original
+        positions: dict[str, list[int]] = collections.defaultdict(list)
+        for i, rid in enumerate(ids):
+            positions[rid].append(i)  # duplicates finish with their original
         if self._loop is None:
             self._loop = _LoopThread()
         updates: queue.SimpleQueue = queue.SimpleQueue()
         done = object()
-        future = self._loop.submit(self._complete_all(unique, weight, updates.put, top_logprobs))
+        future = self._loop.submit(self._complete_all(unique, updates.put, top_logprobs))
         future.add_done_callback(lambda _: updates.put(done))
         try:
-            # Progress is reported from the caller's thread, whatever reporter it uses.
-            while (n := updates.get()) is not done:
+            while (item := updates.get()) is not done:
+                rid, completion = item
+                for i in positions[rid]:
+                    if on_result:
+                        on_result(i, completion)
                 if progress:
-                    progress(n)
+                    progress(len(positions[rid]))
         except BaseException:
             future.cancel()  # Ctrl-C: stop the requests in flight
             raise
         results = future.result()
         return [results[i] for i in ids]
+
+    def _check_reachable(self, failure: Failure, message: str) -> None:
+        """Stop the run when no request has got through and connections keep failing."""
+        if self._answered or not _unreachable(failure):
+            return
+        now = time.monotonic()
+        if self._first_refusal is None:
+            self._first_refusal = now
+        elif now - self._first_refusal >= UNREACHABLE_AFTER:
+            raise FatalAPIError(f"{self.model_id}: cannot reach {self.where}: every request "
+                                f"failed for {now - self._first_refusal:.0f}s ({message})")
 
     def close(self) -> None:
         if self._loop is not None:
@@ -270,8 +320,8 @@ class APIModel(Model):
             self._loop.close()
             self._loop = None
 
-    async def _complete_all(self, unique: dict[str, ChatRequest], weight: Mapping[str, int],
-                            report: Callable[[int], None], top_logprobs: int
+    async def _complete_all(self, unique: dict[str, ChatRequest],
+                            report: Callable[[tuple[str, Completion]], None], top_logprobs: int
                             ) -> dict[str, Completion]:
         if self._client is None:
             # One client for the model's life: connections stay open from chunk to chunk.
@@ -281,7 +331,7 @@ class APIModel(Model):
 
         async def one(rid: str, request: ChatRequest) -> None:
             out[rid] = await self._complete(self._client, slots, request, top_logprobs)
-            report(weight[rid])
+            report((rid, out[rid]))
         try:
             async with asyncio.TaskGroup() as group:
                 for rid, request in unique.items():
@@ -301,14 +351,17 @@ class APIModel(Model):
             async with slots:
                 try:
                     async with asyncio.timeout(o.timeout):
-                        return await self.attempt(client, request, top_logprobs)
+                        reply = await self.attempt(client, request, top_logprobs)
+                    self._answered += 1
+                    return reply
                 except TimeoutError:
                     failure = Failure(f"timed out after {o.timeout:g}s", retry=True)
                 except Exception as exc:  # classify() re-raises what it does not know
                     failure = self.classify(exc)
             message = scrub(failure.message, key)
             if failure.fatal:
-                raise FatalAPIError(f"{self.model_id}: {message}")
+                raise FatalAPIError(f"{self.model_id} at {self.where}: {message}")
+            self._check_reachable(failure, message)
             if not failure.retry or attempt >= o.max_retries:
                 tries = f" (after {attempt + 1} attempts)" if failure.retry else ""
                 return Completion(text="", error=f"{self.model_id}: {message}{tries}")
@@ -318,6 +371,10 @@ class APIModel(Model):
             self.sleeps.append(delay)
             await asyncio.sleep(delay)
             attempt += 1
+
+
+def _unreachable(failure: Failure) -> bool:
+    return failure.message.startswith("connection failed")
 
 
 class _LoopThread:

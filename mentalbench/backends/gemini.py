@@ -69,6 +69,13 @@ class GeminiModel(APIModel):
             max_output_tokens=self.max_tokens, seed=o.seed, candidate_count=1)
         resp = await client.aio.models.generate_content(model=self.api_model, contents=contents,
                                                         config=config)
+        try:
+            return self._completion(resp)
+        except (AttributeError, TypeError, KeyError, IndexError, ValueError) as exc:
+            raise MalformedResponse(f"a reply of an unexpected shape ({type(exc).__name__}: "
+                                    f"{str(exc)[:120]})") from None
+
+    def _completion(self, resp: Any) -> Completion:
         feedback = getattr(resp, "prompt_feedback", None)
         if not resp.candidates:
             if feedback is not None and feedback.block_reason:
@@ -78,6 +85,8 @@ class GeminiModel(APIModel):
         cand = resp.candidates[0]
         finish = _name(cand.finish_reason)
         parts = cand.content.parts if cand.content and cand.content.parts else []
+        if not all(p.text is None or isinstance(p.text, str) for p in parts):
+            raise MalformedResponse("a reply part whose text is not a string")
         text = "".join(p.text for p in parts if p.text and not p.thought)
         if not text:
             if finish in _BLOCKED:
@@ -91,7 +100,8 @@ class GeminiModel(APIModel):
         usage = Usage(um.prompt_token_count or 0,
                       (um.candidates_token_count or 0) + (um.thoughts_token_count or 0)) \
             if um else Usage()
-        return Completion(text=text, usage=usage, finish_reason=finish.lower())
+        return Completion(text=text, usage=usage, finish_reason=finish.lower(),
+                          served_model=str(getattr(resp, "model_version", "") or ""))
 
     def classify(self, exc: BaseException) -> Failure:
         from google.genai import errors

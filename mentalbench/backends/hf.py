@@ -11,7 +11,7 @@ from typing import Any
 
 from ..errors import InputError, require
 from ..hookspecs import hookimpl
-from ..models import Model, Progress
+from ..models import Model, Progress, adapter_label
 from ..options import GenerationOptions
 from ..records import ChatRequest, Completion
 
@@ -115,7 +115,7 @@ class HFModel(Model):
                           temperature=o.temperature, top_k=o.top_k, top_p=o.top_p, seed=o.seed)
             engine = self._engine_name(decode)
             for i, c in zip(idx, outs, strict=True):
-                results[i] = dataclasses.replace(c, meta={**c.meta, "engine": engine})
+                results[i] = dataclasses.replace(c, engine=engine)
             if progress:
                 progress(len(idx))
         return results  # type: ignore[return-value]
@@ -154,6 +154,9 @@ class HFModel(Model):
 
         loaded = self.loaded()
         return hf_engine.score_choices(loaded, hf_engine.render(loaded, messages), prefixes, choices)
+
+    def label(self) -> str:
+        return adapter_label(self.model_id, self.options.adapter, self.identity().get("adapter"))
 
     def identity(self) -> dict[str, Any]:
         from .hf_engine import local_identity

@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..hookspecs import hookimpl
-from ..records import ChatRequest, Completion, JudgeSpec, Usage
+from ..records import ChatRequest, Completion, JudgeSpec, TokenLogprobs, Usage
 from .api import APIModel, Failure, MalformedResponse, retry_after_seconds
 
 #: The paper's judge. OpenAI shut it down on its own API on 2026-10-23 (docs/api-backends.md).
@@ -24,6 +24,17 @@ def token_limit_field(base_url: str | None) -> str:
     # compatible servers (vLLM, Ollama, LM Studio...) know max_tokens best.
     host = urlsplit(base_url).hostname if base_url else "api.openai.com"
     return "max_completion_tokens" if host == "api.openai.com" else "max_tokens"
+
+
+def _text(content: Any) -> str | None:
+    """A message's text: a string, or the text parts of a list of content parts."""
+    if content is None or isinstance(content, str):
+        return content
+    if isinstance(content, list) and all(isinstance(p, dict) and p.get("type") == "text"
+                                         and isinstance(p.get("text"), str) for p in content):
+        return "".join(p["text"] for p in content)
+    raise MalformedResponse(f"message content of type {type(content).__name__} that holds "
+                            "other than text parts")
 
 
 class OpenAIModel(APIModel):
@@ -60,11 +71,18 @@ class OpenAIModel(APIModel):
         resp = await client.chat.completions.create(
             model=self.api_model, messages=list(request.messages), temperature=o.temperature,
             top_p=o.top_p, seed=o.seed, **extra)
+        try:
+            return self._completion(resp, top_logprobs)
+        except (AttributeError, TypeError, KeyError, IndexError, ValueError) as exc:
+            raise MalformedResponse(f"a reply of an unexpected shape ({type(exc).__name__}: "
+                                    f"{str(exc)[:120]})") from None
+
+    def _completion(self, resp: Any, top_logprobs: int) -> Completion:
         choices = getattr(resp, "choices", None)
         if not choices:
             raise MalformedResponse("a reply without choices")
         choice = choices[0]
-        text = getattr(choice.message, "content", None) if choice.message else None
+        text = _text(getattr(choice.message, "content", None) if choice.message else None)
         finish = choice.finish_reason or ""
         if not text:
             if finish == "content_filter":
@@ -75,14 +93,15 @@ class OpenAIModel(APIModel):
                                   f"{self.max_tokens} (reasoning counts too): raise max_tokens")
             raise MalformedResponse(f"an empty reply (finish_reason={finish or 'none'})")
         usage = resp.usage
-        meta: dict[str, Any] = {}
+        logprobs: tuple[TokenLogprobs, ...] = ()
         if top_logprobs and choice.logprobs and choice.logprobs.content:
-            meta["top_logprobs"] = [
-                (t.token, {a.token: a.logprob for a in (t.top_logprobs or [])})
-                for t in choice.logprobs.content]
-        return Completion(text=text, finish_reason=finish, meta=meta,
-                          usage=Usage(usage.prompt_tokens, usage.completion_tokens) if usage
-                          else Usage())
+            logprobs = tuple(TokenLogprobs(t.token, {a.token: float(a.logprob)
+                                                     for a in (t.top_logprobs or [])})
+                             for t in choice.logprobs.content)
+        return Completion(text=text, finish_reason=finish, logprobs=logprobs,
+                          served_model=str(getattr(resp, "model", "") or ""),
+                          usage=Usage(int(usage.prompt_tokens or 0),
+                                      int(usage.completion_tokens or 0)) if usage else Usage())
 
     def classify(self, exc: BaseException) -> Failure:
         import openai

@@ -10,7 +10,7 @@ from typing import Any
 
 from ..errors import InputError, require
 from ..hookspecs import hookimpl
-from ..models import Model, Progress
+from ..models import Model, Progress, adapter_label
 from ..options import GenerationOptions
 from ..records import ChatRequest, Completion, Usage
 
@@ -131,6 +131,9 @@ class VLLMModel(Model):
             return _completion(self._chat(llm, [conv], params)[0])
         except _request_errors() as exc:
             return Completion(text="", error=str(exc).splitlines()[0])
+
+    def label(self) -> str:
+        return adapter_label(self.model_id, self.options.adapter, self.identity().get("adapter"))
 
     def identity(self) -> dict[str, Any]:
         from .hf_engine import local_identity

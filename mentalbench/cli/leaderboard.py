@@ -1,7 +1,8 @@
-"""`mentalbench leaderboard`: merge the judgments of several run directories."""
+"""`mentalbench leaderboard`: one leaderboard over the stores of several run directories."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
@@ -10,22 +11,46 @@ import click
 @click.command(name="leaderboard")
 @click.argument("run_dirs", nargs=-1, required=True,
                 type=click.Path(file_okay=False, path_type=Path))
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the merged leaderboard CSV here (default: print it).")
-def leaderboard_cmd(run_dirs, output):
-    """Merge the judgments of several run directories into one leaderboard.
+@click.option("--output", "-o", metavar="FILE",
+              help="Write the leaderboard here (with FILE.manifest.json beside it); '-' for "
+                   "stdout. Default: print it as a table.")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default=None,
+              help="Output format (default: table on stdout, csv into a file).")
+def leaderboard_cmd(run_dirs, output, fmt):
+    """Merge the stores of run directories into one leaderboard, never pooling identities.
 
-    A judgment found in more than one directory (the same judge, rubric and mode on the same
-    answer text to the same question) counts once; the later directory's row is kept.
+    Rows differ by model (and answer set), judge, the model the judge asked for and the one that
+    served, rubric and question set. One judgment found in several directories counts once; a
+    question that failed in one and was judged in another counts once, as judged. Partial rows
+    (fewer questions scored than the set holds) come after complete ones.
     """
+    from ..errors import InputError
     from ..files import write_atomic
-    from ..leaderboard import merged_leaderboard
+    from ..hashing import file_sha256
+    from ..leaderboard import leaderboard, to_csv
+    from ..results import load_results
 
-    board = merged_leaderboard(run_dirs)
-    if output:
-        write_atomic(output, board.to_csv(index=False))
-        click.echo(f"Leaderboard: {output}")
-    click.echo(board.to_string(index=False))
+    for d in run_dirs:
+        if not (d / "store.sqlite").is_file():
+            raise InputError(f"{d}: not a run directory (no store.sqlite)")
+    board = leaderboard(load_results(list(run_dirs)))
+    if board.empty:
+        raise InputError(f"{', '.join(map(str, run_dirs))}: no judgments to rank")
+    fmt = fmt or ("csv" if output and output != "-" else "table")
+    text = (to_csv(board) if fmt == "csv" else
+            board.to_json(orient="records", indent=1) + "\n" if fmt == "json" else
+            board.to_string(index=False) + "\n")
+    if not output or output == "-":
+        click.echo(text, nl=False)
+        return
+    path = Path(output)
+    write_atomic(path, text)
+    manifest = {"mentalbench_leaderboard": 1, "format": fmt, "rows": len(board),
+                "sources": [{"path": str(d), "store_sha256": file_sha256(d / "store.sqlite")}
+                            for d in run_dirs]}
+    write_atomic(path.with_name(path.name + ".manifest.json"),
+                 json.dumps(manifest, indent=2) + "\n")
+    click.echo(f"Leaderboard: {path}", err=True)
 
 
 COMMANDS = (leaderboard_cmd,)

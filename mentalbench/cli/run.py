@@ -2,112 +2,119 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
 from ..options import parse_pairs
-from .common import (
-    DRY_RUN_HELP,
-    QUESTIONS_HELP,
-    make_reporter,
-    print_board,
-    print_dry_run,
-    report_summary,
-    slug,
-)
+from ..rundir import check_out
+from .common import check_names, finish, judging_options, print_dry_run, slug
+
+
+def _reporter():
+    from ..progress import reporter_for
+
+    return reporter_for()
 
 
 @click.command()
 @click.option("--model", "-m", "model_id", default="smollm2", show_default=True,
               help="Model to answer the questions (see `mentalbench models`).")
-@click.option("--judge", "-j", "judges", multiple=True,
-              help="Judge name or model id; repeat for several (default: smollm2).")
-@click.option("--questions", "-q", help=QUESTIONS_HELP)
-@click.option("--questions-format", type=click.Choice(["native", "fastchat", "csv"]),
-              help="Override the detected question-file format.")
-@click.option("--limit", "-n", type=int, help="Only the first N questions.")
-@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path),
-              help="Run directory (default: runs/<model>). Re-running it resumes.")
 @click.option("--model-opt", multiple=True, metavar="K=V", help="Model option, repeatable.")
-@click.option("--judge-opt", multiple=True, metavar="K=V",
-              help="Option for every judge, repeatable (e.g. mode=text).")
-@click.option("--rubric", help="Rubric name or folder (default: each judge's, mentalgpt).")
-@click.option("--name", help="Label for the model in the leaderboard (default: the model id).")
-@click.option("--dry-run", is_flag=True, help=DRY_RUN_HELP)
-def run(model_id, judges, questions, questions_format, limit, out, model_opt, judge_opt, rubric,
-        name, dry_run):
-    """Answer the questions with a model, judge every answer, write the leaderboard."""
+@click.option("--name", help="Label for the model in the leaderboard (default: the model id, "
+                             "with +ADAPTER@HASH when run with an adapter).")
+@click.option("--out", "-o", type=click.Path(path_type=Path),
+              help="Run directory (default: runs/<name>). Re-running it resumes.")
+@judging_options
+def run(model_id, model_opt, name, out, judges, judge_opt, rubric, questions, questions_format,
+        limit, checks, no_checks, judge_empty, no_retry_unscored, allow_unscored, wait, dry_run):
+    """Answer the questions with a model, judge every answer, write the leaderboard.
+
+    Exit status: 0 everything scored; 3 answers or judgments left unscored or failed (see the
+    summary; --allow-unscored makes it 0); 2 bad input; 130 interrupted (run it again to resume).
+    """
     from ..registry import get_registry
-    from ..runner import RunPlan, execute, resolve_judges, resolve_questions, select
+    from ..resolve import resolve_checks, resolve_judges, resolve_questions, select
+    from ..runner import RunPlan
 
     model_opts = parse_pairs(model_opt, "--model-opt")
     judge_opts = parse_pairs(judge_opt, "--judge-opt")
     qset = resolve_questions(questions, questions_format)
+    selected = select(qset, limit)
     model = get_registry().get_model(model_id, model_opts)
     model.check()
-    resolved = resolve_judges(judges or ("smollm2",), judge_opts, rubric)
-    label = name or model_id
-    plan = RunPlan(out=out or Path("runs") / slug(label), questions=qset,
-                   selected=select(qset, limit), judges=resolved, model=model, label=label,
-                   arguments={"model": model_id, "model_opt": model_opts,
+    resolved = resolve_judges(judges, judge_opts, rubric)
+    label = name or model.label()
+    out = out or Path("runs") / slug(label)
+    check_out(out)
+    plan = RunPlan(out=out, questions=qset, selected=selected, judges=resolved,
+                   checks=resolve_checks(check_names(checks, no_checks)), model=model,
+                   label=label, retry_unscored=not no_retry_unscored, judge_empty=judge_empty,
+                   allow_unscored=allow_unscored, wait=wait,
+                   arguments={"model": model_id, "model_opt": model_opts, "name": name,
                               "judges": [j.name for j in resolved], "judge_opt": judge_opts,
                               "questions": questions, "limit": limit, "rubric": rubric})
     if dry_run:
         return print_dry_run(plan)
-    reporter = make_reporter()
-    try:
-        summary = execute(plan, None, reporter)
-    except KeyboardInterrupt:
-        click.echo(f"Interrupted: finished work is stored in {plan.out}; run the same command "
-                   "again to resume.", err=True)
-        sys.exit(130)
-    report_summary(summary, reporter)
-    print_board(summary.out / "leaderboard.csv")
+    finish(plan, _reporter())
 
 
 @click.command()
-@click.option("--answers", "-a", "answers_path", required=True,
-              type=click.Path(dir_okay=False, path_type=Path),
-              help="answers.jsonl (mentalbench) or FastChat model_answer JSONL.")
-@click.option("--judge", "-j", "judges", multiple=True, help="Judge name or model id; repeatable.")
-@click.option("--questions", "-q", help=QUESTIONS_HELP)
-@click.option("--questions-format", type=click.Choice(["native", "fastchat", "csv"]))
-@click.option("--out", "-o", type=click.Path(file_okay=False, path_type=Path),
-              help="Run directory (default: runs/<model>-judged).")
-@click.option("--judge-opt", multiple=True, metavar="K=V", help="Option for every judge.")
-@click.option("--rubric", help="Rubric name or folder.")
-@click.option("--name", help="Model name to use instead of the one in the file.")
-@click.option("--dry-run", is_flag=True, help=DRY_RUN_HELP)
-def judge(answers_path, judges, questions, questions_format, out, judge_opt, rubric, name,
-          dry_run):
-    """Judge answers produced elsewhere and write their leaderboard."""
-    from ..answers_io import read_answers
-    from ..errors import InputError
-    from ..runner import RunPlan, execute, resolve_judges, resolve_questions
+@click.option("--answers", "-a", "answer_paths", multiple=True, required=True, metavar="FILE",
+              help="Answers to judge: a run's answers.jsonl or FastChat model_answer JSONL; "
+                   "repeatable, globs allowed (quote them); one model a file.")
+@click.option("--name", help="Model name for the answers instead of the one in the file "
+                             "(only with one answers file).")
+@click.option("--max-answer-words", type=click.IntRange(min=1), default=20_000,
+              show_default=True, help="Refuse answers longer than this many words.")
+@click.option("--out", "-o", type=click.Path(path_type=Path),
+              help="Run directory (default: runs/<model>-judged). Re-running it resumes.")
+@judging_options
+def judge(answer_paths, name, max_answer_words, out, judges, judge_opt, rubric, questions,
+          questions_format, limit, checks, no_checks, judge_empty, no_retry_unscored,
+          allow_unscored, wait, dry_run):
+    """Judge answers produced elsewhere and write their leaderboard.
 
-    answers = read_answers(answers_path, name)
+    Repeated answers to one question with different texts are samples, averaged per question;
+    word-for-word repeats are dropped (and counted). Exit status as for `run`.
+    """
+    from ..answers_io import expand_answer_paths, read_answers
+    from ..errors import InputError
+    from ..resolve import resolve_checks, resolve_judges, resolve_questions, select
+    from ..runner import RunPlan
+
+    paths = expand_answer_paths(answer_paths)
+    if name and len(paths) > 1:
+        raise InputError("--name: only with one answers file (each file names its own model)")
+    files = [f for p in paths for f in read_answers(p, name, max_answer_words)]
     qset = resolve_questions(questions, questions_format)
     known = {q.id for q in qset.questions}
-    unknown = sorted(set(answers) - known)
-    if unknown:
-        raise InputError(f"{answers_path}: question_id {unknown[0]!r} is not in question set "
-                         f"{qset.name!r} (pass --questions)")
+    for f in files:
+        unknown = sorted(f.question_ids - known)
+        if unknown:
+            raise InputError(f"{f.path}: question_id {unknown[0]!r} is not in question set "
+                             f"{qset.name!r} (pass --questions)")
+        if f.duplicates:
+            click.echo(f"{f.path}: {f.duplicates} answer rows repeat an earlier answer to the "
+                       "same question word for word: dropped", err=True)
+    answered = set().union(*(f.question_ids for f in files))
+    selected = select(qset, limit)
+    selected = tuple(q for q in selected if q.id in answered)
     judge_opts = parse_pairs(judge_opt, "--judge-opt")
-    resolved = resolve_judges(judges or ("smollm2",), judge_opts, rubric)
-    model = next(iter(answers.values())).model
-    selected = tuple(q for q in qset.questions if q.id in answers)
-    plan = RunPlan(out=out or Path("runs") / f"{slug(model)}-judged", questions=qset,
-                   selected=selected, judges=resolved, answers_file=answers_path,
-                   arguments={"answers": str(answers_path), "judges": list(judges),
-                              "judge_opt": judge_opts, "questions": questions})
+    resolved = resolve_judges(judges, judge_opts, rubric)
+    models = sorted({f.model for f in files})
+    out = out or Path("runs") / f"{slug('+'.join(models))}-judged"
+    check_out(out)
+    plan = RunPlan(out=out, questions=qset, selected=selected, judges=resolved,
+                   checks=resolve_checks(check_names(checks, no_checks)),
+                   answer_files=tuple(files), retry_unscored=not no_retry_unscored,
+                   judge_empty=judge_empty, allow_unscored=allow_unscored, wait=wait,
+                   arguments={"answers": [str(p) for p in paths], "name": name,
+                              "judges": [j.name for j in resolved], "judge_opt": judge_opts,
+                              "questions": questions, "limit": limit, "rubric": rubric})
     if dry_run:
-        return print_dry_run(plan, answers)
-    reporter = make_reporter()
-    summary = execute(plan, answers, reporter)
-    report_summary(summary, reporter)
-    print_board(summary.out / "leaderboard.csv")
+        return print_dry_run(plan)
+    finish(plan, _reporter())
 
 
 COMMANDS = (run, judge)

@@ -1,0 +1,95 @@
+"""Turning names on a command line into checked objects: question sets, rubrics, judges, checks."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError
+from .judge import Judge
+from .options import split_judge_options
+from .questions import QuestionSet, load_questions
+from .records import Question
+from .registry import get_registry
+from .rubric import Rubric, load_rubric
+
+DEFAULT_QUESTIONS = "mentalbench-200"
+DEFAULT_JUDGE = "smollm2"
+
+
+def resolve_questions(spec: str | None, format: str | None = None) -> QuestionSet:
+    """A registered question-set name or a path; the bundled set by default."""
+    reg = get_registry()
+    name = spec or DEFAULT_QUESTIONS
+    named = reg.question_set(name)
+    if named is not None:
+        return load_questions(named.path, format or named.format, name=named.name)
+    path = Path(name)
+    if not path.exists():
+        known = ", ".join(sorted(reg.question_sets)) or "none"
+        raise InputError(f"questions {name!r}: no such file, nor a registered set ({known})")
+    return load_questions(path, format)
+
+
+def resolve_rubric(name_or_path: str) -> Rubric:
+    named = get_registry().rubric(name_or_path)
+    return load_rubric(named.path if named else name_or_path)
+
+
+def resolve_judges(names: Sequence[str], options: Mapping[str, str],
+                   rubric_override: str | None) -> tuple[Judge, ...]:
+    """Judges for the names given, each with its own options (`name.k=v`) and the shared ones."""
+    reg = get_registry()
+    names = list(names) or [DEFAULT_JUDGE]
+    if len({reg.judge_aliases.get(n, n) for n in names}) != len(names):
+        raise InputError("--judge: the same judge is named twice")
+    per_judge = split_judge_options(dict(options), names, reg.judge_aliases)
+    judges = []
+    for name in names:
+        spec = reg.judge_spec(name, per_judge[name])
+        # samples is the judge's, not the model's: how many times to ask, keeping the median.
+        model_options = dict(spec.options)
+        samples = _samples(name, model_options.pop("samples", 1))
+        spec = dataclasses.replace(spec, options=model_options)
+        rubric = resolve_rubric(rubric_override or spec.rubric)
+        model = reg.get_model(spec.model, spec.options)
+        model.check()
+        if spec.mode == "logprobs" and not (model.supports_choice_scores
+                                            or model.supports_top_logprobs):
+            raise InputError(f"judge {name!r}: mode=logprobs needs a local model or an API "
+                             f"that returns top logprobs (openai:); {spec.model} has neither")
+        if samples > 1 and spec.mode == "logprobs" and model.supports_choice_scores:
+            raise InputError(f"judge {name!r}: samples={samples} with a local logprobs judge "
+                             "would read the same distribution each time; use mode=text")
+        judges.append(Judge(spec, model, rubric, samples))
+    return tuple(judges)
+
+
+def _samples(judge: str, value: Any) -> int:
+    try:
+        samples = int(value)
+    except (TypeError, ValueError):
+        samples = 0
+    if samples < 1:
+        raise InputError(f"judge {judge!r}: option samples={value!r}: expected a whole number >= 1")
+    return samples
+
+
+def resolve_checks(names: Sequence[str] | None) -> tuple[Any, ...]:
+    """The checks to run: those named, or every registered one when none are named."""
+    checks = get_registry().checks
+    if names is None:
+        return tuple(dict.fromkeys(checks.values()))
+    unknown = [n for n in names if n not in checks]
+    if unknown:
+        raise InputError(f"--check {unknown[0]!r}: expected one of "
+                         f"{', '.join(sorted(checks)) or '(none registered)'}")
+    return tuple(dict.fromkeys(checks[n] for n in names))
+
+
+def select(questions: QuestionSet, limit: int | None) -> tuple[Question, ...]:
+    if limit is not None and limit < 1:
+        raise InputError(f"--limit {limit}: expected a positive number")
+    return questions.questions[:limit] if limit else questions.questions

@@ -1,0 +1,73 @@
+"""A run directory: checked before anything is written, and held by one process at a time."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+from .errors import InputError, RunLocked
+
+LOCK = ".lock"
+OWNER = ".lock.json"  # who holds the lock: shown to a second run that finds it taken
+
+
+def check_out(out: Path) -> None:
+    """One-line errors for an --out that cannot hold a run, without creating anything."""
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out {out}: is a file, expected a folder")
+    probe = out
+    while not probe.exists():
+        probe = probe.parent
+    if not probe.is_dir():
+        raise InputError(f"--out {out}: {probe} is a file, so no folder can be made under it")
+    if not os.access(probe, os.W_OK | os.X_OK):
+        raise InputError(f"--out {out}: {probe} is not writable")
+    store = out / "store.sqlite"
+    if store.exists() and not os.access(store, os.W_OK):
+        raise InputError(f"{store}: is read-only; a run must add to it (copy the folder, or "
+                         "use `mentalbench leaderboard` to read it)")
+
+
+def make_out(out: Path) -> None:
+    """Create the run directory (after check_out)."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"--out {out}: {exc.strerror}") from None
+
+
+class RunDirLock:
+    """An OS file lock on the run directory (released by the OS if the process dies)."""
+
+    def __init__(self, out: Path, wait: bool = False):
+        from filelock import FileLock
+
+        self.out = out
+        self.wait = wait
+        self._lock = FileLock(out / LOCK)
+
+    def __enter__(self) -> RunDirLock:
+        from filelock import Timeout
+
+        try:
+            self._lock.acquire(timeout=-1 if self.wait else 0)
+        except Timeout:
+            raise RunLocked(f"{self.out}: another mentalbench run ({_owner(self.out)}) is using "
+                            "this folder; wait for it to finish, or pass --wait") from None
+        owner = {"pid": os.getpid(), "since": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+        (self.out / OWNER).write_text(json.dumps(owner), encoding="utf-8")
+        return self
+
+    def __exit__(self, *exc) -> None:
+        (self.out / OWNER).unlink(missing_ok=True)
+        self._lock.release()
+
+
+def _owner(out: Path) -> str:
+    try:
+        owner = json.loads((out / OWNER).read_text(encoding="utf-8"))
+        return f"PID {owner['pid']}, since {owner['since']}"
+    except (OSError, ValueError, KeyError):
+        return "PID unknown"

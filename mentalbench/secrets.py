@@ -1,0 +1,82 @@
+"""Keeping credentials out of every file and message: option names, URLs and known values."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+MASK = "***"
+#: Words that make an option or parameter name secret (matched as whole words of the name).
+_SECRET_WORDS = {"key", "apikey", "token", "secret", "password", "passwd", "credential",
+                 "credentials", "auth", "authorization"}
+_known: set[str] = set()
+
+
+def is_secret_name(name: str) -> bool:
+    """True for api_key, OPENAI_API_KEY, gpt4.access_token...; false for max_tokens."""
+    return any(w in _SECRET_WORDS for w in re.split(r"[^a-z0-9]+", name.lower()))
+
+
+def remember(value: str | None) -> None:
+    """Mask this value wherever it later appears in text we print or store."""
+    if value and len(value) >= 6:
+        _known.add(value)
+
+
+def mask_text(text: str) -> str:
+    """`text` with every remembered secret (and any long prefix of one) and URL credential masked."""
+    for secret in sorted(_known, key=len, reverse=True):
+        text = text.replace(secret, MASK)
+        if len(secret) >= 16:
+            text = text.replace(secret[:12], MASK)
+    return _URL_CREDENTIALS.sub(r"\1" + MASK + "@", text)
+
+
+_URL_CREDENTIALS = re.compile(r"(\b[a-z][a-z0-9+.-]*://)[^/\s@:]+(?::[^/\s@]*)?@", re.I)
+
+
+def mask_url(url: str | None) -> str | None:
+    """The URL with user:password and secret query parameters masked."""
+    if not url:
+        return url
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return mask_text(url)
+    netloc = parts.netloc
+    if "@" in netloc:
+        netloc = MASK + "@" + netloc.rsplit("@", 1)[1]
+    query = urlencode([(k, MASK if is_secret_name(k) else v)
+                       for k, v in parse_qsl(parts.query, keep_blank_values=True)], safe="*")
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def mask_value(name: str, value: Any) -> Any:
+    """An option's value as it may be written down."""
+    if is_secret_name(name):
+        return MASK
+    if isinstance(value, str):
+        return mask_text(mask_url(value) if "://" in value else value)
+    return value
+
+
+def mask_options(values: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of options with secret values masked, for manifests and messages."""
+    return {k: mask_value(k, v) for k, v in values.items()}
+
+
+def mask_argv(argv: Iterable[str]) -> list[str]:
+    """A command line with secret k=v values (any form: `k=v`, `--opt=k=v`, `judge.k=v`) masked."""
+    out = []
+    for arg in argv:
+        head, eq, rest = arg.partition("=")
+        if eq and head.startswith("--") and "=" in rest:  # --judge-opt=api_key=...
+            key, _, value = rest.partition("=")
+            out.append(f"{head}={key}={mask_value(key, value)}")
+        elif eq and not head.startswith("-"):  # api_key=... or gpt4.api_key=...
+            out.append(f"{head}={mask_value(head, rest)}")
+        else:
+            out.append(mask_text(mask_url(arg) if "://" in arg else arg))
+    return out

@@ -1,0 +1,44 @@
+"""Reading user text files line by line with one-line errors for bytes that are not UTF-8."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from .errors import InputError
+
+
+def decode_line(raw: bytes, where: str) -> str:
+    """A line as text; bytes that are not UTF-8 name their line and column."""
+    try:
+        return raw.decode("utf-8-sig" if where.endswith(":1") else "utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{where}: byte 0x{raw[exc.start]:02x} at column {exc.start + 1} is "
+                         "not UTF-8: expected a UTF-8 text file") from None
+
+
+def read_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """(line number, text) for each line of a UTF-8 file."""
+    try:
+        with Path(path).open("rb") as f:
+            for lineno, raw in enumerate(f, 1):
+                yield lineno, decode_line(raw, f"{path}:{lineno}")
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a folder, expected a file") from None
+    except OSError as exc:
+        raise InputError(f"{path}: {exc.strerror}") from None
+
+
+def read_text(path: Path) -> str:
+    """A whole UTF-8 file as text (for formats that span lines, like CSV)."""
+    return "".join(line for _, line in read_lines(path))
+
+
+def check_unicode(text: str, where: str, field: str) -> str:
+    """`text` unchanged, or a one-line error when it holds an unpaired surrogate (\\ud800)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InputError(f"{where}: field {field!r}: holds an unpaired surrogate "
+                         f"(\\u{ord(text[exc.start]):04x}): expected valid Unicode text") from None
+    return text
