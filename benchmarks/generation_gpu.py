@@ -107,7 +107,7 @@ def run_backend(model, convs) -> tuple[int, float, list[str], str]:
     bad = [c.error for c in out if not c.ok]
     assert not bad, bad[0]
     return (sum(c.usage.completion_tokens for c in out), seconds, [c.text for c in out],
-            out[0].meta.get("engine", "?"))
+            out[0].engine or "?")
 
 
 def run_plain(loaded, convs, batch: int, max_new: int | None = None) -> tuple[int, float, list[str]]:

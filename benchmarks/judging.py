@@ -50,7 +50,7 @@ def server_stats(url: str) -> dict:
 
 def tasks(n: int):
     """N answers to judge: the bundled questions with answers of a realistic length."""
-    from mentalbench.judging import JudgeTask
+    from mentalbench.judge import JudgeTask
     from mentalbench.questions import load_questions
     from mentalbench.records import Answer, Usage
     from mentalbench.resources import question_file
@@ -66,7 +66,7 @@ def tasks(n: int):
 
 
 def judge_for(name: str, url: str, **options):
-    from mentalbench.runner import resolve_judges
+    from mentalbench.resolve import resolve_judges
 
     base = url + "/v1" if name == "gpt4" else url
     [judge] = resolve_judges([name], {"base_url": base, **{k: str(v) for k, v in
@@ -75,6 +75,7 @@ def judge_for(name: str, url: str, **options):
 
 
 def timed_judging(judge, work, store_dir: Path) -> tuple[float, dict]:
+    from mentalbench.judge import JudgeContext
     from mentalbench.judging import run_judging
     from mentalbench.progress import Reporter
     from mentalbench.store import Store
@@ -82,7 +83,7 @@ def timed_judging(judge, work, store_dir: Path) -> tuple[float, dict]:
     store = Store(store_dir / "store.sqlite")
     try:
         t0 = time.perf_counter()
-        done = run_judging(judge, work, store, Reporter())
+        done = run_judging(judge, work, store, Reporter(), JudgeContext()).judgments
         return time.perf_counter() - t0, done
     finally:
         store.close()

@@ -83,7 +83,7 @@ def to_csv(board: pd.DataFrame) -> str:
     """CSV text with cells that a spreadsheet would run as formulas escaped."""
     safe = board.copy()
     for col in safe.columns:
-        if safe[col].dtype == object:
+        if not pd.api.types.is_numeric_dtype(safe[col]) and not pd.api.types.is_bool_dtype(safe[col]):
             safe[col] = safe[col].map(_escape_cell)
     return safe.to_csv(index=False)
 

@@ -40,7 +40,7 @@ def _allowed() -> set[str] | None:
 
 
 def load_entrypoints(manager: pluggy.PluginManager, allowed: set[str] | None) -> list[str]:
-    """Register installed plugins; warn about (and skip) any that fail to import."""
+    """Register installed plugins; return one line for each that failed (and was skipped)."""
     failed = []
     for ep in importlib.metadata.entry_points(group="mentalbench"):
         if (allowed is not None and ep.name not in allowed) or manager.get_plugin(ep.name):
@@ -49,9 +49,8 @@ def load_entrypoints(manager: pluggy.PluginManager, allowed: set[str] | None) ->
             plugin = ep.load()
             manager.register(plugin, name=ep.name)
         except Exception as exc:  # a broken third-party plugin must not take the host down
-            _problems.append(f"plugin {ep.name!r} failed to load ({type(exc).__name__}: {exc}); "
-                             "everything else works without it")
-            failed.append(ep.name)
+            failed.append(f"plugin {ep.name!r} failed to load ({type(exc).__name__}: {exc}); "
+                          "everything else works without it")
             continue
         if ep.dist is not None:
             _versions[ep.name] = ep.dist.version
@@ -65,7 +64,7 @@ def load_plugins() -> pluggy.PluginManager:
         _loaded = True
         for name in BUNDLED_PLUGINS:
             pm.register(importlib.import_module(name), name=name)
-        load_entrypoints(pm, _allowed())
+        _problems.extend(load_entrypoints(pm, _allowed()))
     return pm
 
 

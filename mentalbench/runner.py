@@ -107,6 +107,9 @@ def _record(plan: RunPlan) -> dict[str, Any]:
 
 def execute(plan: RunPlan, reporter: Reporter) -> RunSummary:
     """Run the plan under the run directory's lock; exports are rewritten however it ends."""
+    for model in [plan.model, *(j.model for j in plan.judges)]:
+        if model is not None:
+            model.check_ready()  # before anything is written: a missing key is bad input
     make_out(plan.out)
     with RunDirLock(plan.out, plan.wait):
         store = Store(plan.out / "store.sqlite")
@@ -152,9 +155,6 @@ class _Progress:
 
 def _run(plan: RunPlan, store: Store, reporter: Reporter) -> RunSummary:
     started = time.time()
-    for model in [plan.model, *(j.model for j in plan.judges)]:
-        if model is not None:
-            model.check_ready()
     store.put_question_set(plan.questions)
     for judge in plan.judges:
         store.put_rubric(judge.rubric)

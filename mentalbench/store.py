@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import time
 from collections.abc import Iterable, Mapping, Sequence
@@ -86,8 +87,12 @@ class Store:
         path = Path(path)
         if not path.is_file():
             raise InputError(f"{path.parent}: not a run directory (no store.sqlite)")
+        # With no WAL file beside it, nothing is being written: read it as immutable, so that
+        # reading creates no -wal/-shm files (and works in folders we cannot write).
+        live = Path(f"{path}-wal").exists() and os.access(path.parent, os.W_OK)
+        flags = "mode=ro" if live else "mode=ro&immutable=1"
         try:
-            disk = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+            disk = sqlite3.connect(f"{path.resolve().as_uri()}?{flags}", uri=True, timeout=30)
             memory = sqlite3.connect(":memory:")
             disk.backup(memory)
             disk.close()

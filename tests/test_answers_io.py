@@ -23,6 +23,11 @@ def _fastchat(qid, text, model="vicuna-7b", second_turn="And then?"):
             "choices": [{"index": 0, "turns": [text, second_turn]}], "tstamp": 1.0}
 
 
+def _one(path, model=None):
+    [f] = read_answers(path, model)
+    return f
+
+
 def test_native_answers_file(tmp_path):
     path = _write(tmp_path / "answers.jsonl", [
         {"key": "k1", "question_id": "q1", "model": "smollm2", "text": "Try breathing slowly.",
@@ -31,44 +36,76 @@ def test_native_answers_file(tmp_path):
     ])
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        answers = read_answers(path)
-    assert list(answers) == ["q1", "2"]
-    assert [(a.question_id, a.model, a.text) for a in answers.values()] == [
-        ("q1", "smollm2", "Try breathing slowly."), ("2", "smollm2", "")]
-    assert answers["q1"].provenance == {"source": str(path)}
+        f = _one(path)
+    assert [(a.question_id, a.model, a.text, a.sample) for a in f.answers] == [
+        ("q1", "smollm2", "Try breathing slowly.", 0), ("2", "smollm2", "", 0)]
+    assert f.answers[0].provenance == {"source": str(path)}
+    assert len(f.answer_set) == 8 and {a.answer_set for a in f.answers} == {f.answer_set}
+
+
+def test_a_runs_answers_file_keeps_its_answer_sets(tmp_path):
+    path = _write(tmp_path / "answers.jsonl", [
+        {"question_id": "q1", "model": "m", "answer_set": "aaaa1111", "text": "short"},
+        {"question_id": "q1", "model": "m", "answer_set": "bbbb2222", "text": "a longer one"}])
+    files = read_answers(path)
+    assert sorted((f.answer_set, len(f.answers)) for f in files) == [
+        ("aaaa1111", 1), ("bbbb2222", 1)]
+    assert {a.sample for f in files for a in f.answers} == {0}
 
 
 def test_fastchat_model_answer_takes_the_first_turn(tmp_path):
     path = _write(tmp_path / "vicuna.jsonl", [_fastchat(81, "First answer."),
                                              _fastchat(82, "Second answer.")])
-    answers = read_answers(path)
-    assert [(a.question_id, a.model, a.text) for a in answers.values()] == [
+    f = _one(path)
+    assert [(a.question_id, a.model, a.text) for a in f.answers] == [
         ("81", "vicuna-7b", "First answer."), ("82", "vicuna-7b", "Second answer.")]
+
+
+def test_a_file_without_model_names_is_named_after_itself(tmp_path):
+    path = _write(tmp_path / "llama2-synthetic.jsonl", [{"question_id": "q1", "text": "hi"}])
+    assert _one(path).model == "llama2-synthetic"
 
 
 def test_model_name_can_be_given(tmp_path):
     path = _write(tmp_path / "a.jsonl", [{"question_id": "q1", "text": "hi"},
                                          _fastchat("q2", "hello", model="other")])
-    answers = read_answers(path, model="mine")
-    assert {a.model for a in answers.values()} == {"mine"}
+    assert {a.model for a in _one(path, model="mine").answers} == {"mine"}
 
 
 def test_keys_follow_model_question_and_text(tmp_path):
     def key(model="m", qid="q1", text="hi"):
         path = _write(tmp_path / "a.jsonl", [{"question_id": qid, "model": model, "text": text}])
-        return read_answers(path)[qid].key
+        return _one(path).answers[0].key
 
     assert key() == key()
     assert len({key(), key(model="n"), key(qid="q2"), key(text="hi!")}) == 4
 
 
-def test_duplicated_question_rows_are_judged_once_with_a_warning(tmp_path):
+def test_repeated_generations_are_samples_and_identical_repeats_are_dropped(tmp_path):
     path = _write(tmp_path / "dupes.jsonl", [
-        _fastchat(1, "first"), _fastchat(2, "other"), _fastchat(1, "second"), _fastchat(1, "third"),
+        _fastchat(1, "first"), _fastchat(2, "other"), _fastchat(1, "second"), _fastchat(1, "first"),
     ])
-    with pytest.warns(UserWarning, match=r"dupes\.jsonl: 2 duplicated question rows ignored"):
-        answers = read_answers(path)
-    assert {qid: a.text for qid, a in answers.items()} == {"1": "first", "2": "other"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # said in one plain line by the command, not warned
+        f = _one(path)
+    assert [(a.question_id, a.sample, a.text) for a in f.answers] == [
+        ("1", 0, "first"), ("1", 1, "second"), ("2", 0, "other")]
+    assert f.duplicates == 1
+
+
+def test_fastchat_choices_are_samples(tmp_path):
+    row = {"question_id": "q1", "model_id": "m", "choices": [
+        {"index": 0, "turns": ["one"]}, {"index": 1, "turns": ["two"]}]}
+    f = _one(_write(tmp_path / "a.jsonl", [row]))
+    assert [(a.sample, a.text) for a in f.answers] == [(0, "one"), (1, "two")]
+
+
+def test_answers_over_the_word_cap_are_refused(tmp_path):
+    path = _write(tmp_path / "big.jsonl", [{"question_id": "q1", "model": "m",
+                                            "text": "word " * 50}])
+    with pytest.raises(InputError, match=r"big\.jsonl:1: the answer to 'q1' has 50 words, "
+                                         r"above the cap of 20"):
+        read_answers(path, max_words=20)
 
 
 def test_mixed_models_are_rejected(tmp_path):
@@ -96,10 +133,13 @@ def test_mixed_models_answering_the_same_questions_are_rejected(tmp_path):
     ('{"text": "no id", "model": "m"}', r":2: field 'question_id'"),
     ('{"question_id": "q2", "model": "m"}', r":2: field 'text': expected a string"),
     ('{"question_id": "q2", "model": "m", "text": 5}', r":2: field 'text': expected a string"),
-    ('{"question_id": "q2", "text": "t"}', r":2: field 'model': expected a model name"),
     ('{"question_id": "q2", "model_id": "m", "choices": []}', r":2: field 'choices': expected"),
     ('{"question_id": "q2", "model_id": "m", "choices": [{"index": 0}]}',
-     r":2: field 'choices': expected"),
+     r":2: field 'choices\[0\].turns': expected a list of strings"),
+    ('{"question_id": "q2", "model": "m", "choices": [{"turns": "a string"}]}',
+     r":2: field 'choices\[0\].turns': expected a list of strings"),
+    ('{"question_id": "q2", "model": "m", "text": "\\ud800 lone"}',
+     r":2: field 'text': holds an unpaired surrogate"),
 ])
 def test_bad_lines_name_file_line_and_field(tmp_path, line, expected):
     path = _write(tmp_path / "bad.jsonl", ['{"question_id": "q1", "model": "m", "text": "ok"}', line])
@@ -123,5 +163,13 @@ def test_empty_file(tmp_path, content):
 
 
 def test_missing_file(tmp_path):
-    with pytest.raises(InputError, match="no such answers file"):
+    with pytest.raises(InputError, match="No such file"):
         read_answers(tmp_path / "nope.jsonl")
+
+
+def test_bytes_that_are_not_utf8_name_the_line(tmp_path):
+    path = tmp_path / "latin1.jsonl"
+    path.write_bytes(b'{"question_id": "q1", "model": "m", "text": "ok"}\n'
+                     b'{"question_id": "q2", "model": "m", "text": "caf\xe9"}\n')
+    with pytest.raises(InputError, match=r"latin1\.jsonl:2: byte 0xe9 at column \d+ is not UTF-8"):
+        read_answers(path)

@@ -108,7 +108,7 @@ def test_key_comes_from_gemini_then_google_variable(make_model, monkeypatch, ser
     monkeypatch.delenv("GOOGLE_API_KEY")
     with pytest.raises(MentalbenchError, match=r"^model gemini:gemini-3.5-flash needs an API "
                                                r"key: set GEMINI_API_KEY or GOOGLE_API_KEY"):
-        make_model("gemini:gemini-3.5-flash").check()
+        make_model("gemini:gemini-3.5-flash").check_ready()
 
 
 def test_missing_sdk_names_the_extra(make_model, monkeypatch):
@@ -155,9 +155,9 @@ def test_judge_command_with_gemini_end_to_end(api_keys, serve, scripted, small_q
         "gemini-3.5-flash:generateContent"}
     calls = server.stats.calls
     again = CliRunner().invoke(cli, args, catch_exceptions=False)
-    assert "judgments: 0 new" in again.output and server.stats.calls == calls
+    assert "(0 made this run)" in again.output and server.stats.calls == calls
     manifest = json.loads((out / "manifest.json").read_text())
-    [cost] = manifest["cost"]
+    [cost] = manifest["invocations"][-1]["summary"]["spend"]
     assert (cost["name"], cost["priced_as"], cost["results"]) == (
         "gemini", "gemini:gemini-3.5-flash", 3)
     assert cost["dollars"] == pytest.approx(

@@ -169,7 +169,8 @@ def test_missing_key_is_one_line_before_any_work(make_model, monkeypatch):
     with pytest.raises(MentalbenchError, match=r"^model openai:gpt-4o needs an API key: "
                                                r"set OPENAI_API_KEY \(or pass the api_key "
                                                r"option\)$"):
-        model.check()
+        model.check_ready()
+    model.check()  # a dry run needs no key
 
 
 def test_missing_key_on_the_command_line(api_keys, monkeypatch, small_questions, tmp_path):
@@ -238,7 +239,7 @@ def test_faulty_server_every_answer_ends_scored_and_nothing_is_paid_twice(
     assert sum(server.stats.outcomes.values()) == server.stats.calls
     calls = server.stats.calls
     again = _cli(_run_args(server, out, small_questions))
-    assert "answers: 3 (0 new); judgments: 0 new" in again.output
+    assert "answers: 3 (0 new); judgments: 3 of 3 scored (0 made this run)" in again.output
     assert server.stats.calls == calls  # the rerun makes zero calls
 
 
@@ -279,15 +280,15 @@ def test_failed_answers_are_errors_never_scores_and_a_rerun_retries_them(
         lambda n, k, body: "500" if broken["on"] and "dog died" in json.dumps(body) else None))
     out = tmp_path / "run"
     args = _run_args(server, out, small_questions, "--model-opt", "max_retries=1")
-    assert _cli(args).exit_code == 0
+    assert _cli(args).exit_code == 3
     rows = {r["question_id"]: r for r in _judgments(out)}
-    assert rows["q2"]["scores"] == {k: None for k in rows["q1"]["scores"]}
+    assert rows["q2"]["status"] == "unanswered" and rows["q2"]["scores"] == {}
     assert "HTTP 500" in rows["q2"]["error"] and "after 2 attempts" in rows["q2"]["error"]
     assert None not in rows["q1"]["scores"].values()
     broken["on"] = False
     calls = server.stats.calls
     result = _cli(args)
-    assert "answers: 3 (1 new); judgments: 1 new" in result.output
+    assert "answers: 3 (1 new); judgments: 3 of 3 scored (1 made this run)" in result.output
     assert server.stats.calls == calls + 2  # one answer, one judgment: nothing else again
     assert all(None not in r["scores"].values() for r in _judgments(out))
 
@@ -314,10 +315,12 @@ def test_a_refused_key_stops_the_run_with_one_line(api_keys, serve, small_questi
     server = serve(FakeOpenAI, faults=FaultPlan.always("401"))
     out = tmp_path / "run"
     result = CliRunner().invoke(cli, _run_args(server, out, small_questions))
-    assert result.exit_code == 2
+    assert result.exit_code == 3
     [line] = [x for x in result.output.splitlines() if x.startswith("Error:")]
-    assert line.startswith("Error: openai:gpt-4o-mini: the server refused the API key (HTTP 401")
+    assert line.startswith(f"Error: openai:gpt-4o-mini at {server.url}/v1: the server refused "
+                           "the API key (HTTP 401")
     assert OPENAI_KEY not in result.output
+    assert server.stats.calls <= 16  # the requests in flight when the first refusal came
 
 
 def test_pinned_model_and_manifest_spend(api_keys, serve, small_questions, tmp_path):
@@ -329,7 +332,7 @@ def test_pinned_model_and_manifest_spend(api_keys, serve, small_questions, tmp_p
                     .startswith("You are a fair")]
     assert {b["model"] for b in judge_bodies} == {"gpt-4o"} and len(judge_bodies) == 3
     manifest = json.loads((out / "manifest.json").read_text())
-    answering, judging = manifest["cost"]
+    answering, judging = manifest["invocations"][-1]["summary"]["spend"]
     assert (answering["stage"], answering["priced_as"]) == ("answering", "openai:gpt-4o-mini")
     assert (judging["name"], judging["priced_as"], judging["results"]) == (
         "gpt4", "openai:gpt-4o", 3)
@@ -377,10 +380,10 @@ def test_samples_ask_k_times_and_keep_the_median(api_keys, serve, small_question
         assert None not in row["scores"].values()
         assert set(row["spread"].values()) == {0.0}  # the fake judge never changes its mind
     manifest = json.loads((out / "manifest.json").read_text())
-    assert manifest["judges"][0]["samples"] == 3
+    assert manifest["invocations"][-1]["judges"][0]["samples"] == 3
     again = _cli(_run_args(server, out, small_questions, "--judge-opt", "samples=3",
                            "--judge-opt", "temperature=0.7"))
-    assert "judgments: 0 new" in again.output
+    assert "(0 made this run)" in again.output
 
 
 def test_bad_samples_value_is_refused(api_keys, small_questions, tmp_path):
@@ -393,7 +396,7 @@ def test_bad_samples_value_is_refused(api_keys, small_questions, tmp_path):
 
 
 def test_slot_scores_read_only_rating_tokens():
-    from mentalbench.judging import slot_scores
+    from mentalbench.judge import slot_scores
     from mentalbench.resources import rubric_dir
     from mentalbench.rubric import load_rubric
 
@@ -412,7 +415,7 @@ def test_slot_scores_read_only_rating_tokens():
 
 
 def test_median_of_samples_with_spread():
-    from mentalbench.judging import median_scores
+    from mentalbench.judge import median_scores
     from mentalbench.records import Score
 
     samples = [(Score("a", 3.0), Score("b", None)), (Score("a", 9.0), Score("b", 6.0)),

@@ -138,7 +138,7 @@ def test_run_summary_and_manifest_show_tokens_and_dollars(api_keys, serve, small
     result = CliRunner().invoke(cli, _args(server, out, small_questions))
     assert result.exit_code == 0, result.output
     manifest = json.loads((out / "manifest.json").read_text())
-    by_stage = {c["stage"]: c for c in manifest["cost"]}
+    by_stage = {c["stage"]: c for c in manifest["invocations"][-1]["summary"]["spend"]}
     assert server.stats.calls == 6
     answers = [json.loads(x) for x in (out / "answers.jsonl").read_text().splitlines()]
     assert by_stage["answering"]["prompt_tokens"] == sum(

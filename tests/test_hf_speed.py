@@ -58,8 +58,8 @@ def test_greedy_answers_equal_plain_generate(smollm2):
     first = static.generate(_requests())
     _same(first, plain)
     assert all(c.text and c.usage.completion_tokens > 0 for c in first)
-    assert {c.meta["engine"] for c in first} == {"static"}
-    assert {c.meta["engine"] for c in plain} == {"generate"}
+    assert {c.engine for c in first} == {"static"}
+    assert {c.engine for c in plain} == {"generate"}
     # Again on the same engine: its cache is reused for a batch of the same shape.
     _same(static.generate(_requests()), plain)
 
@@ -113,7 +113,7 @@ def test_static_when_impossible_is_refused_and_auto_uses_generate(smollm2, monke
     with pytest.raises(InputError, match="engine=static .* a test reason"):
         _sibling(smollm2, engine="static").generate(_requests(QUESTIONS[:1]))
     out = _sibling(smollm2, engine="auto").generate(_requests(QUESTIONS[:1]))
-    assert out[0].meta["engine"] == "generate" and out[0].text
+    assert out[0].engine == "generate" and out[0].text
 
 
 def _fake(**cfg):

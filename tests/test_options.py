@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import pytest
 
@@ -12,9 +13,9 @@ from mentalbench.options import (
     build_options,
     options_dict,
     parse_pairs,
-    redact,
-    redact_argv,
+    split_judge_options,
 )
+from mentalbench.secrets import mask_argv, mask_options, mask_text, remember
 
 
 @dataclasses.dataclass(frozen=True)
@@ -122,13 +123,48 @@ def test_options_dict_leaves_secrets_out():
     assert "sk-123" not in repr(plain)
 
 
-def test_redact_masks_secret_values_only():
-    assert redact({"api_key": "sk-1", "token": "t", "temperature": "0"}) == {
-        "api_key": "***", "token": "***", "temperature": "0"}
+def test_mask_options_masks_secret_values_only():
+    assert mask_options({"api_key": "sk-1", "access_token": "t", "temperature": "0",
+                         "max_tokens": "5", "base_url": "http://u:pw@host/v1?key=abc&x=1"}) == {
+        "api_key": "***", "access_token": "***", "temperature": "0", "max_tokens": "5",
+        "base_url": "http://***@host/v1?key=***&x=1"}
 
 
-def test_redact_argv():
+def test_mask_argv_in_every_form():
     argv = ["mentalbench", "run", "--judge-opt", "api_key=sk-1", "--model-opt", "seed=3",
-            "password=hunter2"]
-    assert redact_argv(argv) == ["mentalbench", "run", "--judge-opt", "api_key=***",
-                                 "--model-opt", "seed=3", "password=***"]
+            "password=hunter2", "--judge-opt=api_key=sk-2", "--judge-opt", "gpt4.api_key=sk-3",
+            "--judge-opt", "base_url=http://user:secret@host:1/v1"]
+    assert mask_argv(argv) == ["mentalbench", "run", "--judge-opt", "api_key=***",
+                               "--model-opt", "seed=3", "password=***",
+                               "--judge-opt=api_key=***", "--judge-opt", "gpt4.api_key=***",
+                               "--judge-opt", "base_url=http://***@host:1/v1"]
+
+
+def test_remembered_secrets_are_masked_in_any_text():
+    remember("sk-live-0123456789abcdef")
+    assert mask_text("server said: bad key sk-live-0123456789abcdef!") == (
+        "server said: bad key ***!")
+    assert mask_text("echo sk-live-0123") == "echo ***"  # a long prefix of it too
+
+
+@pytest.mark.parametrize("name, value, expected", [
+    ("temperature", "-3", "expected a number >= 0.0 and <= 2.0"),
+    ("top_p", "7", "expected a number > 0.0 and <= 1.0"),
+    ("top_p", "0", "expected a number > 0.0 and <= 1.0"),
+    ("max_new_tokens", "-5", "expected a number >= 1"),
+    ("top_k", "-1", "expected a number >= 0"),
+    ("temperature", "nan", "expected a number"),
+])
+def test_option_values_out_of_range_are_refused_before_any_call(name, value, expected):
+    with pytest.raises(InputError, match=re.escape(f"option {name}=") + ".*" + re.escape(expected)):
+        build_options(GenerationOptions, {name: value}, "openai:x")
+
+
+def test_judge_options_split_by_prefix():
+    split = split_judge_options({"temperature": "0", "gpt4.base_url": "http://a",
+                                 "openai:gpt-4.1.model": "m", "gpt4.temperature": "1"},
+                                ["gpt4", "openai:gpt-4.1"], {})
+    assert split == {"gpt4": {"temperature": "1", "base_url": "http://a"},
+                     "openai:gpt-4.1": {"temperature": "0", "model": "m"}}
+    with pytest.raises(InputError, match="no judge 'gemini' in this run"):
+        split_judge_options({"gemini.api_key": "x"}, ["gpt4"], {})

@@ -38,7 +38,7 @@ def test_wheel_ships_rubrics_and_questions(wheel):
 
 def test_installed_wheel_loads_its_own_data(wheel, tmp_path):
     zipfile.ZipFile(wheel).extractall(tmp_path)
-    code = ("from mentalbench.runner import resolve_questions, resolve_rubric; "
+    code = ("from mentalbench.resolve import resolve_questions, resolve_rubric; "
             "from mentalbench.resources import data_root; "
             "q = resolve_questions(None); r = resolve_rubric('mentalgpt'); "
             "print(data_root(), len(q.questions), len(r.metrics))")

@@ -61,7 +61,8 @@ def check_names(checks: tuple[str, ...], no_checks: bool) -> tuple[str, ...] | N
 
 
 def print_dry_run(plan) -> None:
-    from ..plan import estimate_run, format_estimate
+    from ..estimates import format_estimate
+    from ..plan import estimate_run
 
     click.echo(f"Dry run for {plan.out}:")
     click.echo(format_estimate(estimate_run(plan)))

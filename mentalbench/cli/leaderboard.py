@@ -23,6 +23,10 @@ def leaderboard_cmd(run_dirs, output, fmt):
     served, rubric and question set. One judgment found in several directories counts once; a
     question that failed in one and was judged in another counts once, as judged. Partial rows
     (fewer questions scored than the set holds) come after complete ones.
+
+    Every mean and n_scored are over the same fully scored questions (samples of a question
+    averaged first). Rows sort by metrics_mean, the mean of the rubric's metrics; overall is the
+    judge's own overall rating, a separate number.
     """
     from ..errors import InputError
     from ..files import write_atomic

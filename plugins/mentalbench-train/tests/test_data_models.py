@@ -72,7 +72,7 @@ def test_repetition_penalty_reaches_transformers_generate(tiny_model_dir):
                                           repetition_penalty=penalty),
                         target=str(tiny_model_dir))
         (c,) = model.generate([ChatRequest(messages, "k")])
-        texts[penalty], engines[penalty] = c.text, c.meta["engine"]
+        texts[penalty], engines[penalty] = c.text, c.engine
     assert engines[3.0] == "generate" and texts[3.0] != texts[1.0]
     tok = AutoTokenizer.from_pretrained(tiny_model_dir)
     raw = AutoModelForCausalLM.from_pretrained(tiny_model_dir, dtype=torch.float32)

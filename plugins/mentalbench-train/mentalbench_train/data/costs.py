@@ -18,10 +18,6 @@ TYPICAL_ANSWER_TOKENS = 350
 TYPICAL_ROUND_TOKENS = 250
 
 
-def _max_tokens(model: Model) -> int:
-    return getattr(model, "max_tokens", None) or model.options.max_new_tokens
-
-
 def _price(model: Model):
     from mentalbench.pricing import price_for, priced_name
 
@@ -57,7 +53,8 @@ def _expected(model: Model, stages: Sequence[tuple[int, int, int]]) -> str:
 def estimate_synth(model: Model, needed: int, batch_size: int, weights: dict[str, float],
                    seed: int) -> str:
     """The dry-run table of `data synth` for `needed` more rows (no call is made)."""
-    from mentalbench.pricing import Estimate, approx_tokens, format_estimate, priced_name
+    from mentalbench.estimates import Estimate, approx_tokens, format_estimate
+    from mentalbench.pricing import priced_name
 
     batches = math.ceil(needed / batch_size) if needed else 0
     from .synth import stage1_request
@@ -69,7 +66,7 @@ def estimate_synth(model: Model, needed: int, batch_size: int, weights: dict[str
     rows = []
     for stage, calls, prompt in (("messages", batches, batches * batch_prompt),
                                  ("answers", needed, needed * answer_prompt)):
-        top = calls * _max_tokens(model)
+        top = calls * model.max_tokens
         cost = 0.0 if name is None else dollars(model, Usage(prompt, top))
         rows.append(Estimate(stage, model.model_id, name, calls, prompt, top, cost))
     expected = _expected(model, [(batches, batches * batch_prompt,
@@ -82,7 +79,8 @@ def estimate_synth(model: Model, needed: int, batch_size: int, weights: dict[str
 
 def estimate_paraphrase(model: Model, pages: Sequence[Page], turns_per_request: int = 2) -> str:
     """The dry-run table of `data paraphrase` over these pages (no call is made)."""
-    from mentalbench.pricing import Estimate, approx_tokens, format_estimate, priced_name
+    from mentalbench.estimates import Estimate, approx_tokens, format_estimate
+    from mentalbench.pricing import priced_name
 
     def size(messages) -> int:
         return approx_tokens("".join(m["content"] for m in messages))
@@ -97,7 +95,7 @@ def estimate_paraphrase(model: Model, pages: Sequence[Page], turns_per_request: 
                   ("counselor turns", sum(size(prompts.counselor_turn_request(p.text, ""))
                                           + turn for p in pages), turn)]
     name = priced_name(model)
-    top = len(pages) * _max_tokens(model)
+    top = len(pages) * model.max_tokens
     rows = [Estimate(stage, model.model_id, name, len(pages), prompt, top,
                      0.0 if name is None else dollars(model, Usage(prompt, top)))
             for stage, prompt, _ in stages]
