@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError, MentalbenchError
+from .judge_models import pinned_options
 from .models import Model
 from .options import build_options
 from .plugins import load_plugins, pm
@@ -147,8 +148,9 @@ class Registry:
             raise InputError(f"judge option mode={mode!r}: expected text or logprobs")
         rubric = overrides.pop("rubric", spec.rubric)
         model = overrides.pop("model_id", spec.model)
+        base = pinned_options(spec, overrides.get("model"))  # a pin drops the table's settings
         return dataclasses.replace(spec, model=model, mode=mode, rubric=rubric,
-                                   options={**spec.options, **overrides})
+                                   options={**base, **overrides})
 
     def question_set(self, name: str) -> NamedPath | None:
         return self.question_sets.get(name)
