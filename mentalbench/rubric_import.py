@@ -27,7 +27,7 @@ DEFAULT_OVERALL = "Rating"
 
 _ITEM = re.compile(r"^[ \t]*(\d{1,2})[.)][ \t]+(?P<name>[^:\n]{1,80}?)[ \t]*:[ \t]*(?P<rest>.*)$")
 _EXAMPLE = re.compile(r"((?:[A-Z][\w\-]*)(?:[ \t]+(?:&|and|[A-Z][\w\-]*)){0,4})[ \t]*:[ \t]*"
-                      r"\[\[[ \t]*\d+[ \t]*\]\]")
+                      r"\[\[[ \t]*(?:\d+|rating)[ \t]*\]\]")
 _SCALE = re.compile(r"\bscale\s+(?:of|from)\s+(\d+)\s+to\s+(\d+)\b", re.IGNORECASE)
 
 
@@ -263,7 +263,8 @@ def _braces(text: str) -> str:
 
 
 def overall_name(literal_text: str, metrics: Sequence[Metric]) -> str:
-    """The name of the overall slot: the prompt's own "Name: [[5]]" example, else "Rating"."""
+    """The overall slot's name: the prompt's own "Name: [[5]]" or "Name: [[rating]]" line that
+    names no metric, else "Rating"."""
     names = {m.name.lower() for m in metrics}
     for match in _EXAMPLE.finditer(literal_text):
         name = match.group(1).strip()

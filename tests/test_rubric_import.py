@@ -225,3 +225,36 @@ def test_show_and_list_know_registered_rubrics():
     missing = runner.invoke(cli, ["rubric", "show", "no-such", "--question", "q",
                                   "--answer", "a"])
     assert missing.exit_code == 2 and missing.output.startswith("Error: no-such: not a rubric")
+
+
+def test_an_imported_prompt_judges_a_run_into_the_leaderboard(scripted, tmp_path):
+    """FastChat questions and an imported FastChat prompt, through a run to the leaderboard."""
+    questions = tmp_path / "question.jsonl"
+    questions.write_text("".join(json.dumps({"question_id": i, "category": "stress",
+                                             "turns": [text]}) + "\n"
+                                 for i, text in enumerate(["i cant stop worrying about work",
+                                                           "my sister and i no longer talk"])))
+    # Shaped so that the scripted test judge answers it: its system prompt and the markers
+    # around the answer are what that double looks for; the rating lines are FastChat-style.
+    template = ("You will rate a reply on a scale of 1 to 10.\n"
+                "1. Warmth & Care: kind and unhurried.\n2. Honesty: no false promises.\n\n"
+                "Question: {question}\n=== BEGIN RESPONSE TO EVALUATE ===\n{answer}\n"
+                "=== END RESPONSE TO EVALUATE ===\nEnd with these lines:\n"
+                "Warmth & Care: [[rating]]\nHonesty: [[rating]]\nVerdict: [[rating]]")
+    prompts = _file(tmp_path, {**OURS, "system_prompt": "You are a fair grader.",
+                               "prompt_template": template})
+    runner = CliRunner()
+    imported = runner.invoke(cli, ["rubric", "import", str(prompts), "--prompt", "care-v1",
+                                   "--out", str(tmp_path / "care")])
+    assert imported.exit_code == 0, imported.output
+    out = tmp_path / "run"
+    result = runner.invoke(cli, ["run", "-m", "scripted", "-j", "sj", "-q", str(questions),
+                                 "--rubric", str(tmp_path / "care"), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    judgments = [json.loads(x) for x in (out / "judgments.jsonl").read_text().splitlines()]
+    assert len(judgments) == 2 and all(j["rubric"] == "care-v1" for j in judgments)
+    assert all(set(j["scores"]) == {"overall", "warmth_care", "honesty"} and
+               None not in j["scores"].values() for j in judgments)
+    assert all(j["scores"]["overall"] == j["scores"]["honesty"] for j in judgments)  # no repair
+    header, *rows = (out / "leaderboard.csv").read_text().splitlines()
+    assert {"warmth_care", "honesty", "overall"} <= set(header.split(",")) and len(rows) == 1
