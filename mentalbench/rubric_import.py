@@ -230,11 +230,15 @@ def metrics_from_options(pairs: Sequence[str]) -> tuple[Metric, ...]:
 
 def _unique(metrics: Sequence[Metric], where: str) -> tuple[Metric, ...]:
     seen: dict[str, str] = {}
+    names: set[str] = set()
     for m in metrics:
         if m.key in seen:
             raise InputError(f"{where}: metrics {seen[m.key]!r} and {m.name!r} share the key "
                              f"{m.key!r}; give distinct keys with --metric KEY=Name")
+        if m.name.lower() in names:  # a judge's "Name: [[n]]" line could not tell them apart
+            raise InputError(f"{where}: two metrics are named {m.name!r}")
         seen[m.key] = m.name
+        names.add(m.name.lower())
     return tuple(metrics)
 
 

@@ -146,6 +146,8 @@ def test_errors_are_one_line_naming_file_line_and_field(tmp_path):
     assert _error(tmp_path, path, "care-v1", metric_options=["a=A", "a=B"]) == (
         "--metric: metrics 'A' and 'B' share the key 'a'; give distinct keys with "
         "--metric KEY=Name")
+    assert _error(tmp_path, path, "care-v1", metric_options=["a=Same", "b=same"]) == (
+        "--metric: two metrics are named 'same'")
     for error in [_error(tmp_path, _file(tmp_path, OURS, extra="{not json\n"), "care-v1"),
                   _error(tmp_path, _file(tmp_path, {**OURS, "system_prompt": 3}), "care-v1")]:
         assert "\n" not in error
