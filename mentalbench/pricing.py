@@ -36,6 +36,12 @@ PRICES: dict[str, tuple[Price, ...]] = {
     "openai:gpt-4o-mini": (Price(0.15, 0.60),),
     "openai:gpt-4.1": (Price(2.00, 8.00),),
     "openai:gpt-4.1-mini": (Price(0.40, 1.60),),
+    # The gpt4 judge's replacement (mentalbench/data/judge_models.toml), checked 2026-11-30:
+    # list price $5/$30 since its release (2026-07-09). OpenAI's model page offered $4/$20 from
+    # 2026-08-21 "at least until 2026-11-21"; no page read says whether that still holds, so
+    # the list price stays here: estimates may run high, never low. Prompts over 272K input
+    # tokens cost 2x input, 1.5x output (not modelled; judge prompts are far shorter).
+    "openai:gpt-5.6-sol": (Price(5.00, 30.00),),
     "gemini:gemini-3.8-flash": (Price(0.75, 3.75), Price(1.50, 7.50, since="2027-01-01")),
     "gemini:gemini-3.5-flash": (Price(1.50, 9.00),),
     "gemini:gemini-3.5-flash-lite": (Price(0.30, 2.50),),

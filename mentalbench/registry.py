@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import InputError
+from .errors import InputError, MentalbenchError
+from .judge_models import pinned_options
 from .models import Model
 from .options import build_options
 from .plugins import load_plugins, load_problems, pm
@@ -41,8 +42,9 @@ class NamedPath:
 class Registry:
     """Collects everything the plugins register and resolves ids against it.
 
-    A plugin whose hook raises is skipped with a warning naming it; a name or alias that two
-    plugins register keeps its first owner, and using it is an error naming both.
+    A plugin whose hook fails is skipped with a warning naming it (a MentalbenchError, which
+    blames the user's input, stops the command instead); a name or alias that two plugins
+    register keeps its first owner, and using it is an error naming both.
     """
 
     def __init__(self) -> None:
@@ -64,6 +66,8 @@ class Registry:
             register = make_register(impl.plugin_name)
             try:
                 impl.function(**{arg: register for arg in impl.argnames})
+            except MentalbenchError:
+                raise  # the plugin says the user's input (a setting, a data file) is at fault
             except Exception as exc:  # a broken plugin must not take the host down
                 self.warnings.append(f"plugin {impl.plugin_name!r}: its {hook} hook failed "
                                      f"({type(exc).__name__}: {exc}); what it registered before "
@@ -168,8 +172,9 @@ class Registry:
             raise InputError(f"judge option mode={mode!r}: expected text or logprobs")
         rubric = overrides.pop("rubric", spec.rubric)
         model = overrides.pop("model_id", spec.model)
+        base = pinned_options(spec, overrides.get("model"))  # a pin drops the table's settings
         return dataclasses.replace(spec, model=model, mode=mode, rubric=rubric,
-                                   options={**spec.options, **overrides})
+                                   options={**base, **overrides})
 
     def question_set(self, name: str) -> NamedPath | None:
         self._clash("question set", name)

@@ -130,7 +130,7 @@ def test_the_gemini_judge_default_and_pinning(api_keys):
     assert get_registry().get_model(pinned.model, pinned.options).api_model == "gemini-3.5-flash"
     listed = CliRunner().invoke(cli, ["judges"]).output
     assert f"gemini: model gemini:{DEFAULT_GEMINI}, mode text" in listed
-    assert "gpt4: model openai:gpt-4-turbo, mode text" in listed
+    assert "gpt4: model openai:gpt-5.6-sol, mode text" in listed  # judge_models.toml
 
 
 def test_judge_command_with_gemini_end_to_end(api_keys, serve, scripted, small_questions,

@@ -180,7 +180,7 @@ def test_missing_key_on_the_command_line(api_keys, monkeypatch, small_questions,
                                       str(small_questions), "-o", str(out)])
     assert result.exit_code == 2
     assert result.output.splitlines() == [
-        "Error: model openai:gpt-4-turbo needs an API key: set OPENAI_API_KEY (or pass the "
+        "Error: model openai:gpt-5.6-sol needs an API key: set OPENAI_API_KEY (or pass the "
         "api_key option)"]
     assert not out.exists()
 

@@ -33,6 +33,7 @@ def test_wheel_ships_rubrics_and_questions(wheel):
     for f in ("rubric.toml", "system.j2", "prompt.j2", "repair.j2"):
         assert f"mentalbench/_data/rubrics/mentalgpt/{f}" in names
     assert "mentalbench/_data/questions/mentalbench-200.jsonl" in names
+    assert "mentalbench/data/judge_models.toml" in names  # the paper judges' dated table
     assert not any(n.startswith("tests/") for n in names)
 
 
@@ -40,11 +41,14 @@ def test_installed_wheel_loads_its_own_data(wheel, tmp_path):
     zipfile.ZipFile(wheel).extractall(tmp_path)
     code = ("from mentalbench.resolve import resolve_questions, resolve_rubric; "
             "from mentalbench.resources import data_root; "
+            "from mentalbench.registry import get_registry; "
             "q = resolve_questions(None); r = resolve_rubric('mentalgpt'); "
-            "print(data_root(), len(q.questions), len(r.metrics))")
+            "j = get_registry().judge_spec('gpt4'); "
+            "print(data_root(), len(q.questions), len(r.metrics), j.model)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=tmp_path, env={"PYTHONPATH": str(tmp_path), "PATH": ""}, check=True)
-    root, n_questions, n_metrics = out.stdout.split()
+    root, n_questions, n_metrics, gpt4 = out.stdout.split()
+    assert gpt4 == "openai:gpt-5.6-sol"  # read from the wheel's own judge_models.toml
     assert Path(root) == tmp_path / "mentalbench" / "_data"
     assert int(n_questions) == len(question_file("mentalbench-200.jsonl").read_text().splitlines())
     assert n_metrics == "7"

@@ -7,7 +7,8 @@ import re
 from typing import Any
 
 from ..hookspecs import hookimpl
-from ..records import ChatRequest, Completion, JudgeSpec, Usage
+from ..judge_models import paper_judge
+from ..records import ChatRequest, Completion, Usage
 from .api import APIModel, Failure, MalformedResponse, retry_after_seconds
 
 #: A current stable Gemini model (Gemini Pro 1.0, the paper's, is retired); see docs/api-backends.md.
@@ -157,9 +158,7 @@ def register_models(register):
 
 @hookimpl
 def register_judges(register):
-    # Google advises keeping Gemini 3 models at their default temperature of 1.0; thinking
-    # tokens count against max_output_tokens, hence the larger budget.
-    register(JudgeSpec("gemini", f"gemini:{DEFAULT_GEMINI}",
-                       {"temperature": "1.0", "max_new_tokens": "8192"},
-                       description=f"Google Gemini ({DEFAULT_GEMINI}; pin another with "
-                                   "--judge-opt model=...)"))
+    # Gemini Pro 1.0, the paper's, is retired: the model and its settings (Gemini 3 models at
+    # their default temperature, room for thinking tokens) come from the dated table in
+    # mentalbench/data/judge_models.toml (docs/api-backends.md).
+    register(paper_judge("gemini"))

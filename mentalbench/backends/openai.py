@@ -8,10 +8,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from ..hookspecs import hookimpl
-from ..records import ChatRequest, Completion, JudgeSpec, TokenLogprobs, Usage
+from ..judge_models import paper_judge
+from ..records import ChatRequest, Completion, TokenLogprobs, Usage
 from .api import APIModel, Failure, MalformedResponse, retry_after_seconds
 
-#: The paper's judge. OpenAI shut it down on its own API on 2026-10-23 (docs/api-backends.md).
+#: The paper's judge model; OpenAI shut it down on 2026-10-23 (mentalbench/data/judge_models.toml).
 GPT4_TURBO = "gpt-4-turbo"
 #: Request fields that, when a server rejects them, every further request would repeat.
 _SETTINGS = {"model", "temperature", "top_p", "seed", "max_tokens", "max_completion_tokens",
@@ -149,7 +150,6 @@ def register_models(register):
 
 @hookimpl
 def register_judges(register):
-    register(JudgeSpec("gpt4", f"openai:{GPT4_TURBO}", {"temperature": "0"},
-                       description="the paper's judge: OpenAI GPT-4 Turbo at temperature 0 "
-                                   "(OpenAI shut it down on 2026-10-23: pin a current model "
-                                   "with --judge-opt model=...)"))
+    # The paper's GPT-4 Turbo is shut down: the model and its settings come from the dated
+    # table in mentalbench/data/judge_models.toml (docs/api-backends.md).
+    register(paper_judge("gpt4"))

@@ -48,9 +48,9 @@ def cli():
 
 
 def _add_bundled_commands() -> None:
-    from . import info, leaderboard, run
+    from . import info, leaderboard, rubric, run
 
-    for module in (run, leaderboard, info):
+    for module in (run, leaderboard, info, rubric):
         for command in module.COMMANDS:
             cli.add_command(command)
 

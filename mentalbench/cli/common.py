@@ -60,10 +60,21 @@ def check_names(checks: tuple[str, ...], no_checks: bool) -> tuple[str, ...] | N
     return () if no_checks else (checks or None)
 
 
+def print_judge_notes(plan) -> None:
+    """One line per judge whose model is not the one its name suggests (a retired model)."""
+    from ..judge_models import judge_model_note
+
+    for judge in plan.judges:
+        note = judge_model_note(judge.spec)
+        if note:
+            click.echo(note, err=True)
+
+
 def print_dry_run(plan) -> None:
     from ..estimates import format_estimate
     from ..plan import estimate_run
 
+    print_judge_notes(plan)
     click.echo(f"Dry run for {plan.out}:")
     click.echo(format_estimate(estimate_run(plan)))
 
@@ -74,6 +85,7 @@ def finish(plan, reporter) -> None:
 
     ctx = click.get_current_context()
     ctx.meta["mentalbench.out"] = plan.out
+    print_judge_notes(plan)
     summary = execute(plan, reporter)
     for line in summary_lines(summary):
         click.echo(line, err=True)

@@ -56,7 +56,12 @@ def models():
 
 @click.command()
 def judges():
-    """List registered judges (any model id can also judge)."""
+    """List registered judges, then the table of what replaces the paper's retired judges.
+
+    Any model id can also judge. The table gives each paper judge's model, its shutdown date,
+    the replacement that judges now with its settings, and the vendor page that says so.
+    """
+    from ..judge_models import describe_table
     from ..registry import get_registry
 
     reg = get_registry()
@@ -65,6 +70,9 @@ def judges():
         shown = f" (aliases: {', '.join(sorted(aliases))})" if aliases else ""
         click.echo(f"{name}{shown}: model {spec.model}, mode {spec.mode}, rubric {spec.rubric}"
                    f" - {spec.description}")
+    click.echo("")
+    for line in describe_table():
+        click.echo(line)
 
 
 @click.command()
