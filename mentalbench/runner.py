@@ -208,19 +208,23 @@ def _tally(plan: RunPlan, store: Store, done: _Progress,
     """Scored judgments in this run's scope, and the causes of every one left undone."""
     undone: collections.Counter = collections.Counter()
     scored = 0
+    ctx = JudgeContext(plan.questions.name, plan.questions.sha256)
     for judge in plan.judges:
-        keys = [judge.key(t.answer.key) for t in done.tasks]
+        keys = {judge.key(t.answer.key): t for t in done.tasks}
         stored = store.judgments(keys)
         failures = store.failures(keys)
-        for key in keys:
+        for key, task in keys.items():
             j = stored.get(key)
             if j is not None and j.status == SCORED:
                 scored += 1
             elif j is not None:
                 undone[f"judge {judge.name}: {j.status} (no usable rating)"] += 1
             else:
-                undone[failures.get(key) or (f"not judged: {stopped}" if stopped
-                                             else "not judged")] += 1
+                why = failures.get(key)
+                if why is None:  # the run stopped before asking: say so in the exports too
+                    why = f"not judged: {stopped}" if stopped else "not judged"
+                    store.record_failure(key, "judge", why, failure_context(judge, task, ctx))
+                undone[why] += 1
         for error in done.unanswered.values():
             undone[f"no answer: {error}"] += 1
     return scored, undone

@@ -36,6 +36,8 @@ class APIOptions(GenerationOptions):
     max_retries: int = 8
     max_tokens: int | None = None  # the APIs' name for max_new_tokens; wins when set
     backoff: float = 1.0  # seconds before the first retry; doubles each time, with jitter
+    #: With no reply yet, connection failures for this long mean the endpoint is down: stop.
+    unreachable_after: float = 30.0
 
     def validate(self, owner: str) -> None:
         super().validate(owner)
@@ -45,6 +47,9 @@ class APIOptions(GenerationOptions):
                                  ("max_retries", self.max_retries, 0)):
             if value < low:
                 raise InputError(f"option {name}={value} for {owner}: expected >= {low}")
+        if not self.unreachable_after > 0:
+            raise InputError(f"option unreachable_after={self.unreachable_after} for {owner}: "
+                             "expected seconds > 0")
         if not self.timeout > 0 or self.backoff < 0:
             raise InputError(f"options timeout={self.timeout}, backoff={self.backoff} for "
                              f"{owner}: expected timeout > 0 and backoff >= 0")
@@ -67,16 +72,12 @@ def check_url(url: str, what: str) -> None:
 #: How to reach the API, not what it answers: left out of cache keys, so that changing the
 #: concurrency or the endpoint of the same model never pays for the same work twice.
 TRANSPORT_OPTIONS = frozenset({"base_url", "api_key", "max_concurrency", "timeout",
-                               "max_retries", "backoff"})
+                               "max_retries", "backoff", "unreachable_after"})
 MAX_BACKOFF = 60.0
 
 
 class FatalAPIError(EndpointError):
     """A failure that every further request would repeat (a refused key, an unknown model)."""
-
-
-#: With no request answered yet, connection failures for this long mean the endpoint is down.
-UNREACHABLE_AFTER = 30.0
 
 
 @dataclass(frozen=True)
@@ -308,7 +309,7 @@ class APIModel(Model):
         now = time.monotonic()
         if self._first_refusal is None:
             self._first_refusal = now
-        elif now - self._first_refusal >= UNREACHABLE_AFTER:
+        elif now - self._first_refusal >= self.options.unreachable_after:
             raise FatalAPIError(f"{self.model_id}: cannot reach {self.where}: every request "
                                 f"failed for {now - self._first_refusal:.0f}s ({message})")
 

@@ -37,16 +37,19 @@ class FakeOpenAI(FakeServer):
                         "refusal": None}
         return {
             "id": "chatcmpl-fake", "object": "chat.completion", "created": int(time.time()),
-            "model": body.get("model", self.model),
+            "model": self.served or body.get("model", self.model),
             "choices": [{"index": 0, "finish_reason": "stop", "logprobs": logprobs,
                          "message": {"role": "assistant", "content": text}}],
             "usage": {"prompt_tokens": prompt, "completion_tokens": count_tokens(text),
                       "total_tokens": prompt + count_tokens(text)},
         }
 
-    def __init__(self, *args, error_param: str | None = None, **kwargs):
+    def __init__(self, *args, error_param: str | None = None, served: str | None = None,
+                 echo: str = "", **kwargs):
         super().__init__(*args, **kwargs)
         self.error_param = error_param  # the request field a 400 blames, if any
+        self.served = served  # the model the replies say served them (default: the one asked)
+        self.echo = echo  # text a careless server puts into its error messages (e.g. the key)
 
     def empty(self, body: dict, cut: bool = False) -> dict:
         reply = self.success(body, "")
@@ -56,6 +59,7 @@ class FakeOpenAI(FakeServer):
 
     def error(self, status: int) -> tuple[dict, dict]:
         kind, message = _ERRORS.get(status, ("server_error", f"HTTP {status}"))
+        message = f"{message} {self.echo}".strip()
         headers = {"retry-after": self.retry_after} if status == 429 else {}
         param = self.error_param if status == 400 else None
         return {"error": {"message": message, "type": kind, "param": param, "code": None}}, headers
