@@ -184,3 +184,68 @@ def test_sigkill_at_any_point_then_a_rerun_gives_200_scored_with_nothing_paid_tw
     assert repeated <= 8 * kills  # at most the requests in flight at each kill
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["invocations"][-1]["exit_status"] == 0
+
+
+# -- malformed 200 replies, empty answers, dry runs without keys ---------------------------
+
+@pytest.mark.parametrize("protocol", ["openai", "gemini"])
+def test_a_malformed_200_reply_is_a_failed_attempt_that_is_retried(api_keys, serve, make_model,
+                                                                  protocol):
+    from mentalbench.records import ChatRequest
+
+    from .servers import FakeGemini
+
+    cls = FakeOpenAI if protocol == "openai" else FakeGemini
+    server = serve(cls, faults=FaultPlan.first_attempts("odd"))
+    url = server.url + ("/v1" if protocol == "openai" else "")
+    model_id = "openai:gpt-4o-mini" if protocol == "openai" else "gemini:gemini-3.5-flash"
+    model = make_model(model_id, base_url=url, backoff=0.001, timeout=2)
+    [c] = model.generate([ChatRequest(({"role": "user", "content": "Hello?"},), key="k")])
+    assert c.ok and c.text, c.error
+    assert server.stats.outcomes == {"odd": 1, "ok": 1}
+
+
+def test_openai_content_given_as_text_parts_is_read():
+    from mentalbench.backends.openai import _text
+
+    assert _text([{"type": "text", "text": "Over"}, {"type": "text", "text": "all"}]) == "Overall"
+
+
+def test_empty_answers_are_counted_not_judged_unless_asked(scripted, small_questions, tmp_path):
+    from . import scripted as scripted_module
+
+    answers = tmp_path / "a.jsonl"
+    answers.write_text('{"question_id": "q1", "model": "m", "text": "Breathe slowly."}\n'
+                       '{"question_id": "q2", "model": "m", "text": "   "}\n')
+    args = ["judge", "-a", str(answers), "-j", "sj", "-q", str(small_questions), "-o",
+            str(tmp_path / "run")]
+    scripted_module.ScriptedModel.calls.clear()
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 3
+    assert "empty answer (not judged" in result.output or "empty answer: not judged" in \
+        result.output
+    assert sum(n for _, n in scripted_module.ScriptedModel.calls) == 1
+    rows = {r["question_id"]: r for r in map(json.loads, (tmp_path / "run" / "judgments.jsonl")
+                                             .read_text().splitlines())}
+    assert rows["q2"]["status"] == "empty"
+    assert CliRunner().invoke(cli, [*args, "--judge-empty"]).exit_code == 0
+
+
+def test_a_dry_run_needs_no_key(monkeypatch, small_questions, tmp_path):
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
+    result = CliRunner().invoke(cli, ["run", "-m", "openai:gpt-4o-mini", "-j", "gpt4", "-q",
+                                      str(small_questions), "-o", str(tmp_path / "r"),
+                                      "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "judging (gpt4)" in result.output and not (tmp_path / "r").exists()
+
+
+def test_leaderboard_of_a_folder_with_nothing_judged_is_one_line(tmp_path):
+    from mentalbench.store import Store
+
+    (tmp_path / "run").mkdir()
+    Store(tmp_path / "run" / "store.sqlite").close()
+    result = CliRunner().invoke(cli, ["leaderboard", str(tmp_path / "run")])
+    assert result.exit_code == 2
+    assert result.output.splitlines() == [f"Error: {tmp_path / 'run'}: no judgments to rank"]

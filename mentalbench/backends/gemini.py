@@ -122,8 +122,10 @@ class GeminiModel(APIModel):
                 return Failure(message, retry=True,
                                retry_after=wait if wait is not None else _retry_delay(exc.details))
             return Failure(message, retry=False)
+        import pydantic
+
         malformed = (getattr(errors, "UnknownApiResponseError", MalformedResponse),
-                     json.JSONDecodeError, MalformedResponse)
+                     json.JSONDecodeError, pydantic.ValidationError, MalformedResponse)
         if isinstance(exc, malformed):
             return Failure(f"a malformed reply ({type(exc).__name__}: {str(exc)[:200]})",
                            retry=True)

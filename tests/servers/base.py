@@ -17,9 +17,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 #: "truncated" sends half of a good JSON body; "missing" is a good reply whose verdict
 #: leaves out most metrics (answers and repair replies are not affected); "empty" is a
 #: reply withheld by the provider's content filter; "cut" a reply with no text left within
-#: the token limit (a reasoning model that thought too long).
+#: the token limit (a reasoning model that thought too long); "odd" a 200 reply of a shape the
+#: protocol does not allow (content parts that are not text, a text that is a number).
 FAULTS = ("429", "500", "503", "400", "401", "403", "404", "hang", "disconnect", "truncated",
-          "missing", "empty", "cut")
+          "missing", "empty", "cut", "odd")
 
 Decide = Callable[[int, int, dict], "str | None"]
 
@@ -107,6 +108,10 @@ class FakeServer:
 
     def empty(self, body: dict, cut: bool = False) -> dict:
         """A 200 reply without text: withheld by a filter, or cut at the token limit."""
+        raise NotImplementedError
+
+    def odd(self, body: dict) -> dict:
+        """A 200 reply whose text is not where, or not what, the protocol says."""
         raise NotImplementedError
 
     # -- lifecycle --------------------------------------------------------------------------
@@ -215,6 +220,8 @@ class FakeServer:
             self._send(h, int(fault), payload, headers)
         elif fault in ("empty", "cut"):
             self._send(h, 200, self.empty(body, cut=fault == "cut"))
+        elif fault == "odd":
+            self._send(h, 200, self.odd(body))
         else:
             text = reply(self.messages(body), partial=fault == "missing")
             data = json.dumps(self.success(body, text)).encode()

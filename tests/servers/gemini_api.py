@@ -49,6 +49,11 @@ class FakeGemini(FakeServer):
         return {"candidates": [{"finishReason": "MAX_TOKENS" if cut else "SAFETY", "index": 0}],
                 "usageMetadata": {"promptTokenCount": 10, "totalTokenCount": 10}}
 
+    def odd(self, body: dict) -> dict:
+        reply = self.success(body, "")
+        reply["candidates"][0]["content"]["parts"] = [{"text": 5}, {"inlineData": "???"}]
+        return reply
+
     def error(self, status: int) -> tuple[dict, dict]:
         error = {"code": status, "message": f"fake error {status}",
                  "status": _STATUS.get(status, "UNKNOWN")}

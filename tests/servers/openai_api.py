@@ -57,6 +57,12 @@ class FakeOpenAI(FakeServer):
                                    message={"role": "assistant", "content": None})
         return reply
 
+    def odd(self, body: dict) -> dict:
+        reply = self.success(body, "")
+        reply["choices"][0]["message"]["content"] = [
+            {"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA"}}]
+        return reply
+
     def error(self, status: int) -> tuple[dict, dict]:
         kind, message = _ERRORS.get(status, ("server_error", f"HTTP {status}"))
         message = f"{message} {self.echo}".strip()
