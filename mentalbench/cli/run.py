@@ -69,14 +69,24 @@ def run(model_id, model_opt, name, out, judges, judge_opt, rubric, questions, qu
               show_default=True, help="Refuse answers longer than this many words.")
 @click.option("--out", "-o", type=click.Path(path_type=Path),
               help="Run directory (default: runs/<model>-judged). Re-running it resumes.")
+@click.option("--import-judgments", "import_path", type=click.Path(path_type=Path),
+              metavar="FILE",
+              help="Store judgments made elsewhere instead of asking judges (no model call; "
+                   "not with -j): FastChat single-mode model_judgment JSONL, or a CSV of human "
+                   "ratings (question_id, model, rater, one column per rubric key). Scores are "
+                   "read by --rubric's metric names.")
+@click.option("--import-name", help="Judge name for imported FastChat judgments (default: the "
+                                    "judge model the file names, e.g. gpt-4).")
 @judging_options
-def judge(answer_paths, name, max_answer_words, out, judges, judge_opt, rubric, questions,
-          questions_format, limit, checks, no_checks, judge_empty, no_retry_unscored,
-          allow_unscored, wait, dry_run):
+def judge(answer_paths, name, max_answer_words, out, import_path, import_name, judges, judge_opt,
+          rubric, questions, questions_format, limit, checks, no_checks, judge_empty,
+          no_retry_unscored, allow_unscored, wait, dry_run):
     """Judge answers produced elsewhere and write their leaderboard.
 
     Repeated answers to one question with different texts are samples, averaged per question;
-    word-for-word repeats are dropped (and counted). Exit status as for `run`.
+    word-for-word repeats are dropped (and counted). With --import-judgments, judgments made
+    elsewhere are stored as this run's (a FastChat failure, $ERROR$, is stored unscored).
+    Exit status as for `run`.
     """
     from ..answers_io import expand_answer_paths, read_answers
     from ..errors import InputError
@@ -101,20 +111,49 @@ def judge(answer_paths, name, max_answer_words, out, judges, judge_opt, rubric, 
     selected = select(qset, limit)
     selected = tuple(q for q in selected if q.id in answered)
     judge_opts = parse_pairs(judge_opt, "--judge-opt")
-    resolved = resolve_judges(judges, judge_opts, rubric)
+    imports = None
+    if import_path is not None:
+        imports = _imports(import_path, import_name, files, qset, selected, judges, judge_opts,
+                           rubric)
+    elif import_name:
+        raise InputError("--import-name: only with --import-judgments")
+    resolved = () if imports is not None else resolve_judges(judges, judge_opts, rubric)
     models = sorted({f.model for f in files})
     out = out or Path("runs") / f"{slug('+'.join(models))}-judged"
     check_out(out)
     plan = RunPlan(out=out, questions=qset, selected=selected, judges=resolved,
                    checks=resolve_checks(check_names(checks, no_checks)),
-                   answer_files=tuple(files), retry_unscored=not no_retry_unscored,
-                   judge_empty=judge_empty, allow_unscored=allow_unscored, wait=wait,
+                   answer_files=tuple(files), imports=imports,
+                   retry_unscored=not no_retry_unscored, judge_empty=judge_empty,
+                   allow_unscored=allow_unscored, wait=wait,
                    arguments={"answers": [str(p) for p in paths], "name": name,
                               "judges": [j.name for j in resolved], "judge_opt": judge_opts,
-                              "questions": questions, "limit": limit, "rubric": rubric})
+                              "questions": questions, "limit": limit, "rubric": rubric,
+                              "import_judgments": import_path and str(import_path),
+                              "import_name": import_name})
+    if dry_run and imports is not None:
+        scored = sum(j.status == "scored" for j in imports.judgments)
+        return click.echo(f"Dry run for {out}: would store {len(imports.judgments)} imported "
+                          f"judgments ({scored} scored); no model is called.")
     if dry_run:
         return print_dry_run(plan)
     finish(plan, _reporter())
+
+
+def _imports(path, import_name, files, qset, selected, judges, judge_opts, rubric):
+    """The judgments of --import-judgments, within the selected questions; notes on stderr."""
+    from ..errors import InputError
+    from ..judgment_import import DEFAULT_RUBRIC, read_judgments
+    from ..resolve import resolve_rubric
+
+    if judges or judge_opts:
+        raise InputError("--import-judgments: the file's judges judge; -j/--judge and "
+                         "--judge-opt are not allowed with it")
+    imports = read_judgments(path, files, qset, resolve_rubric(rubric or DEFAULT_RUBRIC),
+                             import_name)
+    for note in imports.notes:
+        click.echo(note, err=True)
+    return imports.within(q.id for q in selected)
 
 
 COMMANDS = (run, judge)

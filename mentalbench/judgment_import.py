@@ -1,0 +1,298 @@
+"""Judgments made elsewhere: FastChat single-mode judgment JSONL and CSV files of human ratings."""
+
+from __future__ import annotations
+
+import collections
+import csv
+import dataclasses
+import hashlib
+import io
+import json
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .answers_io import AnswerFile
+from .errors import InputError
+from .hashing import content_key
+from .questions import QuestionSet
+from .records import Answer, Judgment, Score
+from .rubric import Rubric
+from .scoring import text_scores
+from .textfiles import check_unicode, read_lines, read_text
+
+#: The rubric imported judgments are read by when --rubric is not given (the judges' default).
+DEFAULT_RUBRIC = "mentalgpt"
+#: The judgment text FastChat writes when its call to the judge failed (its score is then -1).
+FASTCHAT_ERROR = "$ERROR$"
+HUMAN_MODEL = "human"
+MODE = "import"
+
+
+@dataclass(frozen=True)
+class ImportedJudgments:
+    """The judgments read from one file, ready to store, and what was set aside (and why)."""
+
+    path: Path
+    format: str  # "fastchat" | "csv"
+    rubric: Rubric
+    judgments: tuple[Judgment, ...]
+    rows: int  # data rows read
+    notes: tuple[str, ...] = ()  # one line each: rows skipped, replaced or not matching
+    prompts: Mapping[str, str] = dataclasses.field(default_factory=dict)  # judge model -> prompt
+
+    def within(self, question_ids: Iterable[str]) -> ImportedJudgments:
+        """Only the judgments of these questions (--limit)."""
+        keep = set(question_ids)
+        return dataclasses.replace(
+            self, judgments=tuple(j for j in self.judgments if j.question_id in keep))
+
+    def record(self) -> dict[str, Any]:
+        """What was imported, for the store's history of invocations."""
+        return {"path": str(self.path), "format": self.format, "rows": self.rows,
+                "judgments": len(self.judgments), "rubric": self.rubric.name,
+                "rubric_sha256": self.rubric.sha256,
+                "judges": sorted({j.judge for j in self.judgments}),
+                "prompts": dict(self.prompts), "notes": list(self.notes)}
+
+
+def read_judgments(path: Path, files: Sequence[AnswerFile], questions: QuestionSet,
+                   rubric: Rubric, name: str | None = None) -> ImportedJudgments:
+    """The judgments of a FastChat judgment JSONL or a human-ratings CSV (told by content),
+    matched to the answers in `files`; any row that does not fit is a one-line InputError."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: no such judgments file")
+    first = next((line.strip() for _, line in read_lines(path) if line.strip()), "")
+    if not first:
+        raise InputError(f"{path}: empty judgments file")
+    index = _AnswerIndex(files)
+    if first.startswith("{"):
+        return _fastchat(path, index, questions, rubric, name)
+    if name:
+        raise InputError("--import-name: only for FastChat judgments (a CSV's raters name its "
+                         "judges human:<rater>)")
+    return _human(path, index, questions, rubric)
+
+
+class _AnswerIndex:
+    """Finds the answer a judgment is of: its model by answers-file stem or model id."""
+
+    def __init__(self, files: Sequence[AnswerFile]):
+        self.files = files
+        self.answers = {(id(f), a.question_id, a.sample): a for f in files for a in f.answers}
+
+    def find(self, model: str, qid: str, sample: int, where: str) -> Answer:
+        matched = [f for f in self.files if model in (f.path.stem, f.model)]
+        if not matched:
+            known = sorted({f.path.stem for f in self.files} | {f.model for f in self.files})
+            raise InputError(f"{where}: model {model!r} matches no answers file by file name "
+                             f"or model id (given: {', '.join(known)})")
+        if len(matched) > 1:
+            sets = ", ".join(f"{f.path} ({f.model}, answer set {f.answer_set})" for f in matched)
+            raise InputError(f"{where}: model {model!r} matches several answers: {sets}; "
+                             "pass only the one that was judged")
+        answer = self.answers.get((id(matched[0]), qid, sample))
+        if answer is None:
+            what = f"question {qid!r}" + (f" sample {sample}" if sample else "")
+            raise InputError(f"{where}: {matched[0].path} holds no answer of model {model!r} "
+                             f"to {what}")
+        return answer
+
+
+def _judgment(answer: Answer, judge: str, judge_model: str, rubric: Rubric,
+              questions: QuestionSet, scores: tuple[Score, ...], raw: str,
+              prompt_hash: str = "") -> Judgment:
+    key = content_key("imported-judgment", answer.key, judge, judge_model, rubric.sha256,
+                      questions.sha256)
+    return Judgment(key=key, answer_key=answer.key, question_id=answer.question_id,
+                    model=answer.model, judge=judge, rubric=rubric.name, prompt_hash=prompt_hash,
+                    raw=raw, scores=scores, mode=MODE, sample=answer.sample,
+                    answer_set=answer.answer_set, judge_model=judge_model,
+                    judge_model_served=judge_model, rubric_sha=rubric.sha256,
+                    question_set=questions.name, question_set_sha=questions.sha256)
+
+
+# -- FastChat model_judgment/*_single.jsonl ---------------------------------------------------
+
+def _text_field(row: Mapping[str, Any], field: str, where: str) -> str:
+    value = row.get(field)
+    if field == "question_id" and isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str) or (field != "judgment" and not value.strip()):
+        raise InputError(f"{where}: field {field!r}: expected a "
+                         f"{'string' if field == 'judgment' else 'non-empty string'}")
+    return check_unicode(value, where, field)
+
+
+def _judge_of(value: Any, where: str) -> tuple[str, str]:
+    """(judge model, prompt name) from FastChat's ["gpt-4", "single-v1"] or a bare "gpt-4"."""
+    if isinstance(value, str) and value.strip():
+        return value.strip(), ""
+    if isinstance(value, list) and value and all(isinstance(v, str) for v in value) \
+            and value[0].strip():
+        return value[0].strip(), (value[1] if len(value) > 1 else "")
+    raise InputError(f"{where}: field 'judge': expected a judge model name or a list "
+                     "[judge model, prompt name]")
+
+
+def _fastchat(path: Path, index: _AnswerIndex, questions: QuestionSet, rubric: Rubric,
+              name: str | None) -> ImportedJudgments:
+    by_id = {q.id: q for q in questions.questions}
+    judgments: dict[str, Judgment] = {}
+    prompts: dict[str, tuple[str, int]] = {}  # judge model -> (prompt name, first line)
+    counts: collections.Counter = collections.Counter()
+    rows = 0
+    for lineno, line in read_lines(path):
+        if not line.strip():
+            continue
+        rows += 1
+        where = f"{path}:{lineno}"
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise InputError(f"{where}: not valid JSON ({exc.msg})") from None
+        if not isinstance(row, dict):
+            raise InputError(f"{where}: expected a FastChat judgment object")
+        turn = row.get("turn", 1)
+        if turn != 1:
+            if not isinstance(turn, int) or isinstance(turn, bool) or turn < 1:
+                raise InputError(f"{where}: field 'turn': expected 1 or 2")
+            counts["later turn"] += 1  # mentalbench's answers are first turns only
+            continue
+        qid = _text_field(row, "question_id", where)
+        model = _text_field(row, "model", where)
+        text = _text_field(row, "judgment", where)
+        judge_model, prompt = _judge_of(row.get("judge"), where)
+        seen_prompt, seen_line = prompts.setdefault(judge_model, (prompt, lineno))
+        if prompt and seen_prompt and prompt != seen_prompt:
+            raise InputError(f"{where}: field 'judge': prompt {prompt!r} after {seen_prompt!r} "
+                             f"(line {seen_line}) for judge {judge_model!r}; one import is one "
+                             "prompt and rubric: split the file by prompt")
+        if prompt and not seen_prompt:  # a bare judge name says nothing of its prompt
+            prompts[judge_model] = (prompt, lineno)
+        if qid not in by_id:
+            raise InputError(f"{where}: question_id {qid!r} is not in question set "
+                             f"{questions.name!r} (pass --questions)")
+        answer = index.find(model, qid, 0, where)  # FastChat judges choices[0]: sample 0
+        if FASTCHAT_ERROR in text:
+            counts["failed"] += 1
+            scores = tuple(Score(m.key, None, "text") for m in rubric.rated)
+        else:
+            scores = text_scores(text, rubric)
+        user_prompt = row.get("user_prompt")
+        prompt_hash = ""
+        if isinstance(user_prompt, str):
+            counts["with prompt"] += 1
+            prompt_hash = hashlib.sha256(user_prompt.encode("utf-8", "surrogatepass")
+                                         ).hexdigest()[:16]
+            rendered = rubric.messages(by_id[qid].text, answer.text)[1]["content"]
+            counts["prompt differs"] += rendered != user_prompt
+        judgment = _judgment(answer, name or judge_model, judge_model, rubric, questions,
+                             scores, text, prompt_hash)
+        counts["replaced"] += judgment.key in judgments
+        judgments[judgment.key] = judgment
+    if not judgments:
+        raise InputError(f"{path}: no first-turn judgments found")
+    return ImportedJudgments(path, "fastchat", rubric, tuple(judgments.values()), rows,
+                             _fastchat_notes(path, counts, rubric),
+                             {m: p for m, (p, _) in prompts.items()})
+
+
+def _fastchat_notes(path: Path, counts: Mapping[str, int], rubric: Rubric) -> tuple[str, ...]:
+    notes = []
+    if counts["later turn"]:
+        notes.append(f"{path}: {counts['later turn']} rows judge a later turn (MT-Bench's "
+                     "second): skipped, as mentalbench judges first turns only")
+    if counts["failed"]:
+        notes.append(f"{path}: {counts['failed']} rows are FastChat failures ({FASTCHAT_ERROR}, "
+                     "score -1): stored unscored")
+    if counts["replaced"]:
+        notes.append(f"{path}: {counts['replaced']} rows judge an answer judged earlier in the "
+                     "file by the same judge: the later row is kept")
+    if counts["prompt differs"]:
+        notes.append(f"{path}: in {counts['prompt differs']} of {counts['with prompt']} rows the "
+                     f"user_prompt is not what rubric {rubric.name!r} renders for that question "
+                     "and answer (another prompt, or other texts?)")
+    return tuple(notes)
+
+
+# -- human ratings CSV ------------------------------------------------------------------------
+
+ID_COLUMNS = ("question_id", "model", "rater")
+
+
+def _columns(path: Path, header: list[str], rubric: Rubric) -> None:
+    names = [c.strip() for c in header]
+    repeated = sorted({c for c in names if names.count(c) > 1})
+    if repeated:
+        raise InputError(f"{path}:1: column {repeated[0]!r} appears twice")
+    missing = [c for c in (*ID_COLUMNS, *(m.key for m in rubric.rated)) if c not in names]
+    if missing:
+        raise InputError(f"{path}:1: missing column{'s' if len(missing) > 1 else ''} "
+                         f"{', '.join(missing)} (expected question_id, model, rater and one "
+                         f"column per key of rubric {rubric.name!r})")
+
+
+def _rating(cell: str, column: str, rubric: Rubric, where: str) -> float | None:
+    text = cell.strip()
+    if not text:
+        return None
+    lo, hi = rubric.scale.min, rubric.scale.max
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (lo <= value <= hi):  # NaN fails this too
+        raise InputError(f"{where}: column {column!r}: expected a number from {lo} to {hi} or "
+                         f"empty, got {cell!r}")
+    return value
+
+
+def _sample(cell: str, where: str) -> int:
+    if not cell.strip():
+        return 0
+    if not cell.strip().isdigit():
+        raise InputError(f"{where}: column 'sample': expected a whole number >= 0, got {cell!r}")
+    return int(cell)
+
+
+def _human(path: Path, index: _AnswerIndex, questions: QuestionSet,
+           rubric: Rubric) -> ImportedJudgments:
+    reader = csv.reader(io.StringIO(read_text(path), newline=""))
+    header = [c.strip() for c in next(reader)]
+    _columns(path, header, rubric)
+    judgments: dict[str, tuple[Judgment, int]] = {}
+    rows = 0
+    start = reader.line_num + 1
+    for cells in reader:
+        lineno, start = start, reader.line_num + 1  # the line a row starts on
+        if not any(c.strip() for c in cells):
+            continue
+        rows += 1
+        where = f"{path}:{lineno}"
+        if len(cells) != len(header):
+            raise InputError(f"{where}: {len(cells)} cells, expected {len(header)} (one per "
+                             "column of the header)")
+        row = dict(zip(header, cells, strict=True))
+        for column in ID_COLUMNS:
+            if not row[column].strip():
+                raise InputError(f"{where}: column {column!r}: expected a value")
+            check_unicode(row[column], where, column)
+        rater, model, qid = row["rater"].strip(), row["model"].strip(), row["question_id"].strip()
+        sample = _sample(row.get("sample", ""), where)
+        scores = tuple(Score(m.key, _rating(row[m.key], m.key, rubric, where), MODE)
+                       for m in rubric.rated)
+        answer = index.find(model, qid, sample, where)
+        raw = "\n".join(f"{k}: {v}" for k, v in row.items() if k not in ID_COLUMNS and v.strip())
+        judgment = _judgment(answer, f"human:{rater}", HUMAN_MODEL, rubric, questions, scores,
+                             raw)
+        if judgment.key in judgments:
+            raise InputError(f"{where}: rater {rater!r} rated model {model!r} on question "
+                             f"{qid!r} already (line {judgments[judgment.key][1]})")
+        judgments[judgment.key] = (judgment, lineno)
+    if not judgments:
+        raise InputError(f"{path}: no ratings found")
+    return ImportedJudgments(path, "csv", rubric, tuple(j for j, _ in judgments.values()), rows)
