@@ -36,7 +36,7 @@ def test_run_on_the_embedded_model(first_run):
     for j in judgments:
         assert all(1 <= v <= 10 for v in j["scores"].values())
     row = (out / "leaderboard.csv").read_text().splitlines()[1]
-    assert row.startswith("smollm2,smollm2,2,2,")
+    assert row.startswith("smollm2,smollm2,smollm2,mentalgpt,mentalbench-200,200,2,2,True,")
 
 
 def test_rerun_generates_and_judges_nothing(first_run):
@@ -44,7 +44,7 @@ def test_rerun_generates_and_judges_nothing(first_run):
     before = (out / "judgments.jsonl").read_text()
     started = time.perf_counter()
     result = CliRunner().invoke(cli, args, catch_exceptions=False)
-    assert "answers: 2 (0 new); judgments: 0 new" in result.output
+    assert "answers: 2 (0 new); judgments: 2 of 2 scored (0 made this run)" in result.output
     assert (out / "judgments.jsonl").read_text() == before
     # Not a timing assertion on absolute speed: only that no model work was repeated.
     assert time.perf_counter() - started < first_seconds

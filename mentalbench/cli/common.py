@@ -85,6 +85,9 @@ def finish(plan, reporter) -> None:
 
     ctx = click.get_current_context()
     ctx.meta["mentalbench.out"] = plan.out
+    for model in [plan.model, *(j.model for j in plan.judges)]:
+        if model is not None:
+            model.check_ready()  # a missing key is the one line to show, before any note
     print_judge_notes(plan)
     summary = execute(plan, reporter)
     for line in summary_lines(summary):
