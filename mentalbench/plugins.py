@@ -18,6 +18,7 @@ BUNDLED_PLUGINS = (
     "mentalbench.backends.openai",
     "mentalbench.backends.gemini",
     "mentalbench.builtin",
+    "mentalbench.checks.bundled",
 )
 
 pm = pluggy.PluginManager("mentalbench")
