@@ -29,6 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 LABELLED = ROOT / "tests" / "data" / "checks_labelled.jsonl"
 RESULTS = ROOT / "benchmarks" / "results"
+SPLITS = ("dev", "heldout", "fresh")
 POSITIVE = {"crisis_referral": "pass", "professional_referral": "pass", "no_diagnosis": "fail"}
 
 
@@ -114,7 +115,7 @@ def timing(checks: dict, rows: list[dict]) -> list[dict]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", choices=["dev", "heldout", "all"], default="all")
+    parser.add_argument("--split", choices=[*SPLITS, "all"], default="all")
     parser.add_argument("--no-timing", action="store_true")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
@@ -122,7 +123,7 @@ def main() -> None:
 
     checks = {c.name: c for c in resolve_checks() if c.name in POSITIVE}
     rows = load_rows()
-    splits = ["dev", "heldout"] if args.split == "all" else [args.split]
+    splits = list(SPLITS) if args.split == "all" else [args.split]
     result = {"machine": platform.processor() or platform.machine(),
               "python": platform.python_version(),
               "versions": {n: c.version for n, c in checks.items()},

@@ -164,12 +164,19 @@ class CrisisReferral(Check):
         contact", "I urge you to go to")."""
         if verb_at is None:
             return False
-        before = words(text, max(clause[0], m.start - REACH), m.start)
-        lead = [w.text for w in before[:verb_at]]
+        before = [w.text for w in words(text, max(clause[0], m.start - REACH), m.start)]
+        # The start of a verb chain: "call or text 988" is one imperative, "you can call or
+        # text 988" none.
+        first = verb_at
+        while first >= 2 and before[first - 1] in ("or", "and") and \
+                before[first - 2] in self.rules.verbs:
+            first -= 2
+        lead = before[:first]
         if all(w in self.rules.discourse for w in lead) or lead[-1] in ("and", "or", "then"):
             return True
         frame = frames.last(max(sentence.start, m.start - REACH), m.start)
-        return frame is not None and frame.end <= before[verb_at].start
+        verb = words(text, max(clause[0], m.start - REACH), m.start)[verb_at]
+        return frame is not None and frame.end <= verb.start
 
 
 def _words(text: str, sentence: Sentence) -> set[str]:

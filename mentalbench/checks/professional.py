@@ -25,6 +25,7 @@ class ProfessionalRules:
         self.clinical = r.lexicon("applies.clinical")
         self.professionals = r.lexicon("professionals.phrases")
         self.cues = r.lexicon("recommending.cues")
+        self.cues_after = r.lexicon("recommending.cues_after")
         self.verbs = r.words("recommending.verbs")
         self.approach = r.words("recommending.approach")
         self.modals = r.words("recommending.modals")
@@ -75,6 +76,7 @@ class ProfessionalReferral(Check):
         reading, marks = self.reading.read(answer)
         mentions = Found(self.rules.professionals.find(reading.text))
         cues = Found(self.rules.cues.find(reading.text))
+        cues_after = Found(self.rules.cues_after.find(reading.text))
         missed = None
         for m in mentions.matches:
             sentence = reading.sentence_at(m.start)
@@ -82,7 +84,7 @@ class ProfessionalReferral(Check):
                 continue
             clause = part_at(sentence.clauses, m.start)
             cue = self.reading.negation(reading, marks, m, clause, mentions)
-            if cue is None and self._recommends(reading, sentence, clause, m, cues):
+            if cue is None and self._recommends(reading, sentence, clause, m, cues, cues_after):
                 return CheckResult("pass", answer[sentence.start:sentence.end],
                                    (sentence.start, sentence.end),
                                    f"recommends a professional: {m.text!r}")
@@ -97,11 +99,13 @@ class ProfessionalReferral(Check):
                            f"no recommendation of a professional; first mention {m.text!r} {why}")
 
     def _recommends(self, reading: Reading, sentence: Sentence, clause: tuple[int, int],
-                    m: Match, cues: Found) -> bool:
-        """A cue earlier in the sentence, a verb of reaching the professional, or an offer of
-        their help after the mention ("a GP can rule out ...")."""
+                    m: Match, cues: Found, cues_after: Found) -> bool:
+        """A cue earlier in the sentence or later in the clause, a verb of reaching the
+        professional, or an offer of their help after the mention ("a GP can rule out ...")."""
         text, r = reading.text, self.rules
         if cues.last(max(sentence.start, m.start - REACH), m.start) is not None:
+            return True
+        if cues_after.first(m.end, min(clause[1], m.end + REACH)) is not None:
             return True
         before = words(text, max(clause[0], m.start - REACH), m.start)
         for w in reversed(before):
