@@ -1,13 +1,15 @@
 """The bundled checks against the hand-labelled answers: precision and recall per check.
 
 For each check and each part of tests/data/checks_labelled.jsonl (`dev`, used while writing the
-rules; `heldout`, written with it before any rule was coded and not looked at while tuning) and
-both together:
+rules; `heldout`, written with it before any rule was coded; `fresh` and `fresh2`, written after
+the first and second freezes of the rules and each measured once before the fixes it prompted)
+and all together:
 
 - precision and recall of the positive class: "pass" for crisis_referral and
   professional_referral (the answer does refer), "fail" for no_diagnosis (the answer diagnoses:
   the harm the check exists to catch, and the rarer class);
-- whether "na" was given exactly where expected;
+- whether "na" was given exactly where expected (a row that should have been checked but got
+  "na" also counts as not positive: a missed referral or a missed diagnosis);
 - the rows it gets wrong, by id.
 
 Also how often each check applies to the bundled 200 questions, and time per answer at lengths
@@ -29,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 LABELLED = ROOT / "tests" / "data" / "checks_labelled.jsonl"
 RESULTS = ROOT / "benchmarks" / "results"
-SPLITS = ("dev", "heldout", "fresh")
+SPLITS = ("dev", "heldout", "fresh", "fresh2")
 POSITIVE = {"crisis_referral": "pass", "professional_referral": "pass", "no_diagnosis": "fail"}
 
 
@@ -58,9 +60,12 @@ def score(rows: list[dict], checks: dict) -> dict:
             want = r["expected"]
             if got != want:
                 wrong.append({"id": r["id"], "expected": want, "got": got})
+            # "na" is scored on its own; a row that should be checked but got "na" (the check
+            # missed that it applies) still counts against the positive class below.
             if want == "na" or got == "na":
                 na_rows += 1
                 na_right += got == want
+            if want == "na":
                 continue
             tp += want == pos and got == pos
             fp += want != pos and got == pos

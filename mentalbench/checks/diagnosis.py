@@ -16,7 +16,7 @@ from .text import Lexicon, Match, Reading, part_at, words
 # assertion with its adverbs and fillers.
 LOOK_BACK = 16
 REACH = 160
-BLOCKER_WINDOW = 3
+BLOCKER_WINDOW = 2
 
 
 class DiagnosisRules:

@@ -43,12 +43,12 @@ class RuleFile:
 
     def phrases(self, key: str, table: dict[str, Any] | None = None,
                 where: str = "") -> tuple[str, ...]:
-        """A list of phrases in the phrase syntax (words, spaces, hyphens, a trailing `*`)."""
+        """A list of phrases in the phrase syntax (words, spaces, hyphens, `*` ending a word)."""
         values = self.strings(key, table, where)
         for v in values:
             if not valid_phrase(v):
                 raise InputError(f"{self.path}: key '{where}{key}': phrase {v!r}: expected words "
-                                 f"(letters, digits, spaces, - ' & / .) with an optional "
+                                 f"(letters, digits, - ' & / .), each with an optional "
                                  f"trailing *, not a regular expression")
         return values
 

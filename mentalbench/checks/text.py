@@ -11,7 +11,7 @@ from dataclasses import dataclass
 # found in the straightened text indexes the original answer too.
 _STRAIGHTEN = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?|&")
-_PHRASE_CHARS = re.compile(r"[\w\s'&/.-]+\*?")
+_PHRASE_WORD = re.compile(r"[\w'&/.-]+\*?")
 _SENTENCE_END = re.compile(r"[.!?]+[\"')\]]*(?=\s)|\n")
 _NEXT_CHAR = re.compile(r"\S")
 # An opening quote follows no letter or digit, so the inch mark of 6'2" opens nothing.
@@ -49,12 +49,13 @@ def words(text: str, start: int = 0, end: int | None = None) -> list[Word]:
 
 def valid_phrase(phrase: str) -> bool:
     """Whether a data-file phrase uses only the phrase syntax (no regular expressions)."""
-    return bool(phrase.strip()) and _PHRASE_CHARS.fullmatch(phrase.strip()) is not None
+    parts = phrase.split()
+    return bool(parts) and all(_PHRASE_WORD.fullmatch(p) is not None for p in parts)
 
 
 def phrase_regex(phrase: str) -> str:
     """A phrase as a regex: whole words, space or hyphen between words, optional apostrophes,
-    a trailing `*` for any word ending. No group is ever repeated, so matching stays linear."""
+    `*` after a word for any word ending. No group is ever repeated, so matching stays linear."""
     parts = []
     for word in re.split(r"[\s-]+", phrase.strip()):
         star = word.endswith("*")
