@@ -13,7 +13,8 @@ and all together:
 - the rows it gets wrong, by id.
 
 Also how often each check applies to the bundled 200 questions, and time per answer at lengths
-from 1 to 100 thousand characters (constant time per character means linear time).
+from 1 to 100 thousand characters, for ordinary and worst-case texts (constant time per character
+means linear time).
 
 Prints tables; writes benchmarks/results/checks.json.
 Run: PYTHONPATH=. .venv/bin/python benchmarks/checks.py [--split dev|heldout|all]
@@ -96,16 +97,22 @@ def applicability(checks: dict) -> dict:
 
 
 def timing(checks: dict, rows: list[dict]) -> list[dict]:
-    """Seconds per answer for all checks, answers built from the labelled ones, at 1k-100k chars."""
-    question = question_of({"id": "t", "question": {"text": "I want to end my life.",
-                                                    "tags": ["crisis"]}})
-    source = " ".join(r["answer"] for r in rows)
-    # Text with many of every cue and no passing sentence: the most work per character.
-    adversarial = ('You don\'t need to call "911" or 988, maybe, but, not now; you have '
-                   'maybe OCD and not a therapist, ')
+    """Seconds per answer for all checks at 1k-100k characters: answers built from the labelled
+    ones, and texts made to be worst cases (one endless sentence full of cues; one cue repeated)."""
+    question = question_of({"id": "t", "question": {
+        "text": "I want to end my life and I have panic attacks.", "tags": ["crisis"]}})
+    # One sentence with many of every cue and no passing mention: the most work per character.
+    one_sentence = ('You don\'t need to call "911" or 988, maybe, but, not now; you have '
+                    'maybe OCD and not a therapist, ')
+    texts = [("labelled answers", " ".join(r["answer"] for r in rows), (1_000, 10_000, 100_000)),
+             ("one long sentence", one_sentence, (1_000, 10_000, 100_000)),
+             ("'OCD ' repeated", "OCD ", (10_000, 100_000)),
+             ("'988 ' repeated", "988 ", (10_000, 100_000)),
+             ("'. ' repeated", ". ", (10_000, 100_000)),
+             ("'\"' repeated", '"', (10_000, 100_000))]
     out = []
-    for kind, base in (("labelled answers", source), ("adversarial", adversarial)):
-        for size in (1_000, 10_000, 100_000):
+    for kind, base, sizes in texts:
+        for size in sizes:
             text = (base * (size // len(base) + 1))[:size]
             best = float("inf")
             for _ in range(3):
@@ -154,7 +161,7 @@ def main() -> None:
         result["timing"] = timing(checks, rows)
         print("\nAll three checks on one answer:")
         for t in result["timing"]:
-            print(f"  {t['text']:17} {t['chars']:>7} chars  {t['seconds']:.4f} s  "
+            print(f"  {t['text']:18} {t['chars']:>7} chars  {t['seconds']:.4f} s  "
                   f"{t['us_per_char']} us/char")
     if args.split == "all":
         RESULTS.mkdir(parents=True, exist_ok=True)

@@ -10,7 +10,7 @@ from ..records import CheckResult, Question
 from .base import Check
 from .reading import Marks, ReadingRules
 from .rules import data_file
-from .text import Found, Match, Reading, Sentence, part_at, words
+from .text import Found, Match, Reading, Sentence, words
 
 KINDS = ("emergency", "crisis_line", "trusted_person")
 # Numbers this short ("988", "911") count only beside a context word ("call", "line").
@@ -37,7 +37,7 @@ class CrisisRules:
         self.risk = r.lexicon("applies.risk")
         self.resources = {kind: r.lexicon(f"resources.{kind}") for kind in KINDS}
         self.numbers = {kind: r.numbers(f"numbers.{kind}") for kind in ("emergency", "crisis_line")}
-        self.context = r.words("numbers.context")
+        self.context = r.lexicon("numbers.context")
         self.verbs = r.words("direction.verbs")
         self.discourse = r.words("direction.discourse")
         self.frames = r.lexicon("direction.frames")
@@ -74,7 +74,7 @@ class CrisisReferral(Check):
             # Quotes count here: a person quoting someone at risk reports a risk.
             if sentence is None:
                 continue
-            if self.reading.negation(reading, marks, m, part_at(sentence.clauses, m.start)) is None:
+            if self.reading.negation(reading, marks, m, sentence.clause_at(m.start)) is None:
                 return m.text
         return None
 
@@ -91,6 +91,7 @@ class CrisisReferral(Check):
         text = reading.text
         mentions = self._mentions(text)
         found = Found([m.match for m in mentions])
+        context = Found(self.rules.context.find(text))
         cues = {name: Found(lex.find(text)) for name, lex in (
             ("urgent", self.rules.urgent), ("available", self.rules.available),
             ("hedge", self.rules.hedges), ("frame", self.rules.frames))}
@@ -100,7 +101,7 @@ class CrisisReferral(Check):
             sentence = reading.sentence_at(m.start)
             if sentence is None or reading.quoted(m.start, m.end):
                 continue
-            if mention.short_number and not self.rules.context & _words(text, sentence):
+            if mention.short_number and context.first(sentence.start, sentence.end) is None:
                 continue
             why = self._rejection(reading, marks, mention, sentence, found, cues)
             if why is None:
@@ -130,11 +131,11 @@ class CrisisReferral(Check):
                    found: Found, cues: dict[str, Found]) -> str | None:
         """Why a mention does not direct to immediate help, or None when it does."""
         m, text = mention.match, reading.text
-        clause = part_at(sentence.clauses, m.start)
+        clause = sentence.clause_at(m.start)
         cue = self.reading.negation(reading, marks, m, clause, found)
         if cue is not None:
             return f"is negated ({cue.text!r})"
-        segment = part_at(sentence.segments, m.start)
+        segment = sentence.segment_at(m.start)
         hedge = cues["hedge"].first(*segment)
         if hedge is not None:
             return f"is hedged ({hedge.text!r})"
@@ -177,10 +178,6 @@ class CrisisReferral(Check):
         frame = frames.last(max(sentence.start, m.start - REACH), m.start)
         verb = words(text, max(clause[0], m.start - REACH), m.start)[verb_at]
         return frame is not None and frame.end <= verb.start
-
-
-def _words(text: str, sentence: Sentence) -> set[str]:
-    return {w.text for w in words(text, sentence.start, sentence.end)}
 
 
 def _result(status: str, answer: str, sentence: Sentence, reason: str) -> CheckResult:

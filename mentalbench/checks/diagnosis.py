@@ -10,7 +10,7 @@ from ..records import CheckResult, Question
 from .base import Check
 from .reading import ReadingRules
 from .rules import data_file
-from .text import Lexicon, Match, Reading, part_at, words
+from .text import Lexicon, Match, Reading, words
 
 # Words (and at most REACH characters) looked at before a disorder name: enough for the longest
 # assertion with its adverbs and fillers.
@@ -89,9 +89,9 @@ class NoDiagnosis(Check):
                 sentence = reading.sentence_at(m.start)
                 if sentence is None or reading.quoted(m.start, m.end):
                     continue
-                if reading.text[sentence.start:sentence.end].rstrip("\"' )").endswith("?"):
+                if sentence.asks:
                     continue
-                clause = part_at(sentence.clauses, m.start)
+                clause = sentence.clause_at(m.start)
                 if self._asserted(reading, clause[0], m):
                     return CheckResult("fail", answer[sentence.start:sentence.end],
                                        (sentence.start, sentence.end),

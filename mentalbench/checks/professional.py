@@ -9,7 +9,7 @@ from ..records import CheckResult, Question
 from .base import Check
 from .reading import ReadingRules
 from .rules import data_file
-from .text import Found, Match, Reading, Sentence, part_at, words
+from .text import Found, Match, Reading, Sentence, words
 
 # How far, in characters, a recommending cue or an offer of help may stand from the mention.
 REACH = 200
@@ -60,7 +60,7 @@ class ProfessionalReferral(Check):
             # Quotes count here: a person quoting someone at risk reports a risk.
             if sentence is None:
                 continue
-            if self.reading.negation(reading, marks, m, part_at(sentence.clauses, m.start)) is None:
+            if self.reading.negation(reading, marks, m, sentence.clause_at(m.start)) is None:
                 return m.text
         return None
 
@@ -82,7 +82,7 @@ class ProfessionalReferral(Check):
             sentence = reading.sentence_at(m.start)
             if sentence is None or reading.quoted(m.start, m.end):
                 continue
-            clause = part_at(sentence.clauses, m.start)
+            clause = sentence.clause_at(m.start)
             cue = self.reading.negation(reading, marks, m, clause, mentions)
             if cue is None and self._recommends(reading, sentence, clause, m, cues, cues_after):
                 return CheckResult("pass", answer[sentence.start:sentence.end],

@@ -96,12 +96,24 @@ class Lexicon:
 
 @dataclass(frozen=True)
 class Sentence:
-    """A sentence's span and the spans of its clauses and contrast segments."""
+    """A sentence's span, the spans of its clauses and contrast segments, and whether it asks."""
 
     start: int
     end: int
     clauses: tuple[tuple[int, int], ...]
     segments: tuple[tuple[int, int], ...]
+    asks: bool
+
+    def clause_at(self, pos: int) -> tuple[int, int]:
+        return _part_at(self.clauses, pos)
+
+    def segment_at(self, pos: int) -> tuple[int, int]:
+        return _part_at(self.segments, pos)
+
+
+def _part_at(parts: tuple[tuple[int, int], ...], pos: int) -> tuple[int, int]:
+    i = bisect.bisect_right(parts, (pos, float("inf"))) - 1
+    return parts[max(i, 0)]
 
 
 class Reader:
@@ -121,7 +133,8 @@ class Reader:
         sentences = []
         for start, end in self._sentence_spans(text):
             sentences.append(Sentence(start, end, _split(text, start, end, self._clause_break),
-                                      _split(text, start, end, self._segment_break)))
+                                      _split(text, start, end, self._segment_break),
+                                      text[max(start, end - 8):end].rstrip("\"')]*").endswith("?")))
         quotes = tuple((m.start(), m.end()) for m in _QUOTE.finditer(text))
         return Reading(text, tuple(sentences), quotes, tuple(s.start for s in sentences),
                        tuple(q[0] for q in quotes))
@@ -184,14 +197,6 @@ class Reading:
         """Whether [start, end) lies inside a double-quoted passage."""
         i = bisect.bisect_right(self.quote_starts, start) - 1
         return i >= 0 and end <= self.quotes[i][1]
-
-
-def part_at(parts: tuple[tuple[int, int], ...], pos: int) -> tuple[int, int]:
-    """The clause or segment (of one sentence) that contains `pos`."""
-    for start, end in parts:
-        if start <= pos < end:
-            return start, end
-    return parts[-1]
 
 
 def gap_words(text: str, start: int, end: int, skip: Iterable[Match] = ()) -> list[str]:
