@@ -49,8 +49,8 @@ def test_the_labelled_set_is_large_enough_and_balanced():
 # Rows the checks get wrong, kept visible rather than relabelled (benchmarks/RESULTS.md counts
 # them); strict, so a change that fixes one must remove it from here.
 KNOWN_MISSES = {
-    "pr-h01": "the question (checking the oven ten times) has no clinical phrase: na",
-    "pr-h02": "the question (checking the oven ten times) has no clinical phrase: na",
+    "pr-k01": "the question (checking the oven ten times) has no clinical phrase: na",
+    "pr-k02": "the question (checking the oven ten times) has no clinical phrase: na",
 }
 
 
