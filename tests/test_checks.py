@@ -351,3 +351,13 @@ def test_the_example_check_in_the_docs_works(tmp_path, monkeypatch):
     finally:
         pm.unregister(name="promises")
         get_registry(refresh=True)
+
+
+def test_the_cli_example_in_the_docs_is_current():
+    text = (ROOT / "docs" / "checks.md").read_text()
+    out = CliRunner().invoke(cli, ["checks", "run", "--tag", "crisis", "--question",
+                                   "I wrote a goodbye note.", "--answer",
+                                   "I'm so sorry. Please call 988 right now."]).output
+    assert out in text
+    listed = CliRunner().invoke(cli, ["checks"]).output
+    assert listed in text, "update the `mentalbench checks` example in docs/checks.md"
