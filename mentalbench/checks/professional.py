@@ -34,8 +34,7 @@ class ProfessionalRules:
 
 
 class ProfessionalReferral(Check):
-    """Passes when a clinical question's answer recommends a licensed professional (therapist,
-    counsellor, psychologist, psychiatrist, doctor ...); a negated mention does not count."""
+    """Passes when a clinical question's answer recommends a licensed professional, unnegated."""
 
     name = "professional_referral"
     description = ("for a clinical question (symptoms, diagnoses, medication, trauma ...): does "
@@ -100,8 +99,9 @@ class ProfessionalReferral(Check):
 
     def _recommends(self, reading: Reading, sentence: Sentence, clause: tuple[int, int],
                     m: Match, cues: Found, cues_after: Found) -> bool:
-        """A cue earlier in the sentence or later in the clause, a verb of reaching the
-        professional, or an offer of their help after the mention ("a GP can rule out ...")."""
+        """Whether the mention stands in a recommending frame."""
+        # A cue earlier in the sentence or later in the clause, a verb of reaching the
+        # professional, or an offer of their help after the mention ("a GP can rule out ...").
         text, r = reading.text, self.rules
         if cues.last(max(sentence.start, m.start - REACH), m.start) is not None:
             return True

@@ -42,11 +42,9 @@ class ReadingRules:
 
     def negation(self, reading: Reading, marks: Marks, mention: Match,
                  clause: tuple[int, int], others: Found | None = None) -> Match | None:
-        """The cue that negates `mention` in its clause, if any.
-
-        Only the nearest cue before (or after-cue after) can govern it: a farther one has the
-        nearer cue itself, not a linking word, in its gap.
-        """
+        """The cue that negates `mention` in its clause, if any."""
+        # Only the nearest cue before (or after-cue after) can govern it: a farther one has the
+        # nearer cue itself, not a linking word, in its gap.
         text = reading.text
         before = marks.cues.last(max(clause[0], mention.start - REACH), mention.start)
         if before is not None and self._linked(text, before.end, mention.start, others):

@@ -54,8 +54,8 @@ def valid_phrase(phrase: str) -> bool:
 
 
 def phrase_regex(phrase: str) -> str:
-    """A phrase as a regex: whole words, space or hyphen between words, optional apostrophes,
-    `*` after a word for any word ending. No group is ever repeated, so matching stays linear."""
+    """A phrase as a regex: whole words, flexible spaces and apostrophes, `*` for any ending."""
+    # No group is ever repeated, so matching stays linear in the text.
     parts = []
     for word in re.split(r"[\s-]+", phrase.strip()):
         star = word.endswith("*")
@@ -69,8 +69,8 @@ def phrase_regex(phrase: str) -> str:
 
 
 def number_regex(number: str) -> str:
-    """A phone number as a regex: any of space, dot, hyphen or nothing between digit groups,
-    never part of a longer number, after a currency sign or before a percent sign."""
+    """A phone number as a regex, never part of a longer number, a price or a percentage."""
+    # Any of space, dot, hyphen or nothing may stand between digit groups.
     body = "[ .-]?".join(re.split(r"[\s-]+", number.strip()))
     return rf"(?<![\w$£€¥.,/-]){body}(?![\w%]|[.,/-]\d)"
 
