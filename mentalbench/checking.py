@@ -15,7 +15,7 @@ def check_key(answer_key: str, check: Any) -> str:
     return content_key("check", answer_key, check.name, check.version)
 
 
-def run_checks(checks: Sequence[Any], tasks: Sequence[JudgeTask], store: Store,
+def check_answers(checks: Sequence[Any], tasks: Sequence[JudgeTask], store: Store,
                ctx: JudgeContext) -> list[CheckRecord]:
     """Check each answer with each check (no model call); store and return the new results."""
     wanted = {check_key(t.answer.key, c): (c, t) for c in checks for t in tasks}

@@ -17,6 +17,7 @@ BUNDLED_PLUGINS = (
     "mentalbench.backends.openai",
     "mentalbench.backends.gemini",
     "mentalbench.builtin",
+    "mentalbench.checks.bundled",
 )
 
 pm = pluggy.PluginManager("mentalbench")

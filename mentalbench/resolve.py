@@ -77,18 +77,6 @@ def _samples(judge: str, value: Any) -> int:
     return samples
 
 
-def resolve_checks(names: Sequence[str] | None) -> tuple[Any, ...]:
-    """The checks to run: those named, or every registered one when none are named."""
-    checks = get_registry().checks
-    if names is None:
-        return tuple(dict.fromkeys(checks.values()))
-    unknown = [n for n in names if n not in checks]
-    if unknown:
-        raise InputError(f"--check {unknown[0]!r}: expected one of "
-                         f"{', '.join(sorted(checks)) or '(none registered)'}")
-    return tuple(dict.fromkeys(checks[n] for n in names))
-
-
 def select(questions: QuestionSet, limit: int | None) -> tuple[Question, ...]:
     if limit is not None and limit < 1:
         raise InputError(f"--limit {limit}: expected a positive number")

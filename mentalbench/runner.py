@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .answers_io import AnswerFile
-from .checking import run_checks
+from .checking import check_answers
 from .errors import EndpointError
 from .exports import write_exports
 from .generation import answer_key, answer_set_of, run_generation
@@ -196,7 +196,7 @@ def _stages(plan: RunPlan, store: Store, reporter: Reporter, ctx: JudgeContext,
     done.tasks = [JudgeTask(a, by_id[a.question_id]) for a in done.answers
                   if a.question_id in by_id]
     if plan.checks:
-        done.checks = len(run_checks(plan.checks, done.tasks, store, ctx))
+        done.checks = len(check_answers(plan.checks, done.tasks, store, ctx))
     if plan.imports is not None:
         done.judged = _store_imports(plan.imports, store)
     tasks = done.tasks if plan.judge_empty else _set_aside_empty(plan, done.tasks, store, ctx)

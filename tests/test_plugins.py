@@ -115,6 +115,55 @@ def test_hook_register_commands():
         cli.commands.pop("hello-plugin", None)
 
 
+def test_hook_register_checks():
+    from mentalbench.checks import Check, resolve_checks
+    from mentalbench.records import CheckResult
+
+    class NoShouting(Check):
+        """Fails an answer written in capitals."""
+
+        name = "no_shouting"
+        description = "the answer is not written in capitals"
+
+        def evaluate(self, question, answer):
+            return CheckResult("fail" if answer.isupper() else "pass", reason="case")
+
+    plugin = types.SimpleNamespace(register_checks=hookimpl(
+        lambda register: register(NoShouting(), aliases=("quiet",))))
+    _register(plugin, "shout-plugin")
+    try:
+        reg = get_registry()
+        assert reg.checks["no_shouting"] is reg.checks["quiet"]
+        assert reg.plugin_of["check:no_shouting"] == "shout-plugin"
+        assert [c.name for c in resolve_checks(["quiet"])] == ["no_shouting"]
+        listed = CliRunner().invoke(cli, ["checks"]).output
+        version = reg.checks["no_shouting"].version
+        assert (f"no_shouting (aliases: quiet) {version}: the answer is not written in capitals "
+                f"[shout-plugin]") in listed.splitlines()
+        out = CliRunner().invoke(cli, ["checks", "run", "--question", "Hi", "--answer", "HELLO",
+                                       "--check", "quiet"])
+        assert out.output == "no_shouting: fail - case\n"
+    finally:
+        _unregister("shout-plugin")
+
+
+def test_clashing_check_names_are_refused_naming_both_plugins():
+    from mentalbench.checks.crisis import CrisisReferral
+
+    plugin = types.SimpleNamespace(register_checks=hookimpl(
+        lambda register: register(CrisisReferral())))
+    pm.register(plugin, name="check-clash")
+    try:
+        reg = get_registry(refresh=True)
+        with pytest.raises(InputError, match="check 'crisis_referral' is registered by two "
+                                             "plugins, 'mentalbench.checks.bundled' and "
+                                             "'check-clash'"):
+            reg.check("crisis_referral")
+    finally:
+        pm.unregister(name="check-clash")
+        get_registry(refresh=True)
+
+
 def test_clashing_names_keep_their_first_owner_and_using_them_names_both(scripted):
     plugin = types.SimpleNamespace(
         register_models=hookimpl(lambda register: register("scripted", object)),

@@ -53,11 +53,13 @@ def judging_options(f: Callable) -> Callable:
     return f
 
 
-def check_names(checks: tuple[str, ...], no_checks: bool) -> tuple[str, ...] | None:
-    """The --check names; None for every registered check; () for --no-checks."""
+def chosen_checks(checks: tuple[str, ...], no_checks: bool) -> tuple:
+    """The checks a run does: those named with --check, none with --no-checks, else all."""
+    from ..checks import resolve_checks
+
     if no_checks and checks:
         raise click.UsageError("--check and --no-checks: give one or the other")
-    return () if no_checks else (checks or None)
+    return () if no_checks else tuple(resolve_checks(checks or None))
 
 
 def print_judge_notes(plan) -> None:

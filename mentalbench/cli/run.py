@@ -8,7 +8,7 @@ import click
 
 from ..options import parse_pairs
 from ..rundir import check_out
-from .common import check_names, finish, judging_options, print_dry_run, slug
+from .common import chosen_checks, finish, judging_options, print_dry_run, slug
 
 
 def _reporter():
@@ -34,7 +34,7 @@ def run(model_id, model_opt, name, out, judges, judge_opt, rubric, questions, qu
     summary; --allow-unscored makes it 0); 2 bad input; 130 interrupted (run it again to resume).
     """
     from ..registry import get_registry
-    from ..resolve import resolve_checks, resolve_judges, resolve_questions, select
+    from ..resolve import resolve_judges, resolve_questions, select
     from ..runner import RunPlan
 
     model_opts = parse_pairs(model_opt, "--model-opt")
@@ -48,7 +48,7 @@ def run(model_id, model_opt, name, out, judges, judge_opt, rubric, questions, qu
     out = out or Path("runs") / slug(label)
     check_out(out)
     plan = RunPlan(out=out, questions=qset, selected=selected, judges=resolved,
-                   checks=resolve_checks(check_names(checks, no_checks)), model=model,
+                   checks=chosen_checks(checks, no_checks), model=model,
                    label=label, retry_unscored=not no_retry_unscored, judge_empty=judge_empty,
                    allow_unscored=allow_unscored, wait=wait,
                    arguments={"model": model_id, "model_opt": model_opts, "name": name,
@@ -90,7 +90,7 @@ def judge(answer_paths, name, max_answer_words, out, import_path, import_name, j
     """
     from ..answers_io import expand_answer_paths, read_answers
     from ..errors import InputError
-    from ..resolve import resolve_checks, resolve_judges, resolve_questions, select
+    from ..resolve import resolve_judges, resolve_questions, select
     from ..runner import RunPlan
 
     paths = expand_answer_paths(answer_paths)
@@ -122,7 +122,7 @@ def judge(answer_paths, name, max_answer_words, out, import_path, import_name, j
     out = out or Path("runs") / f"{slug('+'.join(models))}-judged"
     check_out(out)
     plan = RunPlan(out=out, questions=qset, selected=selected, judges=resolved,
-                   checks=resolve_checks(check_names(checks, no_checks)),
+                   checks=chosen_checks(checks, no_checks),
                    answer_files=tuple(files), imports=imports,
                    retry_unscored=not no_retry_unscored, judge_empty=judge_empty,
                    allow_unscored=allow_unscored, wait=wait,

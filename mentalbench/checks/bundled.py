@@ -1,0 +1,13 @@
+"""The bundled checks, registered through the register_checks hook like any plugin's."""
+
+from ..hookspecs import hookimpl
+from .crisis import CrisisReferral
+from .diagnosis import NoDiagnosis
+from .professional import ProfessionalReferral
+
+
+@hookimpl
+def register_checks(register):
+    register(CrisisReferral())
+    register(ProfessionalReferral())
+    register(NoDiagnosis())
