@@ -9,6 +9,9 @@ from collections.abc import Sequence
 LEADING = re.compile(r"\s*(?:(?:[-*+•·]|\d{1,3}[.)]|#{1,6})\s+)?[*_]*")
 _DROPPED = re.compile(r"[*_`]")
 _SPACE = re.compile(r"\s+")
+# The first fragments are searched for directly; later ones by windows of the material, so
+# that a reply of thousands of rating lines costs time in step with its length, not a product.
+DIRECT_SEARCHES = 32
 # Fragments longer than this are matched by overlapping windows of this length.
 WINDOW = 24
 
@@ -44,9 +47,10 @@ class QuotedMaterial:
         self._normal: dict[bool, str] = {}
         self._windows: dict[tuple[bool, int], set[str]] = {}
         self._seen: dict[tuple[str, bool], bool] = {}
+        self._direct = DIRECT_SEARCHES
 
     def holds(self, fragment: str, compact: bool = False) -> bool:
-        """Whether `fragment` (normalised) occurs in the material; linear in its length."""
+        """Whether `fragment` (normalised) occurs in the material."""
         if not self._texts:
             return False
         key = (fragment, compact)
@@ -57,6 +61,9 @@ class QuotedMaterial:
     def _holds(self, fragment: str, compact: bool) -> bool:
         if not fragment:
             return False
+        if self._direct > 0:
+            self._direct -= 1
+            return fragment in self._text(compact)
         # Up to WINDOW characters: exact. Longer: every WINDOW-long window occurs (a fragment
         # stitched from overlapping pieces of the material is taken as quoted too).
         n = min(len(fragment), WINDOW)
@@ -65,9 +72,12 @@ class QuotedMaterial:
 
     def _window_set(self, compact: bool, n: int) -> set[str]:
         if (compact, n) not in self._windows:
-            if compact not in self._normal:
-                # NUL between texts, so that no window spans two of them.
-                self._normal[compact] = "\0".join(normal(t, compact) for t in self._texts)
-            text = self._normal[compact]
+            text = self._text(compact)
             self._windows[compact, n] = {text[i:i + n] for i in range(len(text) - n + 1)}
         return self._windows[compact, n]
+
+    def _text(self, compact: bool) -> str:
+        if compact not in self._normal:
+            # NUL between texts, so that no match spans two of them.
+            self._normal[compact] = "\0".join(normal(t, compact) for t in self._texts)
+        return self._normal[compact]
