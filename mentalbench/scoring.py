@@ -34,9 +34,10 @@ from .verdict_quotes import QuotedMaterial, quoted_lines
 
 def _own_ratings(text: str, rubric: Rubric) -> list[Rating]:
     """Rating statements in the reply, less those in '>' lines or echoed marker blocks."""
-    lines = [line.rstrip("\r") for line in text.split("\n")]
+    raw = text.split("\n")
+    starts = list(itertools.accumulate((len(line) + 1 for line in raw), initial=0))
+    lines = [line.rstrip("\r") for line in raw]
     skipped = quoted_lines(lines, rubric.markers)
-    starts = list(itertools.accumulate((len(line) + 1 for line in lines), initial=0))
     table = name_table(rubric)
     found = [r for line, skip in zip(lines, skipped, strict=True) if not skip
              for r in line_ratings(line, rubric, table)]

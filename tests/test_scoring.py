@@ -255,6 +255,13 @@ def test_many_quoted_lines_are_all_recognised(rubric):
     assert parse_ratings(reply.replace(" - 4", ": 4"), rubric, shown)["active_listening"] is None
 
 
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_json_in_a_quote_block_is_skipped_whatever_the_line_ends(rubric, newline):
+    reply = newline.join(["Overall: [[6]]", "Quoted from the answer:"] + [
+        "x" * 50 for _ in range(40)] + ['> {"overall": 10}', "Active Listening: [[5]]"])
+    assert _only_given(parse_ratings(reply, rubric)) == {"overall": 6.0, "active_listening": 5.0}
+
+
 def test_an_unclosed_echoed_block_is_not_taken_as_quoting(rubric):
     reply = "=== BEGIN RESPONSE TO EVALUATE ===\nI forgot the end marker.\nOverall: [[6]]"
     assert parse_ratings(reply, rubric)["overall"] == 6.0
