@@ -70,6 +70,7 @@ SHAPES = {
     "rating then sentence": lambda r: _lines(r, "{name}: {v}. It could go further."),
     "flat JSON": lambda r: json.dumps({m.key: v for m, v in _pairs(r)}),
     "flat JSON by name": lambda r: json.dumps({m.name: str(v) for m, v in _pairs(r)}),
+    "JSON strings out of ten": lambda r: json.dumps({m.key: f"{v}/10" for m, v in _pairs(r)}),
     "nested JSON": lambda r: json.dumps({"overall": VALUES[0], "scores": {
         m.name: v for m, v in _pairs(r)[1:]}}, indent=2),
     "list-of-objects JSON": lambda r: json.dumps({"ratings": [
@@ -120,7 +121,7 @@ def test_names_match_across_and_ampersand_and_case(rubric, written, key):
     "Overall: [[0]]", "Overall: 11", "Overall: [[10.5]]", "Overall: -3", "Overall: 100/10",
     "Overall: N/A", "Overall: [[rating]]", "Overall:", '{"overall": 0}', '{"overall": 42}',
     '{"overall": NaN}', '{"overall": 1e999}', '{"overall": ' + "9" * 30 + "}",
-    "Overall: 7/20", "Overall: 9 out of 100", "Overall: [ [7] ]",
+    "Overall: 7/20", "Overall: 9 out of 100", "Overall: [ [7] ]", '{"overall": "7/20"}',
 ])
 def test_missing_or_out_of_range_is_none_never_a_number(rubric, text):
     ratings = parse_ratings(text, rubric)
