@@ -3,12 +3,7 @@ and the pure assembly of a Judgment from the replies it got."""
 
 from __future__ import annotations
 
-import bisect
 import hashlib
-import itertools
-import math
-import re
-import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -16,7 +11,7 @@ from .hashing import content_key
 from .models import Model
 from .records import Answer, Completion, JudgeSpec, Judgment, Question, Score, Usage
 from .rubric import Rubric
-from .scoring import merge_scores, parse_ratings, slot_prefix, text_scores
+from .scoring import median_scores, merge_scores, parse_ratings, slot_scores, text_scores
 
 
 @dataclass(frozen=True)
@@ -41,7 +36,7 @@ class Prompt:
 
     messages: tuple[dict[str, str], ...]
     hash: str
-    quoted: tuple[str, ...]
+    quoted: tuple[str, ...]  # question and answer as the judge saw them: what it may quote
 
 
 #: Alternatives asked for at each token when an API judge scores by logprobs (OpenAI's maximum).
@@ -85,7 +80,8 @@ class Judge:
         messages = tuple(self.rubric.messages(task.question.text, task.answer.text))
         digest = hashlib.sha256("\n".join(m["content"] for m in messages).encode(
             "utf-8", "surrogatepass")).hexdigest()[:16]
-        return Prompt(messages, digest, (task.question.text, task.answer.text))
+        quoted = (self.rubric.shown(task.question.text), self.rubric.shown(task.answer.text))
+        return Prompt(messages, digest, quoted)
 
     def request_keys(self, key: str, attempt: int) -> list[str]:
         """The reply-cache keys of one judgment's first requests, one per sample."""
@@ -108,10 +104,11 @@ class Judge:
     # -- text replies -> scores -------------------------------------------------------------
     def first_scores(self, reply: Completion, prompt: Prompt) -> tuple[Score, ...]:
         """Scores of a first reply: from rating logprobs where present, else from its text."""
-        scores = text_scores(reply.text, self.rubric)
+        scores = text_scores(reply.text, self.rubric, prompt.quoted)
         if not reply.logprobs:
             return scores
-        slots = slot_scores([(t.token, dict(t.top)) for t in reply.logprobs], self.rubric)
+        slots = slot_scores([(t.token, dict(t.top)) for t in reply.logprobs], self.rubric,
+                            prompt.quoted)
         return tuple(slots.get(s.metric, s) for s in scores)
 
     def needs_repair(self, scores: Sequence[Score]) -> list:
@@ -132,7 +129,8 @@ class Judge:
         for first, repair in zip(firsts, repairs, strict=True):
             scores, raw, usage = self.first_scores(first, prompt), first.text, first.usage
             if repair is not None:
-                scores = merge_scores(scores, parse_ratings(repair.text, self.rubric))
+                scores = merge_scores(scores, parse_ratings(repair.text, self.rubric,
+                                                            prompt.quoted))
                 raw += "\n\n[repair]\n" + repair.text
                 usage = usage + repair.usage
             per_sample.append((raw, scores, usage))
@@ -144,44 +142,3 @@ class Judge:
             scores = median_scores([s for _, s, _ in per_sample])
             usage = sum((u for _, _, u in per_sample), Usage())
         return self.judgment(task, prompt, raw, scores, usage, served, attempt, ctx)
-
-
-# Moved to scoring.py with the new parser (the logprob maths lives in one place).
-def slot_scores(tokens: Sequence[tuple[str, dict[str, float]]], rubric: Rubric) -> dict[str, Score]:
-    """Expected ratings from the top logprobs at each "Name: [[n" slot of a generated reply."""
-    text = "".join(tok for tok, _ in tokens)
-    starts = list(itertools.accumulate((len(tok) for tok, _ in tokens), initial=0))
-    lo, hi = rubric.scale.min, rubric.scale.max
-    out: dict[str, Score] = {}
-    for metric in rubric.rated:
-        found = list(re.finditer(re.escape(slot_prefix(metric)) + r"\s*(?=\d)", text))
-        if not found:
-            continue
-        i = bisect.bisect_right(starts, found[-1].end()) - 1
-        if text[starts[i]:found[-1].end()].strip():
-            continue  # the rating shares a token with the text before it: not readable
-        dist: dict[int, float] = {}
-        for alt, logprob in tokens[i][1].items():
-            if alt.strip().isdigit() and lo <= int(alt.strip()) <= hi:
-                dist[int(alt.strip())] = dist.get(int(alt.strip()), 0.0) + math.exp(logprob)
-        total = sum(dist.values())
-        if total <= 0:
-            continue
-        mean = sum(v * p for v, p in dist.items()) / total
-        var = sum(p * (v - mean) ** 2 for v, p in dist.items()) / total
-        out[metric.key] = Score(metric.key, round(mean, 3), "logprobs", round(math.sqrt(var), 3))
-    return out
-
-
-def median_scores(samples: Sequence[Sequence[Score]]) -> tuple[Score, ...]:
-    """Per metric, the median of the samples' ratings; spread is their standard deviation."""
-    out = []
-    for column in zip(*samples, strict=True):
-        values = [s.value for s in column if s.value is not None]
-        mode = "+".join(sorted({s.mode for s in column}))
-        if not values:
-            out.append(Score(column[0].metric, None, mode))
-            continue
-        out.append(Score(column[0].metric, round(statistics.median(values), 3), mode,
-                         round(statistics.pstdev(values), 3)))
-    return tuple(out)

@@ -14,7 +14,7 @@ from .judge import TOP_LOGPROBS, Judge, JudgeContext, JudgeTask
 from .models import complete_all
 from .progress import Reporter
 from .records import SCORED, ChatRequest, Completion, Judgment, Usage
-from .scoring import choice_labels, expected_scores, slot_prefix
+from .scoring import expected_scores
 from .store import Store
 
 
@@ -144,15 +144,16 @@ def _judge_text(judge: Judge, todo: list, store: Store, reporter: Reporter,
 def _judge_local(judge: Judge, todo: list, store: Store, reporter: Reporter,
                  ctx: JudgeContext) -> tuple[dict[str, Judgment], dict[str, str]]:
     """In-process logprobs: the expected rating at each slot, each judgment stored at once."""
-    prefixes = [slot_prefix(m) for m in judge.rubric.rated]
-    labels = choice_labels(judge.rubric)
+    prefixes = [judge.rubric.slot_prefix(m) for m in judge.rubric.rated]
+    labels = judge.rubric.choice_labels()
+    close = judge.rubric.output.after
     new: dict[str, Judgment] = {}
     with reporter.stage(f"judging ({judge.name})", len(todo)) as advance:
         for key, task, attempt in todo:
             prompt = judge.prompt(task)
             dists = judge.model.score_choices(list(prompt.messages), prefixes, labels)
             scores = expected_scores(judge.rubric, dists)
-            raw = "\n".join(f"{m.name}: " + ", ".join(f"{c.rstrip(']')}={p:.3f}"
+            raw = "\n".join(f"{m.name}: " + ", ".join(f"{c.removesuffix(close)}={p:.3f}"
                                                       for c, p in d.items())
                             for m, d in zip(judge.rubric.rated, dists, strict=True))
             new[key] = judge.judgment(task, prompt, raw, scores, Usage(), "", attempt, ctx)

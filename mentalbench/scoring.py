@@ -1,78 +1,87 @@
-"""Turn a judge's output into per-metric Scores, matched by metric name; never invent a score."""
+"""Turn a judge's output into per-metric Scores, from the judge's own words; never invent one.
+
+Verdict shapes read (each metric found by its name or key, any case, '&' or 'and'):
+
+- the rubric's slot, by default ``Name: [[7]]``, anywhere in a line (``[[ 7 ]]`` too);
+- loose lines: ``**Name**: 7``, ``Name: 7/10``, ``Name - 8 out of 10``, ``Name (rating): 7.5``,
+  ``Name score: 7``, only where the name starts the line and the rating ends the statement;
+- JSON: flat objects, nested objects, lists of ``{"metric": ..., "score": ...}``, in code
+  fences or not.
+
+Quoted material never scores: '>' lines, lines between echoed BEGIN/END markers, and lines
+or JSON objects that occur in the question or answer as the judge saw them. Slots and JSON
+win over loose lines; a metric rated twice with different values, or out of the scale, is
+unscored (None).
+"""
 
 from __future__ import annotations
 
-import json
+import bisect
+import itertools
+import math
 import re
+import statistics
 from collections.abc import Mapping, Sequence
 
 from .records import Score
-from .rubric import Metric, Rubric
-
-_NUMBER = r"(\d+(?:\.\d+)?)"
-# Between a metric's name and its rating: markdown, colons, dashes, quotes, "rating"/"score".
-_GAP = r"[\s*_`'\"]*(?:\((?:[^()\n]{0,40})\))?[\s*_`'\"]*(?:rating|score)?[\s*_`'\"]*[:=\-–—]?[\s*_`'\"]*"
-
-
-def _name_pattern(name: str) -> str:
-    """A forgiving regex for a metric name: any case, '&'/'and', hyphens or spaces between words."""
-    words = [w for w in re.findall(r"[a-z0-9]+", name.lower()) if w != "and"]
-    joiner = r"(?:[\s\-_/]*(?:&|and|\+)?[\s\-_/]*)"
-    return joiner.join(re.escape(w) for w in words)
+from .rubric import Rubric
+from .verdict_json import json_ratings
+from .verdict_lines import line_ratings
+from .verdict_names import Rating, name_table
+from .verdict_quotes import QuotedMaterial, quoted_lines
 
 
-def _rating_regex(metric: Metric) -> re.Pattern[str]:
-    names = [_name_pattern(metric.name)]
-    if metric.key == "overall":
-        # A bare "Rating: [[n]]" counts as overall only at the start of a line.
-        names += [r"overall\s*rating", r"final\s*rating", r"^[\s*_#>\-]*rating"]
-    alt = "|".join(names)
-    return re.compile(
-        rf"(?<![a-z])(?:{alt})(?![a-z]){_GAP}(?:\[\[\s*{_NUMBER}\s*\]\]|{_NUMBER}(?:\s*/\s*10\b|\s*out of\s*10)?(?!\d|\.\d|\s*/\s*\d|\s*out of))",
-        re.IGNORECASE | re.MULTILINE)
-
-
-def _normal(key: str) -> str:
-    return "".join(w for w in re.findall(r"[a-z0-9]+", key.lower()) if w != "and")
-
-
-def _json_ratings(text: str) -> dict[str, float]:
-    """Ratings from the last JSON object in the text, keyed by normalised name."""
-    found: dict[str, float] = {}
-    for match in re.finditer(r"\{[^{}]*\}", text, re.DOTALL):
-        try:
-            obj = json.loads(match.group(0))
-        except json.JSONDecodeError:
-            continue
-        if isinstance(obj, dict):
-            for k, v in obj.items():
-                if isinstance(v, int | float) and not isinstance(v, bool):
-                    found[_normal(str(k))] = float(v)
-                elif isinstance(v, str) and re.fullmatch(r"\s*\d+(\.\d+)?\s*", v):
-                    found[_normal(str(k))] = float(v)
+def _own_ratings(text: str, rubric: Rubric) -> list[Rating]:
+    """Rating statements in the reply, less those in '>' lines or echoed marker blocks."""
+    raw = text.split("\n")
+    starts = list(itertools.accumulate((len(line) + 1 for line in raw), initial=0))
+    lines = [line.rstrip("\r") for line in raw]
+    skipped = quoted_lines(lines, rubric.markers)
+    table = name_table(rubric)
+    found = [r for line, skip in zip(lines, skipped, strict=True) if not skip
+             for r in line_ratings(line, rubric, table)]
+    found += json_ratings(text, table, rubric.scale.max,
+                          lambda offset: skipped[bisect.bisect_right(starts, offset) - 1])
     return found
 
 
-def parse_ratings(text: str, rubric: Rubric) -> dict[str, float | None]:
-    """Find each rated slot by name; the last rating given for a name wins; out of range is None."""
+def _decide(ratings: Sequence[Rating], material: QuotedMaterial, lo: int, hi: int) -> float | None:
+    """Slots and JSON first, loose lines only without them: one value, or None if rated twice
+    differently or out of the scale. A rating whose line or object is quoted does not count."""
+    for explicit in (True, False):
+        own: set[float] = set()
+        for r in ratings:
+            if (r.form != "loose") != explicit or r.value in own:
+                continue
+            if material.holds(r.source, r.compact):
+                continue
+            own.add(r.value)
+            if len(own) > 1:
+                return None
+        if own:
+            value = own.pop()
+            return value if lo <= value <= hi else None
+    return None
+
+
+def parse_ratings(text: str, rubric: Rubric,
+                  quoted: Sequence[str] = ()) -> dict[str, float | None]:
+    """Each rated key's rating in the judge's own text, or None.
+
+    `quoted`: the question and answer exactly as the judge prompt showed them (Rubric.shown),
+    material the judge may quote back.
+    """
+    by_metric: dict[str, list[Rating]] = {m.key: [] for m in rubric.rated}
+    for rating in _own_ratings(text, rubric):
+        by_metric[rating.metric].append(rating)
+    material = QuotedMaterial(quoted)
     lo, hi = rubric.scale.min, rubric.scale.max
-    from_json = _json_ratings(text)
-    out: dict[str, float | None] = {}
-    for metric in rubric.rated:
-        value = None
-        matches = list(_rating_regex(metric).finditer(text))
-        if matches:
-            m = matches[-1]
-            value = float(m.group(1) or m.group(2))
-        else:
-            value = from_json.get(_normal(metric.key), from_json.get(_normal(metric.name)))
-        out[metric.key] = value if value is not None and lo <= value <= hi else None
-    return out
+    return {key: _decide(found, material, lo, hi) for key, found in by_metric.items()}
 
 
-def text_scores(text: str, rubric: Rubric) -> tuple[Score, ...]:
+def text_scores(text: str, rubric: Rubric, quoted: Sequence[str] = ()) -> tuple[Score, ...]:
     """Scores parsed from a judge's free text (mode 'text')."""
-    ratings = parse_ratings(text, rubric)
+    ratings = parse_ratings(text, rubric, quoted)
     return tuple(Score(m.key, ratings[m.key], "text") for m in rubric.rated)
 
 
@@ -82,21 +91,81 @@ def merge_scores(first: Sequence[Score], repair: Mapping[str, float | None]) -> 
                  else Score(s.metric, repair[s.metric], "text-repair") for s in first)
 
 
-def slot_prefix(metric: Metric) -> str:
-    """The text a judge writes right before a metric's rating, in the rubric's format."""
-    return f"{metric.name}: [["
+def _weighted(dist: Mapping[float, float]) -> tuple[float, float] | None:
+    """Probability-weighted mean and standard deviation of ratings, normalised; None if empty."""
+    total = sum(dist.values())
+    if total <= 0:
+        return None
+    mean = sum(v * p for v, p in dist.items()) / total
+    var = sum(p * (v - mean) ** 2 for v, p in dist.items()) / total
+    return round(mean, 3), round(math.sqrt(var), 3)
 
 
-def choice_labels(rubric: Rubric) -> list[str]:
-    """Every rating the scale allows, closed by ']]' so that '1' and '10' are told apart."""
-    return [f"{v}]]" for v in range(rubric.scale.min, rubric.scale.max + 1)]
+def _logprob_score(key: str, dist: Mapping[float, float]) -> Score:
+    found = _weighted(dist)
+    if found is None:
+        return Score(key, None, "logprobs")
+    mean, spread = found
+    return Score(key, mean, "logprobs", spread)
 
 
-def expected_scores(rubric: Rubric, distributions: Sequence[Mapping[str, float]]) -> tuple[Score, ...]:
-    """Probability-weighted ratings from next-token distributions (mode 'logprobs')."""
+def expected_scores(rubric: Rubric,
+                    distributions: Sequence[Mapping[str, float]]) -> tuple[Score, ...]:
+    """Probability-weighted ratings from per-slot distributions over rubric.choice_labels()."""
+    values = dict(zip(rubric.choice_labels(), range(rubric.scale.min, rubric.scale.max + 1),
+                      strict=True))
     out = []
     for metric, dist in zip(rubric.rated, distributions, strict=True):
-        mean = sum(p * float(c.rstrip("]")) for c, p in dist.items())
-        var = sum(p * (float(c.rstrip("]")) - mean) ** 2 for c, p in dist.items())
-        out.append(Score(metric.key, round(mean, 3), "logprobs", spread=round(var ** 0.5, 3)))
+        unknown = set(dist) - set(values)
+        if unknown:
+            raise ValueError(f"not a choice of the rubric's scale: {sorted(unknown)[0]!r}")
+        out.append(_logprob_score(metric.key, {values[c]: p for c, p in dist.items()}))
+    return tuple(out)
+
+
+def slot_scores(tokens: Sequence[tuple[str, dict[str, float]]], rubric: Rubric,
+                quoted: Sequence[str] = ()) -> dict[str, Score]:
+    """Expected ratings from the top logprobs at each metric's slot of a generated reply.
+
+    Only metrics whose text rating parse_ratings accepts (the judge's own, unambiguous) are
+    read, at the last slot that wrote that rating; a rating sharing a token with the text
+    before it is not readable.
+    """
+    text = "".join(tok for tok, _ in tokens)
+    starts = list(itertools.accumulate((len(tok) for tok, _ in tokens), initial=0))
+    said = parse_ratings(text, rubric, quoted)
+    lo, hi = rubric.scale.min, rubric.scale.max
+    out: dict[str, Score] = {}
+    for metric in rubric.rated:
+        if said[metric.key] is None:
+            continue
+        slots = [m for m in re.finditer(re.escape(rubric.slot_prefix(metric))
+                                        + r"[ \t]*(\d+(?:\.\d+)?)", text)
+                 if float(m.group(1)) == said[metric.key]]
+        if not slots:
+            continue
+        at = slots[-1].start(1)
+        i = bisect.bisect_right(starts, at) - 1
+        if starts[i] != at and text[starts[i]:at].strip():
+            continue  # the rating shares a token with the text before it
+        dist: dict[float, float] = {}
+        for alt, logprob in tokens[i][1].items():
+            if alt.strip().isdigit() and lo <= int(alt.strip()) <= hi:
+                dist[int(alt.strip())] = dist.get(int(alt.strip()), 0.0) + math.exp(logprob)
+        if dist:
+            out[metric.key] = _logprob_score(metric.key, dist)
+    return out
+
+
+def median_scores(samples: Sequence[Sequence[Score]]) -> tuple[Score, ...]:
+    """Per metric, the median of the samples' ratings; spread is their standard deviation."""
+    out = []
+    for column in zip(*samples, strict=True):
+        values = [s.value for s in column if s.value is not None]
+        mode = "+".join(sorted({s.mode for s in column}))
+        if not values:
+            out.append(Score(column[0].metric, None, mode))
+            continue
+        out.append(Score(column[0].metric, round(statistics.median(values), 3), mode,
+                         round(statistics.pstdev(values), 3)))
     return tuple(out)

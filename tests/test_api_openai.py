@@ -393,36 +393,3 @@ def test_bad_samples_value_is_refused(api_keys, small_questions, tmp_path):
     assert result.exit_code == 2
     assert result.output.strip() == ("Error: judge 'gpt4': option samples='0': expected a "
                                      "whole number >= 1")
-
-
-def test_slot_scores_read_only_rating_tokens():
-    from mentalbench.judge import slot_scores
-    from mentalbench.resources import rubric_dir
-    from mentalbench.rubric import load_rubric
-
-    rubric = load_rubric(rubric_dir("mentalgpt"))
-    lp = math.log
-    tokens = [("Overall", {}), (":", {}), (" [[", {}),
-              ("10", {"10": lp(0.5), "9": lp(0.25), "x": lp(0.2), "11": lp(0.05)}),
-              ("]]\n", {}), ("Active Listening", {}), (": [[", {}),
-              ("4", {"4": lp(0.6), " 5": lp(0.4)}), ("]]\n", {}),
-              ("Empathy & Validation: [[7", {"7": 0.0}), ("]]", {})]
-    scores = slot_scores(tokens, rubric)
-    assert scores["overall"].value == pytest.approx((10 * 0.5 + 9 * 0.25) / 0.75, abs=1e-3)
-    assert scores["active_listening"].value == pytest.approx(4.4, abs=1e-3)
-    assert scores["active_listening"].spread == pytest.approx(math.sqrt(0.24), abs=1e-3)
-    assert "empathy_validation" not in scores  # the rating shares a token with its name
-
-
-def test_median_of_samples_with_spread():
-    from mentalbench.judge import median_scores
-    from mentalbench.records import Score
-
-    samples = [(Score("a", 3.0), Score("b", None)), (Score("a", 9.0), Score("b", 6.0)),
-               (Score("a", 5.0, "text-repair"), Score("b", None))]
-    a, b = median_scores(samples)
-    assert (a.value, a.mode) == (5.0, "text+text-repair")
-    assert a.spread == pytest.approx(math.sqrt(((3 - 17 / 3) ** 2 + (9 - 17 / 3) ** 2
-                                                 + (5 - 17 / 3) ** 2) / 3), abs=1e-3)
-    assert (b.value, b.spread) == (6.0, 0.0)
-    assert median_scores([(Score("c", None),), (Score("c", None),)])[0].value is None

@@ -15,7 +15,6 @@ from mentalbench.records import Answer, ChatRequest, Completion, JudgeSpec, Ques
 from mentalbench.registry import get_registry
 from mentalbench.resources import rubric_dir
 from mentalbench.rubric import load_rubric
-from mentalbench.scoring import choice_labels, slot_prefix
 from mentalbench.store import Store
 
 RATING_LINE = re.compile(r"^(.+): \[\[(\d+)\]\]$", re.M)
@@ -182,8 +181,8 @@ def test_logprobs_mode_reads_choice_scores_and_stores_each_at_once(double, rubri
     assert double.seen == []  # nothing generated
     messages, prefixes, choices = calls[0]
     assert messages == rubric.messages(tasks[0].question.text, tasks[0].answer.text)
-    assert prefixes == [slot_prefix(m) for m in rubric.rated]
-    assert choices == choice_labels(rubric)
+    assert prefixes == [rubric.slot_prefix(m) for m in rubric.rated]
+    assert choices == rubric.choice_labels()
     stored = store.judgments([judge.key(t.answer.key) for t in tasks])
     [j] = stored.values()  # the first judgment was committed before the interruption
     assert j.mode == "logprobs" and {s.mode for s in j.scores} == {"logprobs"}
