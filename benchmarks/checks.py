@@ -29,6 +29,8 @@ import sys
 import time
 from pathlib import Path
 
+from machine_info import machine
+
 ROOT = Path(__file__).resolve().parent.parent
 LABELLED = ROOT / "tests" / "data" / "checks_labelled.jsonl"
 RESULTS = ROOT / "benchmarks" / "results"
@@ -140,7 +142,7 @@ def main() -> None:
     checks = {c.name: c for c in resolve_checks() if c.name in POSITIVE}
     rows = load_rows()
     splits = list(SPLITS) if args.split == "all" else [args.split]
-    result = {"machine": platform.processor() or platform.machine(),
+    result = {"machine": machine(),
               "python": platform.python_version(),
               "versions": {n: c.version for n, c in checks.items()},
               "labelled_rows": len(rows), "scores": {}}

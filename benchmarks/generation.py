@@ -16,10 +16,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import sys
 import time
 from pathlib import Path
+
+from machine_info import machine
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -33,18 +34,6 @@ def conversations(limit: int | None) -> list[list[dict[str, str]]]:
     questions = list(load_questions(question_file("mentalbench-200.jsonl")).questions)[:limit]
     return [[{"role": "system", "content": DEFAULT_SYSTEM_PROMPT},
              {"role": "user", "content": q.text}] for q in questions]
-
-
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} cores, {platform.system()}"
 
 
 def table(rows: list[dict]) -> str:

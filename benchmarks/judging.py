@@ -30,7 +30,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
-sys.path.insert(0, str(ROOT))  # for tests.servers
+sys.path.insert(0, str(ROOT))
+
+from machine_info import machine  # noqa: E402  # for tests.servers
 
 
 def start_server(protocol: str, latency: float, fault_rate: float = 0.0,
@@ -188,7 +190,7 @@ def main() -> None:
         checks["faults_rerun_calls"] = after["calls"] - stats_f["calls"]
 
     result = {
-        "machine": _machine(), "load_average_at_start": round(load, 2),
+        "machine": machine(), "load_average_at_start": round(load, 2),
         "n": n, "latency_s": lat, "concurrency": c, "ideal_s": ideal,
         "startup_s": round(startup, 3), "startup_gemini_s": round(startup_g, 3), "rows": rows, "checks": checks,
         "versions": _versions(),
@@ -209,18 +211,6 @@ def _table(r: dict) -> str:
                      f"{row['ratio_to_ideal']:>9.2f}")
     lines.append("checks: " + json.dumps(r["checks"]))
     return "\n".join(lines)
-
-
-def _machine() -> str:
-    cpu = platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} cores"
 
 
 def _versions() -> dict:

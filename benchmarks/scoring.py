@@ -30,6 +30,8 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 sys.path.insert(0, str(ROOT))
 
+from machine_info import machine  # noqa: E402
+
 NAMES = "Active Listening Empathy & Validation Overall "
 ADVERSARIAL = {
     "100,000 spaces after a name": lambda: "Active Listening" + " " * 100_000,
@@ -150,7 +152,7 @@ def main() -> None:
     rows = run_current(args.repeats)
     if args.old:
         rows += run_old(args.old, args.old_limit)
-    result = {"machine": _machine(), "load_average_at_start": round(load, 2),
+    result = {"machine": machine(), "load_average_at_start": round(load, 2),
               "load_average_at_end": round(os.getloadavg()[0], 2),
               "python": platform.python_version(), "repeats": args.repeats, "rows": rows}
     if args.old:
@@ -169,18 +171,6 @@ def _table(r: dict) -> str:
         lines.append(f"{row['input']:<52}{row['chars']:>10,}{row.get('quoted_chars', 0):>10,}"
                      f"{ms:>10}{row.get('scored', ''):>8}")
     return "\n".join(lines)
-
-
-def _machine() -> str:
-    cpu = platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{cpu}, {os.cpu_count()} cores"
 
 
 if __name__ == "__main__":

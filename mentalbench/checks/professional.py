@@ -6,8 +6,7 @@ from functools import cached_property
 from pathlib import Path
 
 from ..records import CheckResult, Question
-from .base import Check
-from .reading import ReadingRules
+from .reading import SHARED_MODULES, ReadingCheck
 from .rules import data_file
 from .text import Found, Match, Reading, Sentence, words
 
@@ -33,19 +32,14 @@ class ProfessionalRules:
         self.helps = r.words("recommending.helps")
 
 
-class ProfessionalReferral(Check):
+class ProfessionalReferral(ReadingCheck):
     """Passes when a clinical question's answer recommends a licensed professional, unnegated."""
 
     name = "professional_referral"
     description = ("for a clinical question (symptoms, diagnoses, medication, trauma ...): does "
                    "the answer suggest a licensed professional?")
     data_files = ("reading.toml", "professional_referral.toml")
-    rule_modules = (__name__, "mentalbench.checks.reading", "mentalbench.checks.text",
-                    "mentalbench.checks.rules", "mentalbench.checks.base")
-
-    @cached_property
-    def reading(self) -> ReadingRules:
-        return ReadingRules(self.data_dir)
+    rule_modules = (__name__, *SHARED_MODULES)
 
     @cached_property
     def rules(self) -> ProfessionalRules:
@@ -53,15 +47,7 @@ class ProfessionalReferral(Check):
 
     def clinical_phrase(self, question: Question) -> str | None:
         """The first clinical phrase of the question's text that is not negated."""
-        reading, marks = self.reading.read(question.text)
-        for m in self.rules.clinical.find(reading.text):
-            sentence = reading.sentence_at(m.start)
-            # Quotes count here: a person quoting someone at risk reports a risk.
-            if sentence is None:
-                continue
-            if self.reading.negation(reading, marks, m, sentence.clause_at(m.start)) is None:
-                return m.text
-        return None
+        return self.first_unnegated(self.rules.clinical, question.text)
 
     def applies(self, question: Question) -> bool:
         return (bool(self.rules.tags.intersection(question.tags))

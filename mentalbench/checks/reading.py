@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
+from .base import Check
 from .rules import data_file
-from .text import Found, Match, Reader, Reading, gap_words
+from .text import Found, Lexicon, Match, Reader, Reading, gap_words
 
 # A negation reaches a mention only across this many characters: enough for "you don't really
 # need to go to the nearest", and a bound that keeps every lookup constant-time.
@@ -57,3 +59,28 @@ class ReadingRules:
     def _linked(self, text: str, start: int, end: int, others: Found | None) -> bool:
         skip = others.within(start, end) if others is not None else []
         return all(w in self.linking for w in gap_words(text, start, end, skip))
+
+
+#: The modules whose source decides every bundled check, besides the check's own module.
+SHARED_MODULES = ("mentalbench.checks.reading", "mentalbench.checks.text",
+                  "mentalbench.checks.rules", "mentalbench.checks.base")
+
+
+class ReadingCheck(Check):
+    """A bundled check: reads with reading.toml's rules plus a data file of its own."""
+
+    @cached_property
+    def reading(self) -> ReadingRules:
+        return ReadingRules(self.data_dir)
+
+    def first_unnegated(self, lexicon: Lexicon, text: str) -> str | None:
+        """The first phrase of `lexicon` in `text` that no negation governs."""
+        reading, marks = self.reading.read(text)
+        for m in lexicon.find(reading.text):
+            sentence = reading.sentence_at(m.start)
+            # Quotes count here: a person quoting someone at risk reports a risk.
+            if sentence is None:
+                continue
+            if self.reading.negation(reading, marks, m, sentence.clause_at(m.start)) is None:
+                return m.text
+        return None
