@@ -108,11 +108,20 @@ def _record(plan: RunPlan) -> dict[str, Any]:
             "imports": plan.imports.record() if plan.imports else None}
 
 
+def models_of(plan: RunPlan) -> list[Model]:
+    """The answering model (if any) and every judge's model."""
+    return [m for m in (plan.model, *(j.model for j in plan.judges)) if m is not None]
+
+
+def check_ready(plan: RunPlan) -> None:
+    """Raise now if a call would fail at once (a missing key): before anything is written."""
+    for model in models_of(plan):
+        model.check_ready()
+
+
 def execute(plan: RunPlan, reporter: Reporter) -> RunSummary:
     """Run the plan under the run directory's lock; exports are rewritten however it ends."""
-    for model in [plan.model, *(j.model for j in plan.judges)]:
-        if model is not None:
-            model.check_ready()  # before anything is written: a missing key is bad input
+    check_ready(plan)
     make_out(plan.out)
     with RunDirLock(plan.out, plan.wait):
         store = Store(plan.out / "store.sqlite")
@@ -131,9 +140,8 @@ def execute(plan: RunPlan, reporter: Reporter) -> RunSummary:
             return summary
         finally:
             store.close()
-            for model in [plan.model, *(j.model for j in plan.judges)]:
-                if model is not None:
-                    model.close()  # API clients and their event loops
+            for model in models_of(plan):
+                model.close()  # API clients and their event loops
 
 
 def _summary_record(s: RunSummary) -> dict[str, Any]:
@@ -170,7 +178,7 @@ def _run(plan: RunPlan, store: Store, reporter: Reporter) -> RunSummary:
         _stages(plan, store, reporter, ctx, done)
     except EndpointError as exc:
         stopped = str(exc)
-    scored, undone = _tally(plan, store, done, stopped)
+    scored, undone = _tally(plan, store, ctx, done, stopped)
     expected = (len(done.tasks) + len(done.unanswered)) * len(plan.judges) + (
         len(plan.imports.judgments) if plan.imports else 0)
     return RunSummary(plan.out, len(done.answers), done.generated, expected, scored, done.judged,
@@ -211,12 +219,11 @@ def _stages(plan: RunPlan, store: Store, reporter: Reporter, ctx: JudgeContext,
                                  if k not in before or before[k] != j]))
 
 
-def _tally(plan: RunPlan, store: Store, done: _Progress,
+def _tally(plan: RunPlan, store: Store, ctx: JudgeContext, done: _Progress,
            stopped: str) -> tuple[int, collections.Counter]:
     """Scored judgments in this run's scope, and the causes of every one left undone."""
     undone: collections.Counter = collections.Counter()
     scored = 0
-    ctx = JudgeContext(plan.questions.name, plan.questions.sha256)
     for judge in plan.judges:
         keys = {judge.key(t.answer.key): t for t in done.tasks}
         stored = store.judgments(keys)

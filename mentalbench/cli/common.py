@@ -83,13 +83,11 @@ def print_dry_run(plan) -> None:
 
 def finish(plan, reporter) -> None:
     """Execute the plan; print its summary and leaderboard; exit 0, 3 or 130."""
-    from ..runner import execute
+    from ..runner import check_ready, execute
 
     ctx = click.get_current_context()
     ctx.meta["mentalbench.out"] = plan.out
-    for model in [plan.model, *(j.model for j in plan.judges)]:
-        if model is not None:
-            model.check_ready()  # a missing key is the one line to show, before any note
+    check_ready(plan)  # a missing key is the one line to show, before any note
     print_judge_notes(plan)
     summary = execute(plan, reporter)
     for line in summary_lines(summary):
