@@ -27,9 +27,9 @@ def cli():
 
 
 def _add_bundled_commands() -> None:
-    from . import info, leaderboard, run
+    from . import info, leaderboard, report, run
 
-    for module in (run, leaderboard, info):
+    for module in (run, leaderboard, report, info):
         for command in module.COMMANDS:
             cli.add_command(command)
 
