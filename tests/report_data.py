@@ -14,6 +14,8 @@ RUBRIC = ("active_listening", "empathy_validation", "safety_trustworthiness",
           "open_mindedness_non_judgment", "clarity_encouragement", "boundaries_ethical",
           "holistic_approach")
 TOPICS = ("Anxiety", "Depression", "Relationships", "Grief and Loss", "Work Stress")
+JUDGE_MODELS = {"gpt4": ("openai:gpt-4-turbo", "gpt-4-turbo-2024-04-09"),
+                "gemini": ("gemini:gemini-1.0-pro", "gemini-1.0-pro-002")}
 WORDS = ("it makes sense to feel this way and small steps can help one day at a time "
          "talking with someone you trust may ease the weight you carry").split()
 
@@ -24,6 +26,7 @@ class Plan:
 
     models: int = 4
     questions: int = 30
+    names: tuple[str, ...] | None = None  # model labels (default: model-00, model-01, ...)
     judges: tuple[str, ...] = ("gpt4", "gemini")
     model_effect: tuple[float, ...] | None = None  # default: evenly from -1 to +1
     judge_offset: dict[str, float] = field(default_factory=dict)  # a harsh judge: negative
@@ -54,7 +57,7 @@ def synthetic_results(plan: Plan | None = None, **changes) -> Results:
     """Results of plan.models x plan.judges x plan.questions, with the plan's effects planted."""
     plan = plan or Plan(**changes)
     rng = np.random.default_rng(plan.seed)
-    models = [f"model-{i:02d}" for i in range(plan.models)]
+    models = list(plan.names or [f"model-{i:02d}" for i in range(plan.models)])
     qids = [f"q{i:03d}" for i in range(plan.questions)]
     effect = plan.effects()
     g = rng.normal(0, plan.question_sd, plan.questions)
@@ -101,6 +104,7 @@ def synthetic_results(plan: Plan | None = None, **changes) -> Results:
     row_no = 0
     for judge in plan.judges:
         offset = plan.judge_offset.get(judge, 0.0)
+        asked, served = JUDGE_MODELS.get(judge, (f"openai:{judge}", f"{judge}-served"))
         for a, ans in enumerate(answers.itertuples()):
             m, q = models.index(ans.model), qids.index(ans.question_id)
             base = 6 + effect[m] + g[q] + offset + plan.length_beta * np.tanh(z[a])
@@ -120,8 +124,8 @@ def synthetic_results(plan: Plan | None = None, **changes) -> Results:
             row = {"source": "sim-run", "model": ans.model, "model_label": ans.model,
                    "answer_set": ans.answer_set, "question_id": ans.question_id,
                    "sample": ans.sample, "judge": judge, "judge_label": judge,
-                   "judge_model": f"openai:{judge}-model", "judge_model_served":
-                   f"{judge}-model-2024", "rubric": "mentalgpt", "rubric_sha": "b" * 16,
+                   "judge_model": asked, "judge_model_served": served,
+                   "rubric": "mentalgpt", "rubric_sha": "b" * 16,
                    "question_set": "sim", "question_set_sha": "a" * 16, "mode": "text",
                    "status": status, "error": "", "answer_key": ans.answer_key,
                    "answer_sha256": _sha(ans.text), "words": float(ans.words),

@@ -59,8 +59,8 @@ def test_every_file_with_its_columns(report):
     assert sorted(manifest["files"]) == sorted(p.name for p in out.iterdir())
     assert (manifest["resamples"], manifest["seed"]) == (200, 0)
     assert manifest["question_set"] == {"name": "sim", "sha": "a" * 16, "questions": 20}
-    assert [j["served"] for j in manifest["judges"]] == [["gemini-model-2024"],
-                                                         ["gpt4-model-2024"]]
+    assert [j["served"] for j in manifest["judges"]] == [["gemini-1.0-pro-002"],
+                                                         ["gpt-4-turbo-2024-04-09"]]
     assert manifest["judgments"] == {"partial": 17, "scored": 143}
     assert manifest["versions"]["scipy"] != "not installed"
 

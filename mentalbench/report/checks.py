@@ -56,7 +56,7 @@ def check_table(checks: pd.DataFrame, cube: Cube, draws: Draws) -> pd.DataFrame:
         n = (~np.isnan(sub)).sum(axis=0)
         n_na = na[mask].sum(axis=0)
         for i, (check, model) in enumerate(pairs):
-            if n[i] or n_na[i]:
+            if n[i] or (kind == "all" and n_na[i]):  # a tag where the check never applies: out
                 rows.append({"check": check, "kind": kind, "tag": tag, "model": model,
                              "n": int(n[i]), "n_na": int(n_na[i]), "pass_rate": point[i],
                              "ci_low": low[i], "ci_high": high[i]})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import itertools
 import re
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -79,8 +80,7 @@ def grouped_bars(a: Analysis) -> Figure:
         ax.set_title(judge, loc="left", fontsize=10)
         ax.set_ylim(1, 10.3)
         ax.set_ylabel("mean rating")
-        ax.set_xticks(np.arange(len(metrics)), [k.replace("_", " ") for k in metrics],
-                      fontsize=8)
+        ax.set_xticks(np.arange(len(metrics)), [_wrap(k) for k in metrics], fontsize=7)
     axes[0].legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=7, frameon=False,
                    ncols=1 if len(models) <= 15 else 2)
     return Figure("bars", "Mean rating per metric and model",
@@ -132,7 +132,7 @@ def delta_heatmap(a: Analysis, judge: str, metric: str) -> Figure:
     # interpolation "none": the SVG carries the M x M pixels themselves, scaled by the viewer.
     image = ax.imshow(delta, cmap="RdBu", vmin=-limit, vmax=limit, interpolation="none")
     rows_marked, cols_marked = np.nonzero(marks)
-    ax.scatter(cols_marked, rows_marked, marker="*", s=9, color="#222", linewidths=0)
+    ax.scatter(cols_marked, rows_marked, marker="*", s=28, color="#222", linewidths=0)
     ax.set_xticks(range(len(models)), models, rotation=90, fontsize=6)
     ax.set_yticks(range(len(models)), models, fontsize=6)
     fig.colorbar(image, ax=ax, shrink=0.7, label="row - column")
@@ -141,6 +141,13 @@ def delta_heatmap(a: Analysis, judge: str, metric: str) -> Figure:
                   "Mean difference over the questions both models answered; * marks "
                   "differences significant after Holm's correction over all pairs and metrics "
                   "of this judge (Wilcoxon signed-rank, pratt).", _svg(fig, key))
+
+
+def _wrap(key: str, width: int = 12) -> str:
+    """A metric key as a tick label of short lines."""
+    import textwrap
+
+    return "\n".join(textwrap.wrap(key.replace("_", " "), width, break_long_words=False))
 
 
 def _slug(text: str) -> str:
@@ -206,30 +213,39 @@ def bland_altman(a: Analysis, ja: str, jb: str, metric: str) -> Figure:
                   "95% limits of agreement.", _svg(fig, key))
 
 
+def _two_way(values: np.ndarray) -> np.ndarray:
+    """Model plus question effects of values [M, n] by their means (NaN cells left out)."""
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return (np.nanmean(values, axis=1, keepdims=True) + np.nanmean(values, axis=0,
+                                                                        keepdims=True)
+                - np.nanmean(values))
+
+
 def length_plot(a: Analysis, judge: str, metric: str) -> Figure:
-    """Score (less its question's mean) against standardised relative log length, with the fit."""
+    """Ratings less the model and question effects, against relative length, with the fit."""
     cube = a.cube
     y = cube.scores[cube.judges.index(judge), cube.metrics.index(metric)]
     z = length_z(cube)
-    with np.errstate(invalid="ignore"):
-        centred = y - np.nanmean(y, axis=0, keepdims=True)
-    ok = ~np.isnan(centred) & ~np.isnan(z)
+    fit = a.fits.get((judge, metric))
+    beta = fit.beta if fit is not None and np.isfinite(fit.beta) else 0.0
+    # What length explains: the rating less the effects fitted to the rest of it.
+    partial = y - _two_way(y - beta * np.tanh(z))
+    ok = ~np.isnan(partial) & ~np.isnan(z)
     fig = _figure(5.2, 3.6)
     ax = fig.subplots()
-    ax.scatter(z[ok], centred[ok], s=4, alpha=0.3, color="#1f5f8b", rasterized=True)
-    fit = a.fits.get((judge, metric))
-    if fit is not None and np.isfinite(fit.beta) and ok.any():
+    ax.scatter(z[ok], partial[ok], s=4, alpha=0.3, color="#1f5f8b", rasterized=True)
+    if fit is not None and ok.any():
         grid = np.linspace(z[ok].min(), z[ok].max(), 100)
-        curve = fit.beta * np.tanh(grid)
-        ax.plot(grid, curve - np.mean(fit.beta * np.tanh(z[ok])), color="#c0392b", lw=1.5)
+        ax.plot(grid, beta * np.tanh(grid), color="#c0392b", lw=1.5)
         ax.set_title(f"beta {fit.beta:+.2f} [{fit.beta_low:+.2f}, {fit.beta_high:+.2f}], "
                      f"Spearman(means, median words) {fit.spearman:+.2f}", fontsize=8)
     ax.set_xlabel("z: log words less the question's mean, standardised")
-    ax.set_ylabel(f"{metric} less the question's mean")
+    ax.set_ylabel(f"{metric} less model and\nquestion effects")
     key = f"length-{_slug(judge)}"
     return Figure(key, f"Length: {judge}, {metric}",
-                  "Each dot an answer; the line is beta*tanh(z) from the fit with model and "
-                  "question effects.", _svg(fig, key))
+                  "Each dot an answer: its rating less the fitted model and question effects; "
+                  "the line is beta*tanh(z) from the same fit.", _svg(fig, key))
 
 
 def rank_slopes(a: Analysis, metric: str) -> Figure:

@@ -33,6 +33,13 @@ def fmt_p(value) -> str:
     return "<0.001" if value < 0.001 else f"{value:.3f}"
 
 
+def fmt_ci(low, high, digits: int = 2) -> str:
+    """An interval 'low – high'; one dash when either end is missing."""
+    if "–" in (fmt(low, digits), fmt(high, digits)):
+        return "–"
+    return f"{fmt(low, digits)} – {fmt(high, digits)}"
+
+
 def sort_value(value) -> str:
     """What a table cell sorts by (data-v): the number itself, or empty when missing."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -80,7 +87,7 @@ def render_html(a: Analysis, results: Results, figures: list[Figure], manifest: 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True,
                              lstrip_blocks=True)
-    env.filters.update(fmt=fmt, fmt_p=fmt_p, sv=sort_value)
+    env.filters.update(fmt=fmt, fmt_p=fmt_p, ci=fmt_ci, sv=sort_value)
     metric = headline(a)
     subsets = a.by_tag[a.by_tag["metric"] == metric]
     return env.get_template("report.html.j2").render(
