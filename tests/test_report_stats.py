@@ -63,6 +63,17 @@ def test_weighted_means_equal_resampling_by_index():
     assert np.allclose(point_means(values), np.nanmean(values, axis=0))
 
 
+def test_interval_is_the_percentile_interval_leaving_out_nan_resamples():
+    boot = np.random.default_rng(4).normal(size=(400, 3, 2))
+    boot[:25, 1, 0] = np.nan  # a subset no question of which the first 25 draws reached
+    boot[:, 2, 1] = np.nan
+    low, high = interval(boot)
+    assert low.shape == (3, 2)
+    assert low[0, 0] == pytest.approx(np.percentile(boot[:, 0, 0], 2.5))
+    assert high[1, 0] == pytest.approx(np.percentile(boot[25:, 1, 0], 97.5))
+    assert np.isnan(low[2, 1]) and np.isnan(high[2, 1])
+
+
 def _simulate(rng, n, models=3):
     """Scores with question effects shared by all models (so pairing matters)."""
     truth = np.array([5.0, 5.5, 6.5])[:models]

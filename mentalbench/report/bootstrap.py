@@ -49,15 +49,20 @@ def point_means(values: np.ndarray) -> np.ndarray:
 
 
 def interval(boot: np.ndarray, level: float = LEVEL) -> tuple[np.ndarray, np.ndarray]:
-    """Percentile interval of each column of boot [B, ...] (resamples with NaN left out)."""
+    """Percentile interval of each column of boot [B, ...]; resamples giving NaN (a subset
+    none of whose questions was drawn) are left out of that column's interval."""
     q = [50 * (1 - level), 50 * (1 + level)]
-    if not np.isnan(boot).any():
-        low, high = np.percentile(boot, q, axis=0)
-        return low, high
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns give NaN, quietly
-        low, high = np.nanpercentile(boot, q, axis=0)
-    return low, high
+    flat = boot.reshape(boot.shape[0], -1)
+    gaps = np.isnan(flat).any(axis=0)
+    low, high = np.full(flat.shape[1], np.nan), np.full(flat.shape[1], np.nan)
+    if (~gaps).any():
+        low[~gaps], high[~gaps] = np.percentile(flat[:, ~gaps], q, axis=0)
+    if gaps.any():  # nanpercentile is slow: only where needed
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns give NaN
+            low[gaps], high[gaps] = np.nanpercentile(flat[:, gaps], q, axis=0)
+    shape = boot.shape[1:]
+    return low.reshape(shape), high.reshape(shape)
 
 
 def ranks(means: np.ndarray) -> np.ndarray:
