@@ -191,6 +191,15 @@ def test_no_checks_is_said_on_the_page(results, tmp_path):
     assert "These runs hold no check results." in (tmp_path / "r" / "report.html").read_text()
 
 
+def test_judgments_alone_are_enough(results, tmp_path):
+    bare = replace(results, answers=pd.DataFrame(), questions=pd.DataFrame(),
+                   checks=pd.DataFrame())
+    write_report(bare, tmp_path / "r", FAST)
+    scores = pd.read_csv(tmp_path / "r" / "scores.csv")
+    assert (scores["n"] >= 15).all()
+    assert pd.read_csv(tmp_path / "r" / "by_tag.csv").empty  # no tags or topics known
+
+
 def test_metrics_mean_ci_for_the_leaderboard(results):
     table = metrics_mean_ci(_two_sets(results), resamples=300, seed=1)
     assert list(table.columns) == ["model", "judge", "rubric", "question_set", "n", "mean",

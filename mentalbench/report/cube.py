@@ -118,6 +118,9 @@ def select(results: Results, options: ReportOptions) -> Section:
 def question_order(section: Section, results: Results) -> pd.DataFrame:
     """The section's questions (id, topic, tags, text) in the set's order."""
     q = results.questions
+    if q.empty:
+        q = pd.DataFrame(columns=["question_set", "question_set_sha", "question_id",
+                                  "position", "topic", "tags", "text"])
     q = q[(q["question_set"] == section.question_set)
           & (q["question_set_sha"] == section.question_set_sha)]
     q = q.sort_values("position").drop_duplicates("question_id")

@@ -24,7 +24,9 @@ def drill_data(analysis: Analysis, results: Results) -> dict:
     keys += [k for k in section.rubric_keys if k not in keys]
     models = {m: i for i, m in enumerate(cube.models)}
     judges = {j: i for i, j in enumerate(cube.real_judges)}
-    texts = results.answers.drop_duplicates("answer_key").set_index("answer_key")["text"]
+    stored = results.answers
+    texts = ({} if stored.empty else
+             stored.drop_duplicates("answer_key").set_index("answer_key")["text"].to_dict())
     per_question: dict[str, dict] = {
         q["id"]: {"t": q["text"], "a": [], "r": []} for q in question_list(analysis, results)}
     answers = rows.drop_duplicates(["model", "question_id", "sample"])
@@ -56,9 +58,11 @@ def packed(data: dict) -> str:
 def question_list(analysis: Analysis, results: Results) -> list[dict]:
     """The report's questions in order: id, topic, tags and text."""
     section, q = analysis.section, results.questions
-    q = q[(q["question_set"] == section.question_set)
-          & (q["question_set_sha"] == section.question_set_sha)]
-    text = dict(zip(q["question_id"], q["text"], strict=True)) if not q.empty else {}
+    text = {}
+    if not q.empty:
+        q = q[(q["question_set"] == section.question_set)
+              & (q["question_set_sha"] == section.question_set_sha)]
+        text = dict(zip(q["question_id"], q["text"], strict=True))
     cube = analysis.cube
     return [{"id": qid, "topic": topic, "tags": ", ".join(tags),
              "text": text.get(qid, "") if isinstance(text.get(qid, ""), str) else ""}
