@@ -13,6 +13,7 @@ export TRANSFORMERS_NO_ADVISORY_WARNINGS := 1
 .PHONY: demo test test-main venv lint clean
 
 include mk/vllm.mk
+include mk/browser.mk
 
 $(BIN)/.installed: pyproject.toml plugins/mentalbench-train/pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -31,7 +32,7 @@ demo: venv
 # The main suite, then the vLLM backend's tests for real in their own venv (.venv-vllm).
 test: test-main test-vllm
 
-test-main: venv
+test-main: venv browser
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 lint: venv

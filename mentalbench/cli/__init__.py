@@ -48,9 +48,9 @@ def cli():
 
 
 def _add_bundled_commands() -> None:
-    from . import checks, info, leaderboard, rubric, run
+    from . import checks, info, leaderboard, report, rubric, run
 
-    for module in (run, leaderboard, info, rubric, checks):
+    for module in (run, leaderboard, report, info, rubric, checks):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -1,0 +1,51 @@
+"""`mentalbench report`: statistics, figures and a self-contained page from run directories."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.command(name="report")
+@click.argument("run_dirs", nargs=-1, required=True,
+                type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out", "-o", "out_dir", required=True,
+              type=click.Path(file_okay=False, path_type=Path),
+              help="The report folder to write (replaced whole if it holds an older report).")
+@click.option("--resamples", default=10_000, show_default=True, type=click.IntRange(min=100),
+              help="Bootstrap resamples of the questions.")
+@click.option("--seed", default=0, show_default=True, type=int,
+              help="Seed of the bootstrap draws (recorded in manifest.json).")
+@click.option("--baseline", metavar="MODEL",
+              help="Count each model's Holm-significant metric wins against this model.")
+@click.option("--judge", "judges", multiple=True, metavar="NAME",
+              help="Report only this judge (repeatable; default: every judge).")
+@click.option("--metric", "metrics", multiple=True, metavar="KEY",
+              help="Report only this metric key (repeatable; default: the rubric's metrics, "
+                   "overall and metrics_mean).")
+@click.option("--question-set", metavar="NAME",
+              help="The question set to report when the runs hold several.")
+@click.option("--rubric", metavar="NAME", help="The rubric to report when the runs hold several.")
+def report_cmd(run_dirs, out_dir, resamples, seed, baseline, judges, metrics, question_set,
+               rubric):
+    """Write report.html and CSV tables of the judgments in one or more run directories.
+
+    Means with 95% bootstrap intervals over questions, paired model comparisons (Wilcoxon,
+    Holm), judge agreement (Krippendorff's alpha, ICC), length sensitivity and
+    length-controlled scores, win counts, checks and judge health. No model or API is called.
+    Runs of different question sets or rubrics are not mixed in one table: pick one with
+    --question-set / --rubric.
+    """
+    from ..report import ReportOptions, require_report_extra, write_report
+    from ..results import load_results
+
+    require_report_extra()
+    options = ReportOptions(resamples=resamples, seed=seed, baseline=baseline,
+                            judges=tuple(judges), metrics=tuple(metrics),
+                            question_set=question_set, rubric=rubric)
+    path = write_report(load_results(list(run_dirs)), out_dir, options)
+    click.echo(f"Report: {path}")
+
+
+COMMANDS = (report_cmd,)

@@ -1,0 +1,28 @@
+"""What a report covers and how its statistics are drawn."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..errors import InputError
+
+#: Fewer resamples than this make a 95% percentile interval rest on a handful of draws.
+MIN_RESAMPLES = 100
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """The choices behind one report (all recorded in its manifest)."""
+
+    resamples: int = 10_000
+    seed: int = 0
+    baseline: str | None = None  # a model to count metric wins against (the paper's Table 2)
+    judges: tuple[str, ...] = ()  # judge names or labels to keep (empty: all)
+    metrics: tuple[str, ...] = ()  # metric keys to report (empty: all, overall, metrics_mean)
+    question_set: str | None = None  # the question set to report when the runs hold several
+    rubric: str | None = None  # the rubric to report when the runs hold several
+
+    def __post_init__(self):
+        if self.resamples < MIN_RESAMPLES:
+            raise InputError(f"resamples: expected at least {MIN_RESAMPLES}, got "
+                             f"{self.resamples}")
