@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mentalbench.adapters import ADAPTER_CONFIG
 from mentalbench.errors import InputError, MentalbenchError, require
 from mentalbench.files import write_atomic
 from mentalbench.models import DEFAULT_SYSTEM_PROMPT
@@ -305,8 +306,8 @@ def _save_adapter(model, out: Path) -> None:
     shutil.rmtree(tmp, ignore_errors=True)
     model.save_pretrained(str(tmp))
     (tmp / "README.md").unlink(missing_ok=True)  # peft's blank model card says nothing true
-    # adapter_config.json goes last: the HF backend looks for it to accept the folder.
+    # The config goes last: its presence is what makes the folder an adapter (is_adapter_dir).
     names = sorted(p.name for p in tmp.iterdir())
-    for name in sorted(names, key=lambda n: n == "adapter_config.json"):
+    for name in sorted(names, key=lambda n: n == ADAPTER_CONFIG):
         os.replace(tmp / name, out / name)
     tmp.rmdir()
