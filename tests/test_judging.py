@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 import pytest
@@ -249,3 +250,35 @@ def test_run_judging_reports_progress(double, rubric, tmp_path):
     run_judging(_judge(rubric), _tasks("a", "b", "c", "d"), store, Recording())
     assert len(stages) == 1  # nothing pending: no progress bar at all
     store.close()
+
+
+# -- the maths of logprob slots and samples (no model, no SDK) ------------------------
+
+def test_slot_scores_read_only_rating_tokens(rubric):
+    from mentalbench.judging import slot_scores
+
+    lp = math.log
+    tokens = [("Overall", {}), (":", {}), (" [[", {}),
+              ("10", {"10": lp(0.5), "9": lp(0.25), "x": lp(0.2), "11": lp(0.05)}),
+              ("]]\n", {}), ("Active Listening", {}), (": [[", {}),
+              ("4", {"4": lp(0.6), " 5": lp(0.4)}), ("]]\n", {}),
+              ("Empathy & Validation: [[7", {"7": 0.0}), ("]]", {})]
+    scores = slot_scores(tokens, rubric)
+    assert scores["overall"].value == pytest.approx((10 * 0.5 + 9 * 0.25) / 0.75, abs=1e-3)
+    assert scores["active_listening"].value == pytest.approx(4.4, abs=1e-3)
+    assert scores["active_listening"].spread == pytest.approx(math.sqrt(0.24), abs=1e-3)
+    assert "empathy_validation" not in scores  # the rating shares a token with its name
+
+
+def test_median_of_samples_with_spread():
+    from mentalbench.judging import median_scores
+    from mentalbench.records import Score
+
+    samples = [(Score("a", 3.0), Score("b", None)), (Score("a", 9.0), Score("b", 6.0)),
+               (Score("a", 5.0, "text-repair"), Score("b", None))]
+    a, b = median_scores(samples)
+    assert (a.value, a.mode) == (5.0, "text+text-repair")
+    assert a.spread == pytest.approx(math.sqrt(((3 - 17 / 3) ** 2 + (9 - 17 / 3) ** 2
+                                                 + (5 - 17 / 3) ** 2) / 3), abs=1e-3)
+    assert (b.value, b.spread) == (6.0, 0.0)
+    assert median_scores([(Score("c", None),), (Score("c", None),)])[0].value is None

@@ -58,6 +58,28 @@ class Failure:
     fatal: bool = False
 
 
+#: Statuses that say "try again later" (timeout, conflict, rate limit); so does every 5xx.
+RETRY_STATUSES = frozenset({408, 409, 429})
+
+
+def status_failure(status: int, message: str, retry_after: float | None,
+                   model_hint: str) -> Failure:
+    """How every API backend handles an HTTP error status (`message` already names it).
+
+    401/403: the key is refused, so every request would fail: stop. 404: the model is not
+    served there: stop, naming `model_hint`. 408/409/429/5xx: retry, after `retry_after`
+    seconds when the server said. Any other 4xx: this request is at fault; no retry.
+    """
+    if status in (401, 403):
+        return Failure(f"the server refused the API key ({message})", retry=False, fatal=True)
+    if status == 404:
+        return Failure(f"{message} (is model={model_hint!r} served there? pin another with "
+                       "the model option)", retry=False, fatal=True)
+    if status in RETRY_STATUSES or status >= 500:
+        return Failure(message, retry=True, retry_after=retry_after)
+    return Failure(message, retry=False)
+
+
 class MalformedResponse(Exception):
     """The server answered 200 with something that is not a usable reply."""
 
