@@ -12,6 +12,33 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
+# Installed plugins stay out of the suite (see tests/conftest.py); this package's own two are
+# registered by hand below, so its tests pass whether or not it is installed.
+os.environ["MENTALBENCH_LOAD_PLUGINS"] = ""
+
+
+def _register_this_packages_plugins() -> None:
+    """Register the `train` and `data` plugins like installed ones; add their commands."""
+    import sys
+
+    import mentalbench_train.data.plugin as data_plugin
+    import mentalbench_train.plugin as train_plugin
+
+    from mentalbench.plugins import load_plugins, pm
+
+    load_plugins()
+    for module in (train_plugin, data_plugin):
+        if pm.get_plugin(module.__name__) is None:
+            pm.register(module, name=module.__name__)
+    if "mentalbench.cli" in sys.modules:  # imported before: add the commands it missed
+        from mentalbench.cli import cli
+
+        for module, name in ((train_plugin, "train"), (data_plugin, "data")):
+            if name not in cli.commands:
+                module.register_commands(cli=cli)
+
+
+_register_this_packages_plugins()
 
 QUESTIONS = [
     "I cannot sleep because I keep worrying about work.",
