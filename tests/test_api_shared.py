@@ -1,4 +1,4 @@
-"""What the API backends share, tested without any SDK: statuses, Retry-After, backoff, scrubbing."""
+"""What the API backends share, tested without an SDK: statuses, Retry-After, backoff, scrubbing."""
 
 from __future__ import annotations
 

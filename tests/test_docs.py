@@ -1,4 +1,4 @@
-"""Docs that cannot drift: hooks with their signatures, a current CLI reference, links that resolve."""
+"""Docs that cannot drift: hook signatures, a current CLI reference, links that resolve."""
 
 from __future__ import annotations
 
@@ -59,7 +59,8 @@ def test_relative_links_point_at_files_that_exist(doc):
 
 
 def test_the_link_check_sees_links():
-    text = "See [a](docs/a.md#part), [b](b.md), [web](https://x.org), `[c](c.md)`.\n```\n[d](d)\n```"
+    text = ("See [a](docs/a.md#part), [b](b.md), [web](https://x.org), `[c](c.md)`."
+            "\n```\n[d](d)\n```")
     assert list(_links(text)) == ["docs/a.md", "b.md"]
 
 

@@ -1,4 +1,4 @@
-"""The suite never loads an installed third-party plugin: its results depend on this checkout only."""
+"""The suite never loads an installed third-party plugin: results depend on this checkout only."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def test_no_installed_entry_point_is_registered_in_this_process():
 
 
 def _install_fake_plugin(folder: Path) -> Path:
-    """A distribution on sys.path with a `mentalbench` entry point that leaves a mark if imported."""
+    """A distribution on sys.path whose `mentalbench` entry point leaves a mark when imported."""
     marker = folder / "imported"
     info = folder / "mb_fake_plugin-0.1.dist-info"
     info.mkdir()

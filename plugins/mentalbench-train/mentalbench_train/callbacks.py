@@ -1,4 +1,4 @@
-"""What the Trainer reports during a run: the loss log, one progress line a step, a gradient guard."""
+"""What the Trainer reports during a run: a loss log, a progress line a step, a gradient guard."""
 
 from __future__ import annotations
 
@@ -113,7 +113,7 @@ class LossLog(TrainerCallback):
 
 
 class ZeroGradientGuard(TrainerCallback):
-    """Stops at the first update if every LoRA gradient is zero (the 4-bit trap in STACK.md)."""
+    """Stops at the first update if every LoRA gradient is zero (4-bit trap: docs/install.md)."""
 
     checked = False
 

@@ -30,7 +30,7 @@ def base_of(adapter: Path, base_id: str | None) -> str:
 
 def merge(adapter: Path, out: Path, base_id: str | None = None,
           dtype: str = "bfloat16") -> dict[str, Any]:
-    """Load the base unquantized (never 4-bit: STACK.md), add the adapter, merge, save atomically."""
+    """Load the base unquantized (never 4-bit: docs/install.md), add the adapter, merge, save."""
     for module in ("torch", "transformers", "peft"):
         require(module, "train", "mentalbench train merge")
     require_adapter_dir(adapter, str(adapter))

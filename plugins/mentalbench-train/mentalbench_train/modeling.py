@@ -57,7 +57,7 @@ def device_map() -> dict[str, int | str]:
 
 
 def load_base(base: BaseModel, config: TrainConfig, attn_implementation: str | None = None):
-    """Tokenizer and frozen base model, quantized per the config (never generated with: STACK.md)."""
+    """Tokenizer and frozen base model, quantized per the config (never generate with it)."""
     from transformers import AutoModelForCausalLM, AutoTokenizer, BitsAndBytesConfig
 
     dtype = torch_dtype(config.compute_dtype)

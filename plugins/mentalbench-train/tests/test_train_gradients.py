@@ -1,4 +1,4 @@
-"""The 4-bit trap (STACK.md): after a training step every LoRA matrix must have a non-zero gradient."""
+"""The 4-bit trap (docs/install.md): after a training step every LoRA matrix has a gradient."""
 
 from __future__ import annotations
 
