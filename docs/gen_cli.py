@@ -1,4 +1,9 @@
-"""Writes docs/cli.md from the commands' own help, so the reference never drifts from the code."""
+"""Writes the CLI references from the commands' own help, so they never drift from the code.
+
+`python docs/gen_cli.py` writes docs/cli.md: mentalbench's own commands, whatever plugins are
+installed. `python docs/gen_cli.py mentalbench_train` writes docs/cli-train.md: the commands
+that package's plugins add (it must be installed). Each has a test that fails when it is stale.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +13,28 @@ from pathlib import Path
 import click
 from click.testing import CliRunner
 
-HEADER = """# CLI reference
+#: Package -> (file written, its header).
+REFERENCES = {
+    "mentalbench": ("cli.md", """# CLI reference
 
 Generated from the commands' help by `python docs/gen_cli.py` (a test fails when it is stale).
-Commands added by installed plugins (the bundled `train` and `data`) appear here too.
-"""
+These are mentalbench's own commands. Plugins add their own: the bundled training plugin's
+`train` and `data` are in [their reference](cli-train.md).
+"""),
+    "mentalbench_train": ("cli-train.md", """# CLI reference: the training plugin
+
+Generated from the commands' help by `python docs/gen_cli.py mentalbench_train` (a test of the
+plugin fails when it is stale). These commands come with the bundled `mentalbench-train`
+plugin; see [training](training.md) and [training data](data.md). The core commands are in
+[the main reference](cli.md).
+"""),
+}
+
+
+def package_of(command: click.Command) -> str:
+    """The top-level package that defined a command (the one whose plugin added it)."""
+    owner = command.callback if command.callback is not None else type(command)
+    return owner.__module__.partition(".")[0]
 
 
 def _walk(group: click.Group, path: tuple[str, ...] = ()):
@@ -23,12 +45,14 @@ def _walk(group: click.Group, path: tuple[str, ...] = ()):
             yield from _walk(cmd, (*path, name))
 
 
-def render() -> str:
-    """The whole reference as markdown."""
+def render(package: str = "mentalbench") -> str:
+    """The reference of the commands `package` adds to the command line, as markdown."""
     from mentalbench.cli import cli
 
-    parts = [HEADER]
+    parts = [REFERENCES[package][1]]
     for path, _ in _walk(cli):
+        if package_of(cli.commands[path[0]]) != package:
+            continue
         text = CliRunner().invoke(cli, [*path, "--help"], terminal_width=100).output
         text = text.replace("Usage: cli ", "Usage: mentalbench ")
         parts.append(f"## mentalbench {' '.join(path)}\n\n```\n{text.rstrip()}\n```\n")
@@ -36,6 +60,7 @@ def render() -> str:
 
 
 if __name__ == "__main__":
-    target = Path(__file__).with_name("cli.md")
-    target.write_text(render(), encoding="utf-8")
+    package = sys.argv[1] if len(sys.argv) > 1 else "mentalbench"
+    target = Path(__file__).with_name(REFERENCES[package][0])
+    target.write_text(render(package), encoding="utf-8")
     print(f"wrote {target}", file=sys.stderr)

@@ -8,10 +8,10 @@ from .questions import QuestionSet, load_questions
 from .records import Answer, ChatRequest, Completion, JudgeSpec, Judgment, Question, Score, Usage
 from .registry import get_model, get_registry
 from .rubric import Rubric, load_rubric
-
-__version__ = "0.1.0"
+from .version import __api_version__, __version__
 
 __all__ = [
+    "__api_version__", "__version__",
     "Answer", "ChatRequest", "Completion", "GenerationOptions", "InputError", "JudgeSpec",
     "Judgment", "MentalbenchError", "MissingExtra", "Model", "Question", "QuestionSet", "Rubric",
     "Score", "Usage", "get_judge", "get_model", "get_registry", "hookimpl", "load_questions",

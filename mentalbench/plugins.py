@@ -9,6 +9,7 @@ import os
 import pluggy
 
 from . import hookspecs
+from .version import __version__
 
 BUNDLED_PLUGINS = (
     "mentalbench.backends.embedded",
@@ -80,7 +81,6 @@ def get_plugins() -> list[dict]:
         if name in _versions:
             info["version"] = _versions[name]
         elif name.startswith("mentalbench."):
-            from . import __version__
             info["version"] = __version__
         out.append(info)
     return sorted(out, key=lambda d: d["name"])

@@ -252,3 +252,21 @@ class CheckResult:
         span = row.get("span")
         return cls(str(row["status"]), str(row.get("evidence", "")),
                    (int(span[0]), int(span[1])) if span else None, str(row.get("reason", "")))
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One rated dimension: its column key, display name and definition."""
+
+    key: str
+    name: str
+    definition: str = ""
+
+
+@dataclass(frozen=True)
+class Scale:
+    """The rating range and the anchors that explain it."""
+
+    min: int
+    max: int
+    anchors: tuple[tuple[int, str], ...]

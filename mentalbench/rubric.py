@@ -14,30 +14,13 @@ import jinja2
 
 from .errors import InputError
 from .hashing import folder_sha256
+from .records import Metric, Scale
 from .slot_format import SlotFormat
 from .verdict_names import name_clash, name_words
 
 REQUIRED_TEMPLATES = ("system.j2", "prompt.j2")
 # Rendered into prompt.j2 once at load: finds the lines that frame the question and answer.
 _SAMPLES = {"question": "mentalbench-sample-question", "answer": "mentalbench-sample-answer"}
-
-
-@dataclass(frozen=True)
-class Metric:
-    """One rated dimension: its column key, display name and definition."""
-
-    key: str
-    name: str
-    definition: str = ""
-
-
-@dataclass(frozen=True)
-class Scale:
-    """The rating range and the anchors that explain it."""
-
-    min: int
-    max: int
-    anchors: tuple[tuple[int, str], ...]
 
 
 @dataclass(frozen=True)

@@ -37,7 +37,7 @@ def _own_ratings(text: str, rubric: Rubric) -> list[Rating]:
     starts = list(itertools.accumulate((len(line) + 1 for line in raw), initial=0))
     lines = [line.rstrip("\r") for line in raw]
     skipped = quoted_lines(lines, rubric.markers)
-    table = name_table(rubric)
+    table = name_table(rubric.rated, rubric.overall)
     found = [r for line, skip in zip(lines, skipped, strict=True) if not skip
              for r in line_ratings(line, rubric, table)]
     found += json_ratings(text, table, rubric.scale.max,

@@ -6,10 +6,8 @@ import functools
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from .rubric import Metric, Rubric
+from .records import Metric
 
 WORD = re.compile(r"[^\W_]+")
 # A trailing "rating" or "score" does not change which metric a name means.
@@ -76,11 +74,11 @@ class Phrase:
 class NameTable:
     """The rubric's metric names, found by word sequence in lines or by key in JSON."""
 
-    def __init__(self, rubric: Rubric):
+    def __init__(self, rated: Sequence[Metric], overall: Metric | None):
         self.by_first: dict[str, list[Phrase]] = {}
         self.by_canonical: dict[tuple[str, ...], str] = {}
-        for metric in rubric.rated:
-            for words, line_start in metric_phrases(metric, metric is rubric.overall):
+        for metric in rated:
+            for words, line_start in metric_phrases(metric, metric is overall):
                 self.by_first.setdefault(words[0], []).append(Phrase(words, metric.key, line_start))
                 self.by_canonical.setdefault(canonical(words), metric.key)
 
@@ -97,6 +95,6 @@ class NameTable:
 
 
 @functools.lru_cache(maxsize=32)
-def name_table(rubric: Rubric) -> NameTable:
-    """The rubric's name table, built once per rubric."""
-    return NameTable(rubric)
+def name_table(rated: tuple[Metric, ...], overall: Metric | None) -> NameTable:
+    """A rubric's name table (its rated slots, overall first), built once per rubric."""
+    return NameTable(rated, overall)

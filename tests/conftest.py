@@ -9,6 +9,10 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
+# No installed plugin is loaded in tests (llm's habit): the suite sees mentalbench's bundled
+# plugins and the test doubles its fixtures register, whatever else the machine has installed.
+# A test that wants entry points loaded turns them on itself.
+os.environ["MENTALBENCH_LOAD_PLUGINS"] = ""
 
 ROOT = Path(__file__).resolve().parent.parent
 

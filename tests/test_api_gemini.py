@@ -8,7 +8,7 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from mentalbench.backends.api import FatalAPIError
+from mentalbench.backends.api_retry import FatalAPIError
 from mentalbench.backends.gemini import DEFAULT_GEMINI, to_contents
 from mentalbench.cli import cli
 from mentalbench.errors import MentalbenchError
@@ -167,8 +167,8 @@ def test_judge_command_with_gemini_end_to_end(api_keys, serve, scripted, small_q
             assert GEMINI_KEY.encode() not in path.read_bytes(), path.name
 
 
-def test_logprobs_mode_is_refused_for_gemini(api_keys, small_questions, tmp_path):
-    result = CliRunner().invoke(cli, ["run", "-m", "smollm2", "-j", "gemini", "--judge-opt",
+def test_logprobs_mode_is_refused_for_gemini(api_keys, scripted, small_questions, tmp_path):
+    result = CliRunner().invoke(cli, ["run", "-m", "scripted", "-j", "gemini", "--judge-opt",
                                       "mode=logprobs", "-q", str(small_questions),
                                       "-o", str(tmp_path / "r")])
     assert result.exit_code == 2

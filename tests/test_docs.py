@@ -1,4 +1,4 @@
-"""Docs that cannot drift: every hook documented with its signature, the CLI reference current."""
+"""Docs that cannot drift: hook signatures, a current CLI reference, links that resolve."""
 
 from __future__ import annotations
 
@@ -29,10 +29,53 @@ def test_every_hook_is_documented_with_its_signature(name, heading):
 
 
 def test_cli_reference_is_current():
+    """docs/cli.md holds mentalbench's own commands, whichever plugins are installed."""
     spec = importlib.util.spec_from_file_location("gen_cli", DOCS / "gen_cli.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert (DOCS / "cli.md").read_text() == module.render(), "run: python docs/gen_cli.py"
+
+
+def _markdown_files():
+    return [ROOT / "README.md", *sorted(DOCS.glob("*.md"))]
+
+
+#: [text](target) in markdown, outside code; the target up to a space, ) or #.
+LINK = re.compile(r"\[[^\]\n]*\]\(([^)\s#]*)(?:#[^)\s]*)?\)")
+
+
+def _links(text: str):
+    text = re.sub(r"```.*?```", "", text, flags=re.S)
+    text = re.sub(r"`[^`\n]*`", "", text)
+    for target in LINK.findall(text):
+        if target and not re.match(r"[a-z][a-z0-9+.-]*:", target):  # http:, mailto: ...
+            yield target
+
+
+@pytest.mark.parametrize("doc", _markdown_files(), ids=lambda p: p.name)
+def test_relative_links_point_at_files_that_exist(doc):
+    missing = [t for t in _links(doc.read_text()) if not (doc.parent / t).exists()]
+    assert not missing, f"{doc.relative_to(ROOT)} links to missing files: {missing}"
+
+
+def test_the_link_check_sees_links():
+    text = ("See [a](docs/a.md#part), [b](b.md), [web](https://x.org), `[c](c.md)`."
+            "\n```\n[d](d)\n```")
+    assert list(_links(text)) == ["docs/a.md", "b.md"]
+
+
+def test_the_readme_index_lists_every_doc():
+    index = (ROOT / "README.md").read_text().split("## Documentation", 1)[1].split("\n## ", 1)[0]
+    listed = set(re.findall(r"\]\(docs/([^)#]+)\)", index))
+    docs = {p.name for p in DOCS.glob("*.md")}
+    assert docs - listed == set(), "add them to the README's Documentation section"
+
+
+def test_python_m_mentalbench_can_be_imported_again_by_a_worker():
+    """vLLM's and torch's spawned workers import the main module again (docs/backends.md)."""
+    import runpy
+
+    runpy.run_module("mentalbench", run_name="__mp_main__")  # the command must not run
 
 
 def test_readme_starts_with_the_two_setup_commands():
@@ -45,8 +88,8 @@ def test_ci_runs_make_test():
     assert "make test" in (ROOT / ".ci" / "run").read_text()
 
 
-def test_the_example_plugin_in_the_docs_works(scripted, small_questions, tmp_path, monkeypatch):
-    """The complete example in writing-plugins.md is real code: load it and run with it."""
+def test_the_example_plugin_in_the_docs_works(scripted, tmp_path, monkeypatch):
+    """The complete example in writing-plugins.md is real code and data: load it and run with it."""
     from click.testing import CliRunner
 
     from mentalbench.cli import cli
@@ -56,7 +99,9 @@ def test_the_example_plugin_in_the_docs_works(scripted, small_questions, tmp_pat
     text = (DOCS / "writing-plugins.md").read_text()
     code = re.search(r"`mentalbench_echo\.py`:\n\n```python\n(.*?)```", text, re.S).group(1)
     (tmp_path / "mentalbench_echo.py").write_text(code)
-    (tmp_path / "questions.jsonl").write_text(small_questions.read_text())
+    questions = re.search(r"`questions\.jsonl`, beside the module.*?```json\n(.*?)```", text,
+                          re.S).group(1)
+    (tmp_path / "questions.jsonl").write_text(questions)
     monkeypatch.syspath_prepend(str(tmp_path))
     module = importlib.import_module("mentalbench_echo")
     pm.register(module, name="echo")

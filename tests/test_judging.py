@@ -297,3 +297,6 @@ def test_run_judging_reports_progress(double, rubric, store):
 
     run_judging(_judge(rubric, verdict="partial"), _tasks("A.", "B."), store, Recording(), CTX)
     assert stages == [["judging (sj)", 2, 2], ["repairing (sj)", 2, 2]]
+    stages.clear()
+    run_judging(_judge(rubric, verdict="partial"), _tasks("A.", "B."), store, Recording(), CTX)
+    assert stages == []  # nothing pending: no progress bar at all

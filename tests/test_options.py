@@ -89,10 +89,18 @@ def test_unknown_option_names_the_valid_ones():
     assert listed == sorted(f.name for f in dataclasses.fields(Opts))
 
 
-def test_options_are_frozen():
-    opts = build_options(Opts, {}, "m")
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        opts.temperature = 2.0  # type: ignore[misc]
+@pytest.mark.parametrize("spellings", [
+    ({"temperature": "0"}, {"temperature": "0.0"}, {"temperature": 0}, {"temperature": " 0 "}),
+    ({"load_in_4bit": "yes"}, {"load_in_4bit": "true"}, {"load_in_4bit": "1"},
+     {"load_in_4bit": True}),
+    ({"batch_size": "none"}, {"batch_size": ""}, {}),
+])
+def test_spellings_of_one_value_give_one_cache_identity(spellings):
+    """What hashing sees (options_dict) depends on the values, not on how they were typed."""
+    dicts = [options_dict(build_options(Opts, given, "m")) for given in spellings]
+    assert all(d == dicts[0] for d in dicts)
+    assert options_dict(build_options(Opts, {"temperature": "0.5"}, "m")) != options_dict(
+        build_options(Opts, {"temperature": "0"}, "m"))
 
 
 # k=v pairs

@@ -5,10 +5,8 @@ from __future__ import annotations
 import asyncio
 import collections
 import concurrent.futures
-import email.utils
 import os
 import queue
-import random
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -16,12 +14,13 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
 
-from ..errors import EndpointError, InputError, MentalbenchError, require
+from ..errors import InputError, MentalbenchError, require
 from ..hashing import content_key
 from ..models import Model, OnResult, Progress
 from ..options import GenerationOptions, options_dict
 from ..records import ChatRequest, Completion
 from ..secrets import mask_text, mask_url, remember
+from .api_retry import Failure, FatalAPIError, RateGate, backoff_delay
 
 
 @dataclass(frozen=True)
@@ -73,60 +72,6 @@ def check_url(url: str, what: str) -> None:
 #: concurrency or the endpoint of the same model never pays for the same work twice.
 TRANSPORT_OPTIONS = frozenset({"base_url", "api_key", "max_concurrency", "timeout",
                                "max_retries", "backoff", "unreachable_after"})
-MAX_BACKOFF = 60.0
-
-
-class FatalAPIError(EndpointError):
-    """A failure that every further request would repeat (a refused key, an unknown model)."""
-
-
-@dataclass(frozen=True)
-class Failure:
-    """How one failed attempt is handled: retried (after retry_after, if the server said), or not."""
-
-    message: str
-    retry: bool
-    retry_after: float | None = None
-    fatal: bool = False
-
-
-class MalformedResponse(Exception):
-    """The server answered 200 with something that is not a usable reply."""
-
-
-def retry_after_seconds(headers: Any) -> float | None:
-    """The wait a server asks for: retry-after-ms, or Retry-After in seconds or as an HTTP date."""
-    if headers is None:
-        return None
-    ms = headers.get("retry-after-ms")
-    if ms:
-        try:
-            return max(0.0, float(ms) / 1000)
-        except ValueError:
-            pass
-    value = headers.get("retry-after")
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
-
-
-def backoff_delay(attempt: int, base: float, retry_after: float | None,
-                  rng: Callable[[], float] = random.random) -> float:
-    """Seconds to wait before retry number attempt+1: the server's wish, or exponential with jitter."""
-    if retry_after is not None:
-        return retry_after + base * 0.1 * rng()  # a little spread so waiters do not return at once
-    cap = min(MAX_BACKOFF, base * 2 ** attempt)
-    return cap / 2 + cap / 2 * rng()  # "equal jitter": never less than half the step
-
-
 def scrub(text: str, secret: str | None) -> str:
     """`text` with the secret (and any long prefix of it) and URL credentials masked."""
     if secret and len(secret) >= 8:
@@ -149,20 +94,6 @@ def request_id(request: ChatRequest) -> str:
     return request.key or content_key("messages", request.messages)
 
 
-class _RateGate:
-    """One pause shared by all requests of a model: set when a server asks everyone to wait."""
-
-    def __init__(self) -> None:
-        self.resume_at = 0.0
-
-    def pause(self, seconds: float) -> None:
-        self.resume_at = max(self.resume_at, time.monotonic() + seconds)
-
-    async def wait(self) -> None:
-        while (left := self.resume_at - time.monotonic()) > 0:
-            await asyncio.sleep(left)
-
-
 class APIModel(Model):
     """A chat model behind an HTTP API: requests of one generate() call run concurrently."""
 
@@ -178,7 +109,7 @@ class APIModel(Model):
     def __init__(self, model_id: str, options: APIOptions, target: str | None = None):
         super().__init__(model_id, options, target)
         self.options: APIOptions = options
-        self._gate = _RateGate()
+        self._gate = RateGate()
         self._loop: _LoopThread | None = None
         self._client: Any = None
         self._answered = 0  # replies received: while 0, a dead endpoint stops the run early

@@ -9,7 +9,8 @@ from typing import Any
 from ..hookspecs import hookimpl
 from ..judge_models import paper_judge
 from ..records import ChatRequest, Completion, Usage
-from .api import APIModel, Failure, MalformedResponse, retry_after_seconds
+from .api import APIModel
+from .api_retry import Failure, MalformedResponse, retry_after_seconds, status_failure
 
 #: A current stable Gemini model (Gemini Pro 1.0, the paper's, is retired); see docs/api-backends.md.
 DEFAULT_GEMINI = "gemini-3.8-flash"
@@ -110,18 +111,11 @@ class GeminiModel(APIModel):
         if isinstance(exc, errors.APIError):
             code = exc.code or 0
             message = f"HTTP {code} {exc.status or ''}: {exc.message or ''}".strip()
-            if code in (401, 403):
-                return Failure(f"the server refused the API key ({message})", retry=False,
-                               fatal=True)
-            if code == 404:
-                return Failure(f"{message} (is model={self.api_model!r} served there? pin "
-                               "another with the model option)", retry=False, fatal=True)
-            if code in (408, 409, 429) or code >= 500:
-                response = getattr(exc, "response", None)
-                wait = retry_after_seconds(getattr(response, "headers", None))
-                return Failure(message, retry=True,
-                               retry_after=wait if wait is not None else _retry_delay(exc.details))
-            return Failure(message, retry=False)
+            response = getattr(exc, "response", None)
+            wait = retry_after_seconds(getattr(response, "headers", None))
+            return status_failure(code, message,
+                                  wait if wait is not None else _retry_delay(exc.details),
+                                  self.api_model)
         import pydantic
 
         malformed = (getattr(errors, "UnknownApiResponseError", MalformedResponse),

@@ -10,7 +10,8 @@ from urllib.parse import urlsplit
 from ..hookspecs import hookimpl
 from ..judge_models import paper_judge
 from ..records import ChatRequest, Completion, TokenLogprobs, Usage
-from .api import APIModel, Failure, MalformedResponse, retry_after_seconds
+from .api import APIModel
+from .api_retry import Failure, MalformedResponse, retry_after_seconds, status_failure
 
 #: The paper's judge model; OpenAI shut it down on 2026-10-23 (mentalbench/data/judge_models.toml).
 GPT4_TURBO = "gpt-4-turbo"
@@ -116,12 +117,7 @@ class OpenAIModel(APIModel):
             body = exc.body if isinstance(exc.body, dict) else {}
             status = exc.status_code
             message = f"HTTP {status}: {body.get('message') or exc.message}"
-            if status in (401, 403):
-                return Failure(f"the server refused the API key ({message})", retry=False,
-                               fatal=True)
-            if status == 404:
-                return Failure(f"{message} (is model={self.api_model!r} served there? pin "
-                               "another with the model option)", retry=False, fatal=True)
+            # What only OpenAI says: a quota error or a refused setting, fatal whatever the status.
             if status == 429 and getattr(exc, "code", None) == "insufficient_quota":
                 return Failure(f"the account is out of quota ({message})", retry=False,
                                fatal=True)
@@ -129,10 +125,8 @@ class OpenAIModel(APIModel):
                 return Failure(f"the server refused the setting {exc.param!r} ({message}); "
                                "change it with the model or judge options", retry=False,
                                fatal=True)
-            if status in (408, 409, 429) or status >= 500:
-                return Failure(message, retry=True,
-                               retry_after=retry_after_seconds(exc.response.headers))
-            return Failure(message, retry=False)  # 400, 413, 422: this request is at fault
+            return status_failure(status, message, retry_after_seconds(exc.response.headers),
+                                  self.api_model)
         if isinstance(exc, json.JSONDecodeError | pydantic.ValidationError |
                       openai.APIResponseValidationError):
             return Failure(f"a malformed reply ({type(exc).__name__}: {exc})", retry=True)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..adapters import require_adapter_dir
 from ..errors import InputError, require
 from ..hookspecs import hookimpl
 from ..models import Model, Progress, adapter_label
@@ -73,8 +74,8 @@ class VLLMModel(Model):
     def check(self) -> None:
         require("vllm", "vllm", f"model {self.model_id}")
         o = self.options
-        if o.adapter and not (Path(o.adapter) / "adapter_config.json").is_file():
-            raise InputError(f"option adapter={o.adapter!r}: expected a folder with adapter_config.json")
+        if o.adapter:
+            require_adapter_dir(o.adapter, f"option adapter={o.adapter!r}")
         for name in ("tensor_parallel_size", "pipeline_parallel_size", "max_lora_rank"):
             if getattr(o, name) < 1:
                 raise InputError(f"option {name}={getattr(o, name)}: expected >= 1")

@@ -6,9 +6,9 @@ import sqlite3
 
 import click
 
-from .. import __version__
 from ..errors import MentalbenchError
 from ..plugins import load_plugins, pm
+from ..version import __version__
 
 
 class Group(click.Group):

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from mentalbench.adapters import require_adapter_dir
 from mentalbench.errors import InputError, require
 from mentalbench.files import write_atomic
 
@@ -29,11 +30,10 @@ def base_of(adapter: Path, base_id: str | None) -> str:
 
 def merge(adapter: Path, out: Path, base_id: str | None = None,
           dtype: str = "bfloat16") -> dict[str, Any]:
-    """Load the base unquantized (never 4-bit: STACK.md), add the adapter, merge, save atomically."""
+    """Load the base unquantized (never 4-bit: docs/install.md), add the adapter, merge, save."""
     for module in ("torch", "transformers", "peft"):
         require(module, "train", "mentalbench train merge")
-    if not (adapter / "adapter_config.json").is_file():
-        raise InputError(f"{adapter}: expected a folder with adapter_config.json")
+    require_adapter_dir(adapter, str(adapter))
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise InputError(f"--out {str(out)!r}: exists and is not empty")
     if dtype not in ("bfloat16", "float16", "float32"):

@@ -57,7 +57,7 @@ def device_map() -> dict[str, int | str]:
 
 
 def load_base(base: BaseModel, config: TrainConfig, attn_implementation: str | None = None):
-    """Tokenizer and frozen base model, quantized per the config (never generated with: STACK.md)."""
+    """Tokenizer and frozen base model, quantized per the config (never generate with it)."""
     from transformers import AutoModelForCausalLM, AutoTokenizer, BitsAndBytesConfig
 
     dtype = torch_dtype(config.compute_dtype)
@@ -76,6 +76,10 @@ def load_base(base: BaseModel, config: TrainConfig, attn_implementation: str | N
                          f"{str(exc).splitlines()[0]}") from None
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
+    # Said here, the Trainer has nothing to align (and no warning to print about it).
+    model.config.pad_token_id = tokenizer.pad_token_id
+    if getattr(model, "generation_config", None) is not None:
+        model.generation_config.pad_token_id = tokenizer.pad_token_id
     model.config.use_cache = False  # no cache in training; it also keeps segment attention on
     return tokenizer, model
 
@@ -106,7 +110,12 @@ def add_lora(model, config: TrainConfig):
         # Without that upcast, which for bf16 compute turns the whole residual stream float32
         # (twice the activation traffic and memory); RMSNorm still takes its statistics in
         # float32. get_peft_model freezes the base.
-        model.gradient_checkpointing_enable(gradient_checkpointing_kwargs=ckpt)
+        # transformers 5.2x renamed it activation_checkpointing_enable (the old name warns).
+        enable = getattr(model, "activation_checkpointing_enable", None)
+        if enable is not None:
+            enable(activation_checkpointing_kwargs=ckpt)
+        else:
+            model.gradient_checkpointing_enable(gradient_checkpointing_kwargs=ckpt)
         model.enable_input_require_grads()
     try:
         model = get_peft_model(model, lora_config(config))

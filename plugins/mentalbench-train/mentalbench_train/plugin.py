@@ -81,8 +81,12 @@ def train(ctx, base, data, mix_weights, out, preset, **settings):
         sys.exit(130)
     if record:
         r = record["results"]
-        click.echo(f"Adapter: {out} ({r['steps']} steps; loss {r['first_loss']} -> "
-                   f"{r['final_loss']}; eval loss {r['eval_loss']})")
+        click.echo(f"Adapter: {out} ({r['steps']} steps; loss {_num(r['first_loss'])} -> "
+                   f"{_num(r['final_loss'])}; eval loss {_num(r['eval_loss'])})")
+
+
+def _num(value: float | None) -> str:
+    return "none" if value is None else f"{value:.4f}"
 
 
 @train.command(name="merge")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mentalbench.adapters import ADAPTER_CONFIG
 from mentalbench.errors import InputError, MentalbenchError, require
 from mentalbench.files import write_atomic
 from mentalbench.models import DEFAULT_SYSTEM_PROMPT
@@ -46,10 +47,6 @@ class TrainPlan:
 
 def _quiet(message: str) -> None:
     pass
-
-
-def _is_main() -> bool:
-    return int(os.environ.get("RANK", "0")) == 0
 
 
 def check_extras(config: TrainConfig) -> None:
@@ -116,47 +113,9 @@ def last_checkpoint(out: Path) -> str | None:
 
 
 def _callbacks(plan: TrainPlan, say: Callable[[str], None]):
-    from transformers import TrainerCallback
+    from .callbacks import LossLog, ProgressPrinter, ZeroGradientGuard
 
-    from .modeling import lora_parameters
-
-    log_path = plan.out / LOSS_LOG
-
-    class LossLog(TrainerCallback):
-        """Appends every logged loss to loss_log.jsonl; on resume drops what the checkpoint lost."""
-
-        def on_train_begin(self, args, state, control, **kw):
-            if _is_main() and log_path.is_file():
-                kept = [line for line in log_path.read_text().splitlines()
-                        if json.loads(line)["step"] <= state.global_step]
-                write_atomic(log_path, "".join(line + "\n" for line in kept))
-
-        def on_log(self, args, state, control, logs=None, **kw):
-            if not _is_main() or not logs:
-                return
-            keys = ("loss", "eval_loss", "learning_rate", "grad_norm", "train_loss")
-            row = {"step": state.global_step, "epoch": round(state.epoch or 0, 4),
-                   **{k: logs[k] for k in keys if k in logs}}
-            if len(row) > 2:
-                with log_path.open("a", encoding="utf-8") as f:
-                    f.write(json.dumps(row) + "\n")
-
-    class ZeroGradientGuard(TrainerCallback):
-        """Stops at the first update if every LoRA gradient is zero (the 4-bit trap in STACK.md)."""
-
-        checked = False
-
-        def on_pre_optimizer_step(self, args, state, control, model=None, **kw):
-            if self.checked or model is None:
-                return
-            self.checked = True
-            grads = [p.grad for _, p in lora_parameters(model) if p.grad is not None]
-            if not grads or all(float(g.abs().max()) == 0.0 for g in grads):
-                raise MentalbenchError(
-                    "every LoRA gradient is zero at the first step: the base model's 4-bit "
-                    "weights were disturbed before training (was generate() called on it?)")
-
-    return [LossLog(), ZeroGradientGuard()]
+    return [ProgressPrinter(say), LossLog(plan.out / LOSS_LOG), ZeroGradientGuard()]
 
 
 def total_steps(config: TrainConfig, n_train: int, world: int = 1) -> int:
@@ -165,6 +124,27 @@ def total_steps(config: TrainConfig, n_train: int, world: int = 1) -> int:
         return config.max_steps
     batches = math.ceil(n_train / (config.batch_size * world))
     return max(1, math.ceil(config.epochs * math.ceil(batches / config.grad_accum)))
+
+
+def warmup_steps(ratio: float, total: int) -> int:
+    """Warm-up steps for `ratio` of `total` steps, leaving at least one step at a rate above 0.
+
+    A linear warm-up starts at rate 0: a one-step run with any warm-up would change nothing.
+    """
+    return max(0, min(math.ceil(ratio * total), total - 1))
+
+
+def _checkpointing_off() -> dict[str, bool]:
+    """The Trainer's own activation checkpointing, off (add_lora has set it up for 4-bit)."""
+    import dataclasses as dc
+
+    from trl import SFTConfig
+
+    # transformers 5.2x renamed gradient_checkpointing; naming the old field warns.
+    names = {f.name for f in dc.fields(SFTConfig)}
+    key = "activation_checkpointing" if "activation_checkpointing" in names else \
+        "gradient_checkpointing"
+    return {key: False}
 
 
 LIGER_KERNELS = {"rope": True, "rms_norm": True, "swiglu": True, "cross_entropy": False,
@@ -177,8 +157,9 @@ def _sft_config(plan: TrainPlan, n_rows: int, has_eval: bool):
 
     c = plan.config
     world = int(os.environ.get("WORLD_SIZE", "1"))
+    total = total_steps(c, n_rows, world)
     # Short runs still log the loss about ten times.
-    logging = max(1, min(c.logging_steps, total_steps(c, n_rows, world) // 10))
+    logging = max(1, min(c.logging_steps, total // 10))
     if not has_eval:
         strategy = "no"
     else:
@@ -188,15 +169,16 @@ def _sft_config(plan: TrainPlan, n_rows: int, has_eval: bool):
         max_steps=c.max_steps or -1, per_device_train_batch_size=c.batch_size,
         per_device_eval_batch_size=c.batch_size, gradient_accumulation_steps=c.grad_accum,
         learning_rate=c.learning_rate, lr_scheduler_type=c.lr_scheduler,
-        warmup_steps=c.warmup_ratio, weight_decay=c.weight_decay, max_grad_norm=c.max_grad_norm,
+        warmup_steps=warmup_steps(c.warmup_ratio, total), weight_decay=c.weight_decay,
+        max_grad_norm=c.max_grad_norm,
         optim=c.optim, bf16=c.compute_dtype == "bfloat16", fp16=c.compute_dtype == "float16",
-        # add_lora() has set up checkpointing the way 4-bit models need it.
-        gradient_checkpointing=False, logging_steps=logging, logging_first_step=True,
+        **_checkpointing_off(), logging_steps=logging, logging_first_step=True,
         save_strategy="steps", save_steps=c.save_steps, save_total_limit=1,
         eval_strategy=strategy, eval_steps=c.eval_steps, seed=c.seed, data_seed=c.seed,
         report_to="none", max_length=None, dataset_kwargs={"skip_prepare_dataset": True},
         ddp_find_unused_parameters=False, use_cpu=not torch.cuda.is_available(),
-        disable_tqdm=False, use_liger_kernel=c.liger,
+        # No tqdm bar: ProgressPrinter says one line per logging step instead.
+        disable_tqdm=True, use_liger_kernel=c.liger,
         # The layer kernels only: trl's fused LM head already computes the loss.
         liger_kernel_config=LIGER_KERNELS if c.liger else None)
 
@@ -217,19 +199,28 @@ def train(plan: TrainPlan, say: Callable[[str], None] = print) -> dict[str, Any]
     if done is not None:
         say(f"{plan.out} already holds this finished run; nothing to do")
         return done
+    from .quiet import training_noise_silenced
+
+    with training_noise_silenced():
+        return _train(plan, say)
+
+
+def _train(plan: TrainPlan, say: Callable[[str], None]) -> dict[str, Any]:
     from datasets import Dataset
+    from transformers import PrinterCallback
     from trl import SFTTrainer
 
     from .batching import register_attention
+    from .callbacks import is_main
     from .encoding import encode_all
     from .modeling import add_lora, load_base
 
     c = plan.config
-    if not _is_main():
+    if not is_main():
         say = _quiet  # under accelerate launch, one process speaks
     started = time.time()
     plan.out.mkdir(parents=True, exist_ok=True)
-    if _is_main():
+    if is_main():
         write_atomic(plan.out / RUN_FILE, json.dumps({"key": plan.key, "base": plan.base.model_id,
                                                       "data": [f["path"] for f in plan.files]}))
         write_atomic(plan.out / EVAL_SPLIT, "".join(e.source + "\n" for e in plan.mix.eval))
@@ -260,6 +251,7 @@ def train(plan: TrainPlan, say: Callable[[str], None] = print) -> dict[str, Any]
                          eval_dataset=Dataset.from_list(eval_rows) if eval_rows else None,
                          processing_class=tokenizer, data_collator=_collator(c, tokenizer),
                          callbacks=_callbacks(plan, say))
+    trainer.remove_callback(PrinterCallback)  # it prints the raw log dicts
     resume = last_checkpoint(plan.out)
     if resume:
         say(f"resuming from {resume}")
@@ -271,7 +263,7 @@ def train(plan: TrainPlan, say: Callable[[str], None] = print) -> dict[str, Any]
         metrics = evals[-1]
     elif eval_rows:
         metrics = trainer.evaluate()
-    if not _is_main():
+    if not is_main():
         return {}
     _save_adapter(trainer.model, plan.out)
     logged = [json.loads(x) for x in (plan.out / LOSS_LOG).read_text().splitlines()]
@@ -305,8 +297,8 @@ def _save_adapter(model, out: Path) -> None:
     shutil.rmtree(tmp, ignore_errors=True)
     model.save_pretrained(str(tmp))
     (tmp / "README.md").unlink(missing_ok=True)  # peft's blank model card says nothing true
-    # adapter_config.json goes last: the HF backend looks for it to accept the folder.
+    # The config goes last: its presence is what makes the folder an adapter (is_adapter_dir).
     names = sorted(p.name for p in tmp.iterdir())
-    for name in sorted(names, key=lambda n: n == "adapter_config.json"):
+    for name in sorted(names, key=lambda n: n == ADAPTER_CONFIG):
         os.replace(tmp / name, out / name)
     tmp.rmdir()

@@ -12,6 +12,33 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
+# Installed plugins stay out of the suite (see tests/conftest.py); this package's own two are
+# registered by hand below, so its tests pass whether or not it is installed.
+os.environ["MENTALBENCH_LOAD_PLUGINS"] = ""
+
+
+def _register_this_packages_plugins() -> None:
+    """Register the `train` and `data` plugins like installed ones; add their commands."""
+    import sys
+
+    import mentalbench_train.data.plugin as data_plugin
+    import mentalbench_train.plugin as train_plugin
+
+    from mentalbench.plugins import load_plugins, pm
+
+    load_plugins()
+    for module in (train_plugin, data_plugin):
+        if pm.get_plugin(module.__name__) is None:
+            pm.register(module, name=module.__name__)
+    if "mentalbench.cli" in sys.modules:  # imported before: add the commands it missed
+        from mentalbench.cli import cli
+
+        for module, name in ((train_plugin, "train"), (data_plugin, "data")):
+            if name not in cli.commands:
+                module.register_commands(cli=cli)
+
+
+_register_this_packages_plugins()
 
 QUESTIONS = [
     "I cannot sleep because I keep worrying about work.",
@@ -45,17 +72,41 @@ def smollm2_dir() -> Path:
     return ensure_smollm2()
 
 
+#: A chat layout in the ChatML style (role headers between start and end markers).
+TINY_TEMPLATE = (
+    "{% for m in messages %}<|im_start|>{{ m['role'] }}\n{{ m['content'] }}<|im_end|>\n"
+    "{% endfor %}{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}")
+
+
+def tiny_tokenizer():
+    """A byte-level BPE tokenizer of 400 tokens, trained here on the fixtures' own sentences."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    specials = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
+    bpe = Tokenizer(models.BPE())
+    bpe.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    bpe.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(vocab_size=400, special_tokens=specials, show_progress=False,
+                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet())
+    bpe.train_from_iterator([*QUESTIONS, ANSWER, "You are a caring counselor. Be kind."], trainer)
+    return PreTrainedTokenizerFast(tokenizer_object=bpe, pad_token="<|endoftext|>",
+                                   bos_token="<|im_start|>", eos_token="<|im_end|>",
+                                   chat_template=TINY_TEMPLATE)
+
+
 @pytest.fixture(scope="session")
-def tiny_model_dir(tmp_path_factory, smollm2_dir) -> Path:
-    """A 2-layer random Llama with SmolLM2's tokenizer and chat template (loads in a second)."""
+def tiny_model_dir(tmp_path_factory) -> Path:
+    """A 2-layer random Llama with a tiny local tokenizer (nothing downloaded; loads in a second)."""
     import torch
-    from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
+    from transformers import LlamaConfig, LlamaForCausalLM
 
     folder = tmp_path_factory.mktemp("tiny-llama")
-    tokenizer = AutoTokenizer.from_pretrained(smollm2_dir)
+    tokenizer = tiny_tokenizer()
     config = LlamaConfig(vocab_size=len(tokenizer), hidden_size=128, intermediate_size=256,
                          num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2,
-                         bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id)
+                         bos_token_id=tokenizer.bos_token_id, eos_token_id=tokenizer.eos_token_id,
+                         pad_token_id=tokenizer.pad_token_id)
     torch.manual_seed(0)
     LlamaForCausalLM(config).save_pretrained(folder)
     tokenizer.save_pretrained(folder)

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 from mentalbench_train.data import plugin, prompts
-from mentalbench_train.data.topics import COUNSELCHAT_WEIGHTS
+
+from mentalbench.topics import COUNSELCHAT_TOPICS
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "data.md"
 
@@ -32,7 +33,7 @@ def test_every_option_is_documented(command):
 
 def test_topic_table_lists_the_weights():
     text = DOC.read_text()
-    for topic, weight in COUNSELCHAT_WEIGHTS.items():
+    for topic, weight in COUNSELCHAT_TOPICS.items():
         assert f"| {topic} | {int(weight)} |" in text
 
 

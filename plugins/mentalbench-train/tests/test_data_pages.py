@@ -11,9 +11,10 @@ from mentalbench_train.data.pages import (
     read_transcript,
     split_pages,
 )
-from mentalbench_train.data.topics import COUNSELCHAT_WEIGHTS, draw_topics, load_topics
+from mentalbench_train.data.topics import draw_topics, load_topics
 
 from mentalbench.errors import InputError
+from mentalbench.topics import COUNSELCHAT_TOPICS
 
 
 def test_form_feeds_make_pages_and_blank_pages_keep_their_number():
@@ -67,16 +68,16 @@ def test_finding_transcripts(tmp_path):
 
 
 def test_counselchat_weights_are_the_33_labels():
-    assert len(COUNSELCHAT_WEIGHTS) == 33
-    assert sum(COUNSELCHAT_WEIGHTS.values()) == 1217
+    assert len(COUNSELCHAT_TOPICS) == 33
+    assert sum(COUNSELCHAT_TOPICS.values()) == 1217
 
 
 def test_topic_draws_are_seeded_and_follow_the_weights():
-    assert draw_topics(COUNSELCHAT_WEIGHTS, 10, 0, 7) == draw_topics(COUNSELCHAT_WEIGHTS, 10, 0, 7)
-    assert draw_topics(COUNSELCHAT_WEIGHTS, 10, 0, 7) != draw_topics(COUNSELCHAT_WEIGHTS, 10, 1, 7)
-    drawn = Counter(t for b in range(1, 1001) for t in draw_topics(COUNSELCHAT_WEIGHTS, 10, 0, b))
+    assert draw_topics(COUNSELCHAT_TOPICS, 10, 0, 7) == draw_topics(COUNSELCHAT_TOPICS, 10, 0, 7)
+    assert draw_topics(COUNSELCHAT_TOPICS, 10, 0, 7) != draw_topics(COUNSELCHAT_TOPICS, 10, 1, 7)
+    drawn = Counter(t for b in range(1, 1001) for t in draw_topics(COUNSELCHAT_TOPICS, 10, 0, b))
     for topic in ("Relationships", "Anxiety", "Stress"):
-        expected = 10_000 * COUNSELCHAT_WEIGHTS[topic] / 1217
+        expected = 10_000 * COUNSELCHAT_TOPICS[topic] / 1217
         assert abs(drawn[topic] - expected) < 0.15 * expected, topic
 
 

@@ -16,7 +16,9 @@ def _train(*args):
 
 def test_the_plugin_adds_train_through_register_commands():
     plugins = json.loads(CliRunner().invoke(cli, ["plugins"]).output)
-    assert {"name": "train", "hooks": ["register_commands"], "version": "0.1.0"} in plugins
+    by_name = {p["name"]: p for p in plugins}
+    assert by_name["mentalbench_train.plugin"]["hooks"] == ["register_commands"]
+    assert by_name["mentalbench_train.data.plugin"]["hooks"] == ["register_commands"]
     assert sorted(cli.commands["train"].commands) == ["merge"]
 
 

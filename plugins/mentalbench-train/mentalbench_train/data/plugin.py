@@ -145,12 +145,14 @@ def synth(model_id, model_opt, count, out, topics, batch_size, seed, min_words, 
     request), topics drawn from CounselChat's weights, then a counselor's answer to each;
     filtered and deduplicated.
     """
+    from mentalbench.topics import COUNSELCHAT_TOPICS
+
     from .dedup import MiniLMEmbedder, check_embedder
     from .state import stored_settings
     from .synth import SynthPlan, SynthRun
-    from .topics import COUNSELCHAT_WEIGHTS, load_topics
+    from .topics import load_topics
 
-    weights = load_topics(topics) if topics else COUNSELCHAT_WEIGHTS
+    weights = load_topics(topics) if topics else COUNSELCHAT_TOPICS
     stored = stored_settings(out).get("batch_size")
 
     def size(api: bool) -> int:

@@ -18,6 +18,7 @@ from typing import Any
 
 from mentalbench.errors import InputError
 from mentalbench.records import Usage
+from mentalbench.sqlite import connect, connect_readonly, select_in
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -48,7 +49,7 @@ def stored_settings(out: Path) -> dict[str, Any]:
     path = state_path(out)
     if not path.is_file():
         return {}
-    db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=30)
+    db = connect_readonly(path)
     try:
         return {k: json.loads(v) for k, v in db.execute("SELECT name, value FROM settings")}
     except sqlite3.OperationalError:  # made but never written to
@@ -63,8 +64,7 @@ class State:
     def __init__(self, out: Path):
         self.out = out
         self.path = state_path(out)
-        self.db = sqlite3.connect(self.path, timeout=30)
-        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db = connect(self.path)
         self.db.executescript(SCHEMA)
 
     def close(self) -> None:
@@ -92,13 +92,9 @@ class State:
     # model replies
     def calls(self, keys: Iterable[str]) -> dict[str, tuple[str, str, Usage]]:
         """Stored replies among `keys`: text, finish reason, usage."""
-        out = {}
-        for key in keys:
-            row = self.db.execute("SELECT text, finish, prompt_tokens, completion_tokens "
-                                  "FROM calls WHERE key = ?", (key,)).fetchone()
-            if row:
-                out[key] = (row[0], row[1], Usage(row[2], row[3]))
-        return out
+        rows = select_in(self.db, "SELECT key, text, finish, prompt_tokens, completion_tokens "
+                         "FROM calls WHERE key IN ({marks})", keys)
+        return {key: (text, finish, Usage(p, c)) for key, text, finish, p, c in rows}
 
     def put_calls(self, stage: str, replies: Sequence[tuple[str, str, str, Usage]]) -> None:
         """Store (key, text, finish, usage) replies of one stage."""
@@ -158,12 +154,8 @@ class State:
                           "vector"), row, strict=True)) for row in self.db.execute(sql, args)]
 
     def item_status(self, keys: Iterable[str]) -> dict[str, str]:
-        out = {}
-        for key in keys:
-            row = self.db.execute("SELECT status FROM items WHERE key = ?", (key,)).fetchone()
-            if row:
-                out[key] = row[0]
-        return out
+        return dict(select_in(self.db, "SELECT key, status FROM items WHERE key IN ({marks})",
+                              keys))
 
     def set_status(self, keys: Iterable[str], status: str, reason: str = "") -> None:
         with self.db:
