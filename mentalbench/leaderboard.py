@@ -12,8 +12,11 @@ IDENTITY = ["model", "judge", "judge_model", "judge_model_served", "mode", "rubr
             "rubric_sha", "question_set", "question_set_sha", "answer_set"]
 LEAD = ["model", "judge", "judge_model", "rubric", "question_set", "n_questions", "n_total",
         "n_scored", "partial"]
-TAIL = ["metrics_mean", "overall", "median_words", "judge_model_served", "mode", "answer_set",
-        "rubric_sha", "question_set_sha"]
+TAIL = ["metrics_mean", "metrics_mean_ci_low", "metrics_mean_ci_high", "overall", "median_words",
+        "judge_model_served", "mode", "answer_set", "rubric_sha", "question_set_sha"]
+#: Resamples of the leaderboard's interval for metrics_mean (the report draws its own, 10,000).
+CI_RESAMPLES = 2_000
+CI_SEED = 0
 
 
 def columns(results: Results) -> list[str]:
@@ -43,6 +46,9 @@ def leaderboard(results: Results) -> pd.DataFrame:
     board = board.rename(columns={"words": "median_words"})
     board["median_words"] = per_question["words"].groupby(level=IDENTITY, sort=False).median()
     board["n_scored"] = per_question.groupby(level=IDENTITY, sort=False).size()
+    ci = per_question["metrics_mean"].groupby(level=IDENTITY, sort=False).agg(_interval)
+    board["metrics_mean_ci_low"] = ci.map(lambda pair: pair[0])
+    board["metrics_mean_ci_high"] = ci.map(lambda pair: pair[1])
     totals = df.groupby(IDENTITY, sort=False)["question_id"].nunique().rename("n_total")
     board = pd.concat([totals, board], axis=1).reset_index()
     board["n_scored"] = board["n_scored"].fillna(0).astype(int)
@@ -52,11 +58,24 @@ def leaderboard(results: Results) -> pd.DataFrame:
     board["partial"] = [bool(pd.isna(n) or s < n) for s, n in
                         zip(board["n_scored"], board["n_questions"], strict=True)]
     board = _with_checks(board, df, results)
-    board[[*keys, "metrics_mean", "overall"]] = board[[*keys, "metrics_mean", "overall"]].round(2)
+    rounded = [*keys, "metrics_mean", "metrics_mean_ci_low", "metrics_mean_ci_high", "overall"]
+    board[rounded] = board[rounded].round(2)
     board = board.sort_values(["partial", "judge", "metrics_mean"], ascending=[True, True, False],
                               na_position="last", kind="stable")
     checks = [c for c in board.columns if c.startswith("check:")]
     return board[[*cols, *checks]].reset_index(drop=True)
+
+
+def _interval(values: pd.Series) -> tuple[float, float]:
+    """95% percentile bootstrap interval of a mean over questions (one seed, recorded)."""
+    from .report.bootstrap import draw, interval, weighted_means
+
+    column = values.to_numpy(dtype=float)[:, None]
+    if len(column) < 2:
+        return float("nan"), float("nan")
+    boot = weighted_means(draw(len(column), CI_RESAMPLES, CI_SEED).counts, column)
+    low, high = interval(boot)
+    return float(low[0]), float(high[0])
 
 
 def _with_checks(board: pd.DataFrame, judgments: pd.DataFrame, results: Results) -> pd.DataFrame:

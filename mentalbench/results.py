@@ -206,12 +206,20 @@ def _model_labels(pairs: pd.DataFrame) -> dict[tuple[str, str], str]:
 
 
 def _judge_labels(judgments: pd.DataFrame) -> list[str]:
-    """The judge name, suffixed /<served model> where one judge name served several models."""
+    """The judge name, suffixed with what sets its rows apart where one name covers several
+    identities: the served model (else the asked-for one) and the scoring mode."""
     if judgments.empty:
         return []
-    served = judgments.groupby("judge")["judge_model_served"].nunique()
-    return [j if served.get(j, 1) <= 1 else f"{j}/{m or 'unknown'}"
-            for j, m in zip(judgments["judge"], judgments["judge_model_served"], strict=True)]
+    parts = ("judge_model_served", "judge_model", "mode")
+    varies = {judge: [p for p in parts if rows[p].nunique() > 1]
+              for judge, rows in judgments.groupby("judge")}
+    labels = []
+    for row in judgments[["judge", *parts]].itertuples(index=False):
+        shown = [str(getattr(row, p) or "unknown") for p in varies[row.judge]]
+        if "judge_model_served" in varies[row.judge] and "judge_model" in varies[row.judge]:
+            shown.pop(1)  # the served model already tells them apart
+        labels.append("/".join([row.judge, *shown]))
+    return labels
 
 
 def _metrics(rubrics: list[dict], judgments: pd.DataFrame) -> tuple[MetricInfo, ...]:

@@ -43,7 +43,17 @@ def test_columns_are_as_documented():
     assert list(board.columns[:9]) == ["model", "judge", "judge_model", "rubric",
                                        "question_set", "n_questions", "n_total", "n_scored",
                                        "partial"]
-    assert list(board.columns[9:14]) == [*METRICS, "metrics_mean", "overall", "median_words"]
+    assert list(board.columns[9:16]) == [*METRICS, "metrics_mean", "metrics_mean_ci_low",
+                                         "metrics_mean_ci_high", "overall", "median_words"]
+
+
+def test_metrics_mean_has_a_bootstrap_interval_over_questions():
+    rows = [_row(qid=f"q{i}", value=v) for i, v in enumerate([2, 4, 6, 8], 1)]
+    row = leaderboard(_results(rows)).iloc[0]
+    assert row["metrics_mean_ci_low"] < row["metrics_mean"] == 5.0 < row["metrics_mean_ci_high"]
+    assert 2.0 <= row["metrics_mean_ci_low"] and row["metrics_mean_ci_high"] <= 8.0
+    alone = leaderboard(_results([_row()])).iloc[0]
+    assert math.isnan(alone["metrics_mean_ci_low"])  # one question: no interval to draw
 
 
 def test_means_and_n_scored_are_over_the_same_fully_scored_questions():
@@ -120,3 +130,15 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_escaped():
 def test_an_empty_results_table_still_has_the_columns():
     board = leaderboard(_results([]))
     assert len(board) == 0 and "metrics_mean" in board.columns
+
+
+def test_judge_labels_tell_apart_what_one_judge_name_covers():
+    from mentalbench.results import _judge_labels
+
+    frame = pd.DataFrame([
+        {"judge": "gpt4", "judge_model": "openai:a", "judge_model_served": "a-1", "mode": "text"},
+        {"judge": "gpt4", "judge_model": "openai:b", "judge_model_served": "b-1", "mode": "text"},
+        {"judge": "sj", "judge_model": "m", "judge_model_served": "m", "mode": "text"},
+        {"judge": "sj", "judge_model": "m", "judge_model_served": "m", "mode": "logprobs"},
+        {"judge": "solo", "judge_model": "x", "judge_model_served": "x", "mode": "text"}])
+    assert _judge_labels(frame) == ["gpt4/a-1", "gpt4/b-1", "sj/text", "sj/logprobs", "solo"]

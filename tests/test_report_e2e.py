@@ -57,3 +57,16 @@ def test_report_over_runs_judged_by_gpt4_and_gemini(api_keys, serve, scripted,
         ("gemini", "gpt4")}
     manifest = json.loads((out / "manifest.json").read_text())
     assert {j["label"] for j in manifest["judges"]} == {"gpt4", "gemini"}
+
+
+def test_run_and_judge_write_the_report_when_asked(scripted, small_questions, tmp_path):
+    out = tmp_path / "run"
+    result = _ok(["run", "-m", "scripted", "-j", "sj", "-q", str(small_questions), "-o",
+                  str(out), "--report"])
+    assert f"Report: {out / 'report' / 'report.html'}" in result.output
+    assert (out / "report" / "scores.csv").is_file()
+    again = _ok(["judge", "-a", str(out / "answers.jsonl"), "-j", "scripted", "-q",
+                 str(small_questions), "-o", str(out), "--report"])
+    scores = pd.read_csv(out / "report" / "scores.csv")
+    assert {"scripted-judge", "scripted"} <= set(scores["judge"])
+    assert "Report:" in again.output

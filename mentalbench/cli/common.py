@@ -47,6 +47,9 @@ def judging_options(f: Callable) -> Callable:
                           "(by default such a run exits 3)."),
         click.option("--wait", is_flag=True,
                      help="If another run holds --out, wait for it instead of exiting 2."),
+        click.option("--report", "with_report", is_flag=True,
+                     help="Also write `mentalbench report` of this folder (question set and "
+                          "rubric of this run) into OUT/report (needs mentalbench[report])."),
         click.option("--dry-run", is_flag=True, help=DRY_RUN_HELP),
     ]):
         f = option(f)
@@ -81,10 +84,14 @@ def print_dry_run(plan) -> None:
     click.echo(format_estimate(estimate_run(plan)))
 
 
-def finish(plan, reporter) -> None:
-    """Execute the plan; print its summary and leaderboard; exit 0, 3 or 130."""
+def finish(plan, reporter, with_report: bool = False) -> None:
+    """Execute the plan; print its summary and leaderboard (and report); exit 0, 3 or 130."""
     from ..runner import check_ready, execute
 
+    if with_report:
+        from ..report import require_report_extra
+
+        require_report_extra()  # before any paid call, not after
     ctx = click.get_current_context()
     ctx.meta["mentalbench.out"] = plan.out
     check_ready(plan)  # a missing key is the one line to show, before any note
@@ -93,6 +100,8 @@ def finish(plan, reporter) -> None:
     for line in summary_lines(summary):
         click.echo(line, err=True)
     print_board(plan.out)
+    if with_report:
+        click.echo(f"Report: {write_run_report(plan)}")
     status = summary.exit_status(plan.allow_unscored)
     if summary.stopped:
         click.echo(f"Error: {summary.stopped}", err=True)
@@ -128,3 +137,16 @@ def print_board(out: Path) -> None:
         click.echo("(no judgments yet)")
         return
     click.echo(board[shown].to_string(index=False))
+
+
+def write_run_report(plan) -> Path:
+    """The report of a run folder, limited to this run's question set and rubric."""
+    from ..report import ReportOptions, write_report
+    from ..results import load_results
+
+    rubrics = {j.rubric.name for j in plan.judges}
+    if plan.imports is not None:
+        rubrics.add(plan.imports.rubric.name)
+    options = ReportOptions(question_set=plan.questions.name,
+                            rubric=next(iter(rubrics)) if len(rubrics) == 1 else None)
+    return write_report(load_results([plan.out]), plan.out / "report", options)

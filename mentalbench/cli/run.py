@@ -27,7 +27,8 @@ def _reporter():
               help="Run directory (default: runs/<name>). Re-running it resumes.")
 @judging_options
 def run(model_id, model_opt, name, out, judges, judge_opt, rubric, questions, questions_format,
-        limit, checks, no_checks, judge_empty, no_retry_unscored, allow_unscored, wait, dry_run):
+        limit, checks, no_checks, judge_empty, no_retry_unscored, allow_unscored, wait, with_report,
+        dry_run):
     """Answer the questions with a model, judge every answer, write the leaderboard.
 
     Exit status: 0 everything scored; 3 answers or judgments left unscored or failed (see the
@@ -56,7 +57,7 @@ def run(model_id, model_opt, name, out, judges, judge_opt, rubric, questions, qu
                               "questions": questions, "limit": limit, "rubric": rubric})
     if dry_run:
         return print_dry_run(plan)
-    finish(plan, _reporter())
+    finish(plan, _reporter(), with_report)
 
 
 @click.command()
@@ -80,7 +81,7 @@ def run(model_id, model_opt, name, out, judges, judge_opt, rubric, questions, qu
 @judging_options
 def judge(answer_paths, name, max_answer_words, out, import_path, import_name, judges, judge_opt,
           rubric, questions, questions_format, limit, checks, no_checks, judge_empty,
-          no_retry_unscored, allow_unscored, wait, dry_run):
+          no_retry_unscored, allow_unscored, wait, with_report, dry_run):
     """Judge answers produced elsewhere and write their leaderboard.
 
     Repeated answers to one question with different texts are samples, averaged per question;
@@ -137,7 +138,7 @@ def judge(answer_paths, name, max_answer_words, out, import_path, import_name, j
                           f"judgments ({scored} scored); no model is called.")
     if dry_run:
         return print_dry_run(plan)
-    finish(plan, _reporter())
+    finish(plan, _reporter(), with_report)
 
 
 def _imports(path, import_name, files, qset, selected, judges, judge_opts, rubric):
