@@ -22,6 +22,13 @@ def slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-")[:80] or "run"
 
 
+def out_folder(ctx: click.Context, param: click.Parameter, value: str | None) -> Path | None:
+    """--out as a Path; '' (an unset shell variable) is refused, not taken as the current folder."""
+    if value is not None and not value.strip():
+        raise click.BadParameter("expected a folder path, got ''", ctx, param)
+    return None if value is None else Path(value)
+
+
 def judging_options(f: Callable) -> Callable:
     """The options every judging command takes (run and judge)."""
     for option in reversed([
@@ -76,13 +83,15 @@ def print_dry_run(plan) -> None:
     from ..estimates import format_estimate
     from ..plan import estimate_run
 
+    rows = estimate_run(plan)  # first: a bad store or price file is the one line to show
     print_judge_notes(plan)
     click.echo(f"Dry run for {plan.out}:")
-    click.echo(format_estimate(estimate_run(plan)))
+    click.echo(format_estimate(rows))
 
 
 def finish(plan, reporter) -> None:
     """Execute the plan; print its summary and leaderboard; exit 0, 3 or 130."""
+    from ..pricing import price_table
     from ..runner import execute
 
     ctx = click.get_current_context()
@@ -90,6 +99,7 @@ def finish(plan, reporter) -> None:
     for model in [plan.model, *(j.model for j in plan.judges)]:
         if model is not None:
             model.check_ready()  # a missing key is the one line to show, before any note
+    price_table()  # a bad $MENTALBENCH_PRICES file is found now, not when the calls are priced
     print_judge_notes(plan)
     summary = execute(plan, reporter)
     for line in summary_lines(summary):
