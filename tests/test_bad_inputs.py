@@ -204,7 +204,7 @@ def test_the_corpus_is_large_well_formed_and_uses_every_file():
              for c in CASES for word in [*c["args"], *c.get("env", {}).values(),
                                          *c.get("setup", [])]}
     # A file is used when a case names it, or names its folder below the kind's folder
-    # (rubrics/<name>, runs/<name>): naming questions/ itself uses none of its files.
+    # (rubrics/<name>, run_folders/<name>): naming questions/ itself uses none of its files.
     folders = [word for word in named if "/" in word]
 
     def used(rel: str) -> bool:
@@ -255,7 +255,7 @@ def test_the_good_inputs_the_cases_start_from_run_clean(scripted, api_keys, serv
 
 
 def test_the_judged_run_folder_of_the_corpus_reads(tmp_path):
-    _copy_run(HERE / "runs" / "judged", tmp_path / "run")
+    _copy_run(HERE / "run_folders" / "judged", tmp_path / "run")
     result = CliRunner().invoke(cli, ["leaderboard", str(tmp_path / "run")])
     assert result.exit_code == 0, result.output
     assert "helper-model" in result.output and "human:ann" in result.output
