@@ -12,7 +12,7 @@ from typing import Any
 from .errors import InputError
 from .hashing import content_key, text_sha256
 from .records import Answer, Usage
-from .textfiles import check_unicode, read_lines
+from .textfiles import check_unicode, read_lines, refuse_json_array
 
 #: Answers longer than this are refused unless --max-answer-words says otherwise.
 MAX_ANSWER_WORDS = 20_000
@@ -42,6 +42,8 @@ def expand_answer_paths(patterns: Sequence[str]) -> list[Path]:
             raise InputError(f"--answers {pattern!r}: matches no file")
         for m in matches:
             path = Path(m)
+            if path.is_dir():
+                raise InputError(f"{path}: is a folder, expected an answers file")
             if not path.is_file():
                 raise InputError(f"{path}: no such answers file")
             if path not in out:
@@ -69,16 +71,24 @@ def _texts(row: dict[str, Any], where: str) -> list[str]:
 
 
 def _rows(path: Path) -> Iterable[tuple[str, dict[str, Any]]]:
+    first = True
     for lineno, line in read_lines(path):
         if not line.strip():
             continue
         where = f"{path}:{lineno}"
+        if first:
+            refuse_json_array(line, where)
+            first = False
         try:
             row = json.loads(line)
         except json.JSONDecodeError as exc:
             raise InputError(f"{where}: not valid JSON ({exc.msg})") from None
         if not isinstance(row, dict) or "question_id" not in row:
             raise InputError(f"{where}: field 'question_id': expected an answer object")
+        qid = row["question_id"]
+        if isinstance(qid, bool) or not isinstance(qid, str | int) or not str(qid).strip():
+            raise InputError(f"{where}: field 'question_id': expected a string or a whole "
+                             f"number, got {json.dumps(qid)}")
         yield where, row
 
 

@@ -14,7 +14,10 @@ def write_atomic(path: Path, text: str) -> None:
     """Write a file so that readers see the old or the new content, never half of it."""
     path = Path(path)
     # A unique temporary name: two writers of one file never share (and clobber) a temp file.
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:  # name the file asked for, not the temporary one
+        raise OSError(exc.errno, exc.strerror, str(path)) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
             f.write(text)

@@ -13,6 +13,7 @@ from typing import Any
 
 from .errors import InputError
 from .records import JudgeSpec
+from .textfiles import read_text
 
 #: The table that ships with mentalbench; entries of the file $MENTALBENCH_JUDGE_MODELS names
 #: replace or add to its entries (docs/api-backends.md).
@@ -87,9 +88,7 @@ def load_table(path: str | Path) -> dict[str, JudgeModel]:
     """Read and check a judge-model table; errors are one line naming the file and field."""
     path = Path(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(f"{path}: {exc.strerror}") from None
+        data = tomllib.loads(read_text(path))
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{path}: {exc}") from None
     if not data:

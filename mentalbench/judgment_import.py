@@ -21,7 +21,7 @@ from .questions import QuestionSet
 from .records import Answer, Judgment, Score
 from .rubric import Rubric
 from .scoring import text_scores
-from .textfiles import check_unicode, read_lines, read_text
+from .textfiles import check_unicode, csv_rows, read_lines, read_text, refuse_json_array
 
 #: The rubric imported judgments are read by when --rubric is not given (the judges' default).
 DEFAULT_RUBRIC = "mentalgpt"
@@ -65,9 +65,11 @@ def read_judgments(path: Path, files: Sequence[AnswerFile], questions: QuestionS
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: no such judgments file")
-    first = next((line.strip() for _, line in read_lines(path) if line.strip()), "")
+    lineno, first = next(((n, line.strip()) for n, line in read_lines(path) if line.strip()),
+                         (0, ""))
     if not first:
         raise InputError(f"{path}: empty judgments file")
+    refuse_json_array(first, f"{path}:{lineno}")
     index = _AnswerIndex(files)
     if first.startswith("{"):
         return _fastchat(path, index, questions, rubric, name)
@@ -261,14 +263,12 @@ def _sample(cell: str, where: str) -> int:
 
 def _human(path: Path, index: _AnswerIndex, questions: QuestionSet,
            rubric: Rubric) -> ImportedJudgments:
-    reader = csv.reader(io.StringIO(read_text(path), newline=""))
+    reader = csv.reader(io.StringIO(read_text(path), newline=""), strict=True)
     header = [c.strip() for c in next(reader)]
     _columns(path, header, rubric)
     judgments: dict[str, tuple[Judgment, int]] = {}
     rows = 0
-    start = reader.line_num + 1
-    for cells in reader:
-        lineno, start = start, reader.line_num + 1  # the line a row starts on
+    for lineno, cells in csv_rows(reader, path):
         if not any(c.strip() for c in cells):
             continue
         rows += 1

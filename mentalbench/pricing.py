@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import InputError
 from .records import Usage
+from .textfiles import read_text
 
 if TYPE_CHECKING:
     from .models import Model
@@ -53,17 +54,18 @@ PRICES_VARIABLE = "MENTALBENCH_PRICES"
 
 
 def _load_overrides(path: Path) -> dict[str, tuple[Price, ...]]:
+    if not path.exists():
+        raise InputError(f"${PRICES_VARIABLE}={path}: No such file or directory")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(f"${PRICES_VARIABLE}={path}: {exc.strerror}") from None
+        data = tomllib.loads(read_text(path))
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{path}: {exc}") from None
     out = {}
     for name, entry in data.items():
         if not isinstance(entry, dict) or not all(
-                isinstance(entry.get(k), int | float) for k in ("input", "output")):
-            raise InputError(f"{path}: [{name!r}]: expected numbers 'input' and 'output' "
+                isinstance(entry.get(k), int | float) and not isinstance(entry[k], bool)
+                and entry[k] >= 0 for k in ("input", "output")):
+            raise InputError(f"{path}: [{name!r}]: expected numbers 'input' and 'output' >= 0 "
                              "(US dollars per million tokens)")
         out[name] = (Price(float(entry["input"]), float(entry["output"])),)
     return out

@@ -11,7 +11,7 @@ from pathlib import Path
 from .errors import InputError
 from .hashing import file_sha256
 from .records import Question
-from .textfiles import check_unicode, read_lines, read_text
+from .textfiles import check_unicode, csv_rows, read_lines, read_text, refuse_json_array
 
 FORMATS = ("native", "fastchat", "csv")
 
@@ -32,6 +32,8 @@ def detect_format(path: Path) -> str:
     head = next((line.strip() for _, line in read_lines(path) if line.strip()), "")
     if not head:
         raise InputError(f"{path}: empty question file")
+    if head.startswith("["):
+        return "native"  # JSON, not CSV: the loader says what is wrong with it
     if head.startswith("{"):
         try:
             keys = json.loads(head).keys()
@@ -46,7 +48,7 @@ def _native(path: Path, problems: list[str]) -> list[tuple[int, Question]]:
     for lineno, row in _json_lines(path, problems):
         where = f"{path}:{lineno}"
         qid, text = row.get("id"), row.get("text")
-        if not isinstance(qid, str | int) or str(qid).strip() == "":
+        if isinstance(qid, bool) or not isinstance(qid, str | int) or str(qid).strip() == "":
             problems.append(f"{where}: field 'id': expected a non-empty string")
             continue
         if not isinstance(text, str) or not text.strip():
@@ -99,9 +101,13 @@ def _unicode_ok(text: str, where: str, field: str, problems: list[str]) -> bool:
 
 
 def _json_lines(path: Path, problems: list[str]):
+    first = True
     for lineno, line in read_lines(path):
         if not line.strip():
             continue
+        if first:
+            refuse_json_array(line, f"{path}:{lineno}")
+            first = False
         try:
             row = json.loads(line)
         except json.JSONDecodeError as exc:
@@ -115,7 +121,7 @@ def _json_lines(path: Path, problems: list[str]):
 
 def _csv(path: Path, problems: list[str]) -> list[tuple[int, Question]]:
     with io.StringIO(read_text(path), newline="") as f:
-        reader = csv.DictReader(f)
+        reader = csv.DictReader(f, strict=True)
         cols = reader.fieldnames or []
         text_col = next((c for c in ("questionText", "text") if c in cols), None)
         id_col = next((c for c in ("questionID", "id") if c in cols), None)
@@ -126,9 +132,7 @@ def _csv(path: Path, problems: list[str]) -> list[tuple[int, Question]]:
         out: list[tuple[int, Question]] = []
         seen: dict[tuple[str, str], int] = {}
         # Problems name the file line where a row starts; CounselChat texts span lines.
-        start = reader.line_num + 1
-        for row in reader:
-            rowno, start = start, reader.line_num + 1
+        for rowno, row in csv_rows(reader, path):
             title = (row.get("questionTitle") or "").strip()
             body = (row.get(text_col) or "").strip()
             if not body and not title:
@@ -167,6 +171,8 @@ _LOADERS = {"native": _native, "fastchat": _fastchat, "csv": _csv}
 
 def check_questions(path: Path, format: str | None = None) -> tuple[list[Question], list[str], str]:
     """Parse a question file; return its questions, every problem found, and the format used."""
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder, expected a question file")
     if not path.is_file():
         raise InputError(f"{path}: no such question file")
     fmt = format or detect_format(path)

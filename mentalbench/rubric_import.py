@@ -17,6 +17,7 @@ import tomli_w
 
 from .errors import InputError
 from .rubric import Metric, load_rubric
+from .textfiles import read_lines
 
 #: The placeholders a single-answer FastChat template may use; mentalbench fills both.
 PLACEHOLDERS = ("question", "answer")
@@ -63,14 +64,8 @@ class ImportResult:
 def read_prompts(path: str | Path) -> list[FastChatPrompt]:
     """Every prompt of a judge_prompts.jsonl file; errors name the file, line and field."""
     path = Path(path)
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise InputError(f"{path}: {exc.strerror}") from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text ({exc.reason})") from None
     prompts = []
-    for number, line in enumerate(lines, 1):
+    for number, line in read_lines(path):
         if not line.strip():
             continue
         try:

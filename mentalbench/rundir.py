@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from .errors import InputError, RunLocked
+from .store import check_store
 
 LOCK = ".lock"
 OWNER = ".lock.json"  # who holds the lock: shown to a second run that finds it taken
@@ -19,15 +20,22 @@ def check_out(out: Path) -> None:
         raise InputError(f"--out {out}: is a file, expected a folder")
     probe = out
     while not probe.exists():
+        if probe.is_symlink():
+            raise InputError(f"--out {out}: {probe} is a link to a missing place "
+                             f"({os.readlink(probe)})")
         probe = probe.parent
     if not probe.is_dir():
         raise InputError(f"--out {out}: {probe} is a file, so no folder can be made under it")
     if not os.access(probe, os.W_OK | os.X_OK):
         raise InputError(f"--out {out}: {probe} is not writable")
     store = out / "store.sqlite"
+    if store.is_dir():
+        raise InputError(f"{store}: is a folder, expected the run's store file")
     if store.exists() and not os.access(store, os.W_OK):
         raise InputError(f"{store}: is read-only; a run must add to it (copy the folder, or "
                          "use `mentalbench leaderboard` to read it)")
+    if store.exists():
+        check_store(store)
 
 
 def make_out(out: Path) -> None:

@@ -130,7 +130,8 @@ def execute(plan: RunPlan, reporter: Reporter) -> RunSummary:
             try:
                 summary = _run(plan, store, reporter)
             except BaseException as exc:
-                status = 130 if isinstance(exc, KeyboardInterrupt) else 1
+                status = 130 if isinstance(exc, KeyboardInterrupt) else getattr(
+                    exc, "exit_code", 1)  # as the command line exits (2: bad input)
                 store.finish_invocation(ident, {"error": type(exc).__name__}, status)
                 write_exports(plan.out, store)
                 raise

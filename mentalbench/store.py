@@ -6,10 +6,10 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import store_schema
 from .errors import InputError
@@ -20,6 +20,8 @@ from .sqlite import connect, select_in
 if TYPE_CHECKING:
     from .questions import QuestionSet
     from .rubric import Rubric
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -76,8 +78,7 @@ class Store:
             elif found < store_schema.SCHEMA_VERSION:
                 store_schema.migrate(self.db, found)
             elif found > store_schema.SCHEMA_VERSION:
-                raise InputError(f"{self.path}: store schema {found} is newer than this "
-                                 f"mentalbench reads ({store_schema.SCHEMA_VERSION}): upgrade it")
+                raise InputError(_newer(self.path, found))
         except sqlite3.DatabaseError as exc:
             raise InputError(f"{self.path}: not a usable mentalbench store ({exc})") from None
 
@@ -87,12 +88,8 @@ class Store:
         path = Path(path)
         if not path.is_file():
             raise InputError(f"{path.parent}: not a run directory (no store.sqlite)")
-        # With no WAL file beside it, nothing is being written: read it as immutable, so that
-        # reading creates no -wal/-shm files (and works in folders we cannot write).
-        live = Path(f"{path}-wal").exists() and os.access(path.parent, os.W_OK)
-        flags = "mode=ro" if live else "mode=ro&immutable=1"
         try:
-            disk = sqlite3.connect(f"{path.resolve().as_uri()}?{flags}", uri=True, timeout=30)
+            disk = _connect_readonly(path)
             memory = sqlite3.connect(":memory:")
             disk.backup(memory)
             disk.close()
@@ -145,11 +142,20 @@ class Store:
     # -- answers ------------------------------------------------------------------------------
     _ANSWER = "key, question_id, sample, model, answer_set, text, usage, provenance"
 
-    @staticmethod
-    def _answer(row: tuple) -> Answer:
+    def _answer(self, row: tuple) -> Answer:
         key, qid, sample, model, answer_set, text, usage, prov = row
-        return Answer(key, qid, model, text, Usage.from_dict(json.loads(usage)), json.loads(prov),
-                      sample, answer_set)
+        return Answer(key, qid, model, text, self._load("answer", key, "usage", usage,
+                                                         Usage.from_dict),
+                      self._load("answer", key, "provenance", prov, dict), sample, answer_set)
+
+    def _load(self, kind: str, key: str, field: str, text: str, make: Callable[[Any], T]) -> T:
+        """A stored JSON field, made into its record; a damaged one is a one-line error."""
+        try:
+            return make(json.loads(text))
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise InputError(f"{self.path}: {kind} {key!r}: field {field!r}: not as mentalbench "
+                             f"writes it ({type(exc).__name__}: {exc}); the store is damaged"
+                             ) from None
 
     def answers(self, keys: Iterable[str]) -> dict[str, Answer]:
         """Stored answers among `keys`."""
@@ -195,15 +201,16 @@ class Store:
                  "judge_model_served, judge_samples, rubric, rubric_sha, question_set, "
                  "question_set_sha, mode, prompt_hash, scores, raw, usage, attempt")
 
-    @staticmethod
-    def _judgment(row: tuple) -> Judgment:
+    def _judgment(self, row: tuple) -> Judgment:
         (key, answer_key, qid, sample, model, answer_set, judge, judge_model, served, samples,
          rubric, rubric_sha, qset, qset_sha, mode, prompt_hash, scores, raw, usage, attempt) = row
         return Judgment(
             key=key, answer_key=answer_key, question_id=qid, model=model, judge=judge,
             rubric=rubric, prompt_hash=prompt_hash, raw=raw,
-            scores=tuple(Score.from_dict(s) for s in json.loads(scores)), mode=mode,
-            usage=Usage.from_dict(json.loads(usage)), sample=sample, answer_set=answer_set,
+            scores=self._load("judgment", key, "scores", scores,
+                              lambda rows: tuple(Score.from_dict(s) for s in rows)), mode=mode,
+            usage=self._load("judgment", key, "usage", usage, Usage.from_dict), sample=sample,
+            answer_set=answer_set,
             judge_model=judge_model, judge_model_served=served, judge_samples=samples,
             rubric_sha=rubric_sha, question_set=qset, question_set_sha=qset_sha, attempt=attempt)
 
@@ -307,6 +314,37 @@ class Store:
                         **json.loads(record), "summary": json.loads(summary) if summary else None,
                         "exit_status": status})
         return out
+
+
+def _connect_readonly(path: Path) -> sqlite3.Connection:
+    """A connection that cannot write the store, nor make files beside it."""
+    # With no WAL file beside it, nothing is being written: read it as immutable, so that
+    # reading creates no -wal/-shm files (and works in folders we cannot write).
+    live = Path(f"{path}-wal").exists() and os.access(path.parent, os.W_OK)
+    flags = "mode=ro" if live else "mode=ro&immutable=1"
+    return sqlite3.connect(f"{path.resolve().as_uri()}?{flags}", uri=True, timeout=30)
+
+
+def check_store(path: Path) -> None:
+    """One-line errors for a store a run could not open or migrate, before anything is written."""
+    # An old store's migration is tried on a copy in memory (Store.readonly).
+    try:
+        db = _connect_readonly(path)
+        try:
+            found = store_schema.version_of(db)
+        finally:
+            db.close()
+    except sqlite3.DatabaseError as exc:
+        raise InputError(f"{path}: not a usable mentalbench store ({exc})") from None
+    if found > store_schema.SCHEMA_VERSION:
+        raise InputError(_newer(path, found))
+    if 0 < found < store_schema.SCHEMA_VERSION:
+        Store.readonly(path).close()
+
+
+def _newer(path: Path, found: int) -> str:
+    return (f"{path}: store schema {found} is newer than this mentalbench reads "
+            f"({store_schema.SCHEMA_VERSION}): upgrade it")
 
 
 def _now() -> str:

@@ -1,9 +1,11 @@
-"""Reading user text files line by line with one-line errors for bytes that are not UTF-8."""
+"""Reading user text files, with one-line errors for non-UTF-8 bytes, JSON arrays and bad CSV."""
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from .errors import InputError
 
@@ -32,6 +34,25 @@ def read_lines(path: Path) -> Iterator[tuple[int, str]]:
 def read_text(path: Path) -> str:
     """A whole UTF-8 file as text (for formats that span lines, like CSV)."""
     return "".join(line for _, line in read_lines(path))
+
+
+def refuse_json_array(line: str, where: str) -> None:
+    """A one-line error for a JSON array where JSON Lines (one object a line) are expected."""
+    if line.lstrip().startswith("["):
+        raise InputError(f"{where}: a JSON array: expected JSON Lines (one object a line)")
+
+
+def csv_rows(reader: Any, path: Path) -> Iterator[tuple[int, Any]]:
+    """(line a row starts on, row) of a strict csv reader; a quoting fault is a one-line error."""
+    # strict=True: else a quote never closed swallows the rest of the file into one cell.
+    start = reader.line_num + 1
+    try:
+        for row in reader:
+            yield start, row
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        fault = "a quoted cell is never closed" if "unexpected end of data" in str(exc) else exc
+        raise InputError(f"{path}:{start}: not valid CSV ({fault})") from None
 
 
 def check_unicode(text: str, where: str, field: str) -> str:

@@ -10,8 +10,8 @@ import pytest
 import mentalbench
 from mentalbench.records import (
     Answer,
-    CheckResult,
     ChatRequest,
+    CheckResult,
     Completion,
     JudgeSpec,
     Judgment,

@@ -25,6 +25,11 @@ class Group(click.Group):
         except MentalbenchError as exc:
             click.echo(f"Error: {mask_text(str(exc))}", err=True)
             ctx.exit(exc.exit_code)
+        except click.UsageError as exc:  # click's own: one line too, not usage + hint + error
+            where = exc.ctx.command_path if exc.ctx else ctx.command_path
+            click.echo(f"Error: {mask_text(exc.format_message())} (see '{where} --help')",
+                       err=True)
+            ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
             out = ctx.meta.get("mentalbench.out")
             where = f" in {out}" if out else ""

@@ -22,6 +22,13 @@ def slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-")[:80] or "run"
 
 
+def out_folder(ctx: click.Context, param: click.Parameter, value: str | None) -> Path | None:
+    """--out as a Path; '' (an unset shell variable) is refused, not taken as the current folder."""
+    if value is not None and not value.strip():
+        raise click.BadParameter("expected a folder path, got ''", ctx, param)
+    return None if value is None else Path(value)
+
+
 def judging_options(f: Callable) -> Callable:
     """The options every judging command takes (run and judge)."""
     for option in reversed([
@@ -79,13 +86,15 @@ def print_dry_run(plan) -> None:
     from ..estimates import format_estimate
     from ..plan import estimate_run
 
+    rows = estimate_run(plan)  # first: a bad store or price file is the one line to show
     print_judge_notes(plan)
     click.echo(f"Dry run for {plan.out}:")
-    click.echo(format_estimate(estimate_run(plan)))
+    click.echo(format_estimate(rows))
 
 
 def finish(plan, reporter, with_report: bool = False) -> None:
     """Execute the plan; print its summary and leaderboard (and report); exit 0, 3 or 130."""
+    from ..pricing import price_table
     from ..runner import check_ready, execute
 
     if with_report:
@@ -95,6 +104,7 @@ def finish(plan, reporter, with_report: bool = False) -> None:
     ctx = click.get_current_context()
     ctx.meta["mentalbench.out"] = plan.out
     check_ready(plan)  # a missing key is the one line to show, before any note
+    price_table()  # a bad $MENTALBENCH_PRICES file is found now, not when the calls are priced
     print_judge_notes(plan)
     summary = execute(plan, reporter)
     for line in summary_lines(summary):

@@ -29,7 +29,7 @@ def validate(path, fmt):
     items, problems, used = check_questions(target, fmt or (named.format if named else None))
     if problems:
         for p in problems:
-            click.echo(p, err=True)
+            click.echo(f"Error: {p}", err=True)
         sys.exit(2)
     click.echo(f"{target}: {len(items)} questions ({used} format)")
 

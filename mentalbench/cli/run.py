@@ -8,7 +8,7 @@ import click
 
 from ..options import parse_pairs
 from ..rundir import check_out
-from .common import chosen_checks, finish, judging_options, print_dry_run, slug
+from .common import chosen_checks, finish, judging_options, out_folder, print_dry_run, slug
 
 
 def _reporter():
@@ -23,7 +23,7 @@ def _reporter():
 @click.option("--model-opt", multiple=True, metavar="K=V", help="Model option, repeatable.")
 @click.option("--name", help="Label for the model in the leaderboard (default: the model id, "
                              "with +ADAPTER@HASH when run with an adapter).")
-@click.option("--out", "-o", type=click.Path(path_type=Path),
+@click.option("--out", "-o", type=click.Path(), callback=out_folder,
               help="Run directory (default: runs/<name>). Re-running it resumes.")
 @judging_options
 def run(model_id, model_opt, name, out, judges, judge_opt, rubric, questions, questions_format,
@@ -68,7 +68,7 @@ def run(model_id, model_opt, name, out, judges, judge_opt, rubric, questions, qu
                              "(only with one answers file).")
 @click.option("--max-answer-words", type=click.IntRange(min=1), default=20_000,
               show_default=True, help="Refuse answers longer than this many words.")
-@click.option("--out", "-o", type=click.Path(path_type=Path),
+@click.option("--out", "-o", type=click.Path(), callback=out_folder,
               help="Run directory (default: runs/<model>-judged). Re-running it resumes.")
 @click.option("--import-judgments", "import_path", type=click.Path(path_type=Path),
               metavar="FILE",
