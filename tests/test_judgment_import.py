@@ -155,6 +155,15 @@ def test_fastchat_files_go_through_rubric_import_judge_import_and_leaderboard(fa
     assert (out / "judgments.jsonl").read_text() == store
     assert len(json.loads((out / "manifest.json").read_text())["invocations"]) == 2
 
+    # ... and on to the report, which treats imported judgments like any other.
+    pytest.importorskip("scipy")
+    report = CliRunner().invoke(cli, ["report", str(out), "--out", str(tmp_path / "report"),
+                                      "--resamples", "200"])
+    assert report.exit_code == 0, report.output
+    scores = list(csv.DictReader((tmp_path / "report" / "scores.csv").open()))
+    assert {(r["model"], r["judge"]) for r in scores if r["metric"] == "warmth"} == {
+        ("calm-7b", "gpt-4"), ("steady-13b", "gpt-4")}
+
 
 def test_human_ratings_become_one_judge_per_rater(fastchat, tmp_path):
     _rubric(fastchat)
