@@ -1,13 +1,16 @@
-"""Generation speed at 7B shape on one GPU: the hf backend against plain batch-32 `generate`.
+"""Generation speed at 7B shape on one GPU: the hf backend against transformers' own paths.
 
 A random-weight model of MistralConfig's default shape (vocabulary widened to the embedded
 tokenizer's 49,152 tokens, so the bundled questions tokenize as in a real run) is saved once,
-then loaded through the hf backend in bf16 and in NF4. For each: plain `generate` on batches
-of 32 (the baseline), and the backend at batch sizes 1, 32 and all prompts; greedy, fixed
-max_new_tokens. Each row also gives the memory-bandwidth bound of its decode steps (weights plus
-KV cache read once per step, at the copy bandwidth measured here) and the fraction reached.
+then loaded through the hf backend in bf16 and in NF4. For each, in one run: plain `generate`
+on batches of 32 (the baseline); the hf backend (`engine=auto`) at batch 1, 32 and all prompts;
+transformers' static cache + torch.compile and its continuous batching (`generate_batch`) at
+batch 32 and all prompts. Greedy, fixed max_new_tokens. Prefill is timed apart where the path
+allows it, and each row gives its decode rate against the decode-step memory-bandwidth bound
+(weights plus KV cache read once per step, at the copy bandwidth measured in the run).
 
     python benchmarks/generation_gpu.py --tokenizer DIR [--tiny --device cpu]   # CPU dry run
+    python benchmarks/generation_gpu.py --tokenizer DIR --check     # float32 greedy identity
 """
 
 from __future__ import annotations
@@ -25,22 +28,17 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generation import conversations, table  # noqa: E402
+import generation_gpu_hf as paths  # noqa: E402
+from generation import conversations  # noqa: E402
 
 ARGS: argparse.Namespace
 TINY = dict(hidden_size=256, intermediate_size=512, num_hidden_layers=4, num_attention_heads=8,
             num_key_value_heads=2)
+START = time.perf_counter()
 
 
 def say(*parts) -> None:
-    print(*parts, file=sys.stderr, flush=True)
-
-
-def sync(device: str) -> None:
-    import torch
-
-    if device.startswith("cuda"):
-        torch.cuda.synchronize()
+    print(f"[{time.perf_counter() - START:6.0f}s]", *parts, file=sys.stderr, flush=True)
 
 
 def copy_bandwidth(device: str) -> float | None:
@@ -53,11 +51,11 @@ def copy_bandwidth(device: str) -> float | None:
     b = torch.empty_like(a)
     for _ in range(3):
         b.copy_(a)
-    sync(device)
+    paths.sync(device)
     start = time.perf_counter()
     for _ in range(20):
         b.copy_(a)
-    sync(device)
+    paths.sync(device)
     rate = 2 * a.numel() * 20 / (time.perf_counter() - start)
     del a, b
     return rate
@@ -66,13 +64,18 @@ def copy_bandwidth(device: str) -> float | None:
 def build_model(folder: Path, tokenizer_dir: Path, tiny: bool, device: str,
                 dtype: str = "bfloat16") -> None:
     """A random-weight Mistral of default shape (or tiny), saved with the tokenizer."""
+    if (folder / "config.json").is_file():
+        say(f"model: reusing {folder}")
+        return
     import torch
     from transformers import AutoTokenizer, MistralConfig, MistralForCausalLM
 
     tok = AutoTokenizer.from_pretrained(tokenizer_dir)
+    # No sliding window (as Mistral 7B v0.2 and later): with one, transformers' static cache
+    # guards compiled code on a Python int that changes every step, and compiles give up.
     cfg = MistralConfig(vocab_size=len(tok), bos_token_id=tok.bos_token_id,
                         eos_token_id=tok.eos_token_id, pad_token_id=tok.pad_token_id,
-                        dtype=dtype, **(TINY if tiny else {}))
+                        dtype=dtype, sliding_window=None, **(TINY if tiny else {}))
     torch.manual_seed(0)
     with torch.device(device):
         torch.set_default_dtype(getattr(torch, dtype))
@@ -85,147 +88,212 @@ def build_model(folder: Path, tokenizer_dir: Path, tiny: bool, device: str,
     gc.collect()
 
 
-def hf_model(folder: Path, four_bit: bool, device: str, batch: int, engine: str = "auto",
-             max_new: int | None = None, dtype: str = "bfloat16"):
+def hf_model(folder: Path, four_bit: bool, batch: int, engine: str = "auto",
+             max_new: int | None = None, dtype: str = "bfloat16", cuda_graphs: bool = True):
     from mentalbench.backends.hf import HFModel, HFOptions
 
     opts = HFOptions(temperature=0, max_new_tokens=max_new or ARGS.max_new_tokens,
-                     load_in_4bit=four_bit,
-                     dtype=dtype, device=device, batch_size=batch, engine=engine)
+                     load_in_4bit=four_bit, dtype=dtype, device=ARGS.device, batch_size=batch,
+                     engine=engine, cuda_graphs=cuda_graphs)
     return HFModel(f"hf:{folder}", opts, target=str(folder))
 
 
-def run_backend(model, convs) -> tuple[int, float, list[str], str]:
+def requests_for(convs):
     from mentalbench.records import ChatRequest
 
-    requests = [ChatRequest(tuple(c)) for c in convs]
-    sync(ARGS.device)
+    return [ChatRequest(tuple(c)) for c in convs]
+
+
+def run_backend(model, convs) -> dict:
+    """The hf backend over convs: tokens, seconds, engine, and its own prefill/decode split."""
+    paths.sync(ARGS.device)
     start = time.perf_counter()
-    out = model.generate(requests)
-    sync(ARGS.device)
+    out = model.generate(requests_for(convs))
+    paths.sync(ARGS.device)
     seconds = time.perf_counter() - start
     bad = [c.error for c in out if not c.ok]
     assert not bad, bad[0]
-    return (sum(c.usage.completion_tokens for c in out), seconds, [c.text for c in out],
-            out[0].engine or "?")
+    r = {"tokens": sum(c.usage.completion_tokens for c in out), "seconds": seconds,
+         "engine": out[0].engine or "?", "texts": [c.text for c in out]}
+    if model._static is not None and model._static.timings:
+        r["prefill_s"] = sum(t.prefill_s for t in model._static.timings)
+        model._static.timings.clear()
+    return r
 
 
-def run_plain(loaded, convs, batch: int, max_new: int | None = None) -> tuple[int, float, list[str]]:
+def run_plain(loaded, convs, batch: int, max_new: int) -> tuple[int, float]:
     """Plain transformers `generate` on left-padded batches in question order: the baseline."""
     import torch
 
     from mentalbench.backends import hf_engine
 
     tok, model = loaded.tokenizer, loaded.model
-    texts, tokens = [], 0
-    sync(ARGS.device)
+    tokens = 0
+    paths.sync(ARGS.device)
     start = time.perf_counter()
     for i in range(0, len(convs), batch):
         prompts = [hf_engine.render(loaded, c) for c in convs[i:i + batch]]
         enc = tok(prompts, return_tensors="pt", padding=True, add_special_tokens=False)
         enc = {k: v.to(loaded.device) for k, v in enc.items()}
         with torch.inference_mode():
-            out = model.generate(**enc, max_new_tokens=max_new or ARGS.max_new_tokens, do_sample=False,
-                                 temperature=None, top_k=None, top_p=None,
-                                 pad_token_id=tok.pad_token_id)
+            out = model.generate(**enc, max_new_tokens=max_new, do_sample=False, temperature=None,
+                                 top_k=None, top_p=None, pad_token_id=tok.pad_token_id)
         width = enc["input_ids"].shape[1]
         done = hf_engine.completions(loaded, [r[width:].tolist() for r in out],
                                      enc["attention_mask"].sum(-1).tolist())
-        texts += [c.text for c in done]
         tokens += sum(c.usage.completion_tokens for c in done)
-    sync(ARGS.device)
-    return tokens, time.perf_counter() - start, texts
+    paths.sync(ARGS.device)
+    return tokens, time.perf_counter() - start
 
 
-def bound(weight_bytes: int, kv_per_token: int, batch: int, avg_context: float,
-          bandwidth: float | None) -> float | None:
-    """Decode tokens/s if every step only read the weights and each row's KV cache once."""
-    if not bandwidth:
-        return None
-    step_bytes = weight_bytes + batch * avg_context * kv_per_token
-    return batch * bandwidth / step_bytes
+class Rows:
+    """Result rows of one dtype, each with its decode rate against the bandwidth bound."""
 
+    def __init__(self, label, weight_bytes, kv_per_token, avg_context, bandwidth, out):
+        self.label, self.weight_bytes, self.kv = label, weight_bytes, kv_per_token
+        self.avg_context, self.bandwidth, self.out = avg_context, bandwidth, out
+        self.base = None
 
-def measure_dtype(folder: Path, four_bit: bool, convs, bandwidth, prompt_lens) -> list[dict]:
-    import torch
-
-    label = "nf4" if four_bit else "bf16"
-    dev = ARGS.device
-    rows: list[dict] = []
-    n = len(convs)
-    model = hf_model(folder, four_bit, dev, 32)
-    loaded = model.loaded()
-    cfg = loaded.model.config
-    weight_bytes = loaded.model.get_memory_footprint()
-    kv_per_token = (2 * cfg.num_hidden_layers * cfg.num_key_value_heads
-                    * (cfg.hidden_size // cfg.num_attention_heads) * 2)
-    avg_context = sum(prompt_lens) / len(prompt_lens) + ARGS.max_new_tokens / 2
-    say(f"{label}: weights {weight_bytes / 1e9:.2f} GB, KV {kv_per_token} B/token")
-
-    def row(name, batch, prompts, tokens, seconds, **extra):
-        b = bound(weight_bytes, kv_per_token, min(batch, prompts), avg_context, bandwidth)
-        r = {"backend": f"{name} {label} b{batch}", "dtype": label, "batch": batch,
+    def add(self, name, batch, prompts, tokens, seconds, prefill_s=None, **extra) -> dict:
+        rows = min(batch, prompts)
+        r = {"backend": f"{name} {self.label} b{batch}", "dtype": self.label, "batch": batch,
              "prompts": prompts, "tokens": tokens, "seconds": round(seconds, 2),
              "tokens_per_s": round(tokens / seconds, 1), **extra}
-        if b:
+        if prefill_s is not None:
+            r["prefill_s"] = round(prefill_s, 2)
+            r["decode_tokens_per_s"] = round((tokens - prompts) / (seconds - prefill_s), 1)
+        if self.bandwidth:
+            step_bytes = self.weight_bytes + rows * self.avg_context * self.kv
+            b = rows * self.bandwidth / step_bytes
             r["bound_tokens_per_s"] = round(b, 1)
-            r["fraction_of_bound"] = round(tokens / seconds / b, 3)
-        say(f"  {r['backend']}: {tokens} tokens in {seconds:.1f} s = {r['tokens_per_s']} tok/s")
-        rows.append(r)
+            r["fraction_of_bound"] = round(r.get("decode_tokens_per_s", r["tokens_per_s"]) / b, 3)
+        if self.base:
+            r["vs_plain_b32"] = round(r["tokens_per_s"] / self.base["tokens_per_s"], 2)
+        say(f"  {r['backend']}: {tokens} tokens in {seconds:.1f} s = {r['tokens_per_s']} tok/s"
+            + (f", prefill {prefill_s:.2f} s" if prefill_s is not None else ""))
+        self.out.append(r)
+        save()
         return r
 
-    # Warm-up (kernel selection, allocator, a first graph capture) before any clock runs.
-    warm = hf_model(folder, four_bit, dev, 2, max_new=8)
-    warm._loaded = loaded
+    def skip(self, name, batch, why: str) -> None:
+        say(f"  {name} {self.label} b{batch}: skipped ({why})")
+        self.out.append({"backend": f"{name} {self.label} b{batch}", "dtype": self.label,
+                         "batch": batch, "skipped": why})
+        save()
+
+
+REPORT: dict = {"results": []}
+
+
+def save() -> None:
+    """Write the report so far: a run cut short still leaves its finished rows."""
+    ARGS.out.write_text(json.dumps(REPORT, indent=1))
+
+
+def time_left() -> float:
+    return ARGS.budget - (time.perf_counter() - START)
+
+
+def measure_dtype(folder: Path, four_bit: bool, convs, bandwidth, lens, out: list) -> None:
+    import torch
+
+    label, n = ("nf4" if four_bit else "bf16"), len(convs)
+    new = ARGS.max_new_tokens
+    keep = hf_model(folder, four_bit, 32)  # holds the shared weights for every row below
+    loaded = keep.loaded()
+    cfg = loaded.model.config
+    kv = 2 * cfg.num_hidden_layers * cfg.num_key_value_heads * (cfg.hidden_size // cfg.num_attention_heads) * 2
+    rows = Rows(label, loaded.model.get_memory_footprint(), kv,
+                sum(lens) / len(lens) + new / 2, bandwidth, out)
+    say(f"{label}: weights {rows.weight_bytes / 1e9:.2f} GB, KV {kv} B/token")
+    warm = hf_model(folder, four_bit, 2, max_new=8)
     run_backend(warm, convs[:2])
     warm.close()
-    run_plain(loaded, convs[:2], 2, max_new=8)
+    run_plain(loaded, convs[:2], 2, 8)
 
     plain_n = min(n, ARGS.plain_prompts)
-    tokens, seconds, plain_texts = run_plain(loaded, convs[:plain_n], 32)
-    base = row("plain-generate", 32, plain_n, tokens, seconds)
-    for batch in ARGS.batches:
-        batch = batch or n
+    tokens, seconds = run_plain(loaded, convs[:plain_n], 32, new)
+    rows.base = rows.add("plain-generate", 32, plain_n, tokens, seconds)
+    for batch in (1, 32, n):
         prompts = min(n, ARGS.single_prompts) if batch == 1 else n
-        model = hf_model(folder, four_bit, dev, batch)
-        model._loaded = loaded  # same weights; a new engine per batch size
-        tokens, seconds, texts, engine = run_backend(model, convs[:prompts])
-        same = sum(a == b for a, b in zip(texts, plain_texts, strict=False))
-        r = row("hf-backend", batch, prompts, tokens, seconds, engine=engine,
-                same_text_as_plain=f"{same}/{min(prompts, plain_n)}")
-        r["vs_plain_b32"] = round(r["tokens_per_s"] / base["tokens_per_s"], 2)
+        model = hf_model(folder, four_bit, batch)
+        r = run_backend(model, convs[:prompts])
+        rows.add("hf-backend", batch, prompts, r["tokens"], r["seconds"], r.get("prefill_s"),
+                 engine=r["engine"])
         model.close()
-    if not four_bit and ARGS.generate_row:  # how much of the gain is batching alone: plain generate, all at once
-        model = hf_model(folder, four_bit, dev, n, engine="generate")
-        model._loaded = loaded
-        tokens, seconds, _, engine = run_backend(model, convs)
-        r = row("hf-backend", n, n, tokens, seconds, engine=engine)
-        r["backend"] += " (engine=generate)"
-        r["vs_plain_b32"] = round(r["tokens_per_s"] / base["tokens_per_s"], 2)
-    if dev.startswith("cuda"):
-        for r in rows:
-            r.setdefault("peak_gib", round(torch.cuda.max_memory_allocated() / 2**30, 1))
-    del loaded, model
+    if ARGS.profile:
+        for batch in ((32, n) if not four_bit else (32,)):
+            def make(max_new, cuda_graphs, batch=batch):
+                return hf_model(folder, four_bit, batch, max_new=max_new, cuda_graphs=cuda_graphs)
+            prof = paths.profile_decode(make, requests_for(convs[:batch]))
+            say(f"  profile {label} b{batch}: {json.dumps(prof)}")
+            out.append({"profile": f"hf-backend {label} b{batch}", **prof})
+            save()
+    cache_len = -(-(max(lens) + new) // 64) * 64
+    compiled = not four_bit  # transformers does not compile bnb 4-bit models (is_compileable)
+    name = "hf-static+compile" if compiled else "hf-static (bnb: no compile)"
+    for batch in (32, n) if "compile" in ARGS.paths else ():
+        prompts = n - n % batch if batch < n else n
+        if not compiled and batch < n:
+            prompts = min(prompts, ARGS.plain_prompts)
+        if time_left() < ARGS.reserve:
+            rows.skip(name, batch, "time budget")
+            continue
+        try:
+            start = time.perf_counter()
+            paths.static_generate(loaded, convs[:batch], batch, 4, compiled, cache_len)
+            compile_s = time.perf_counter() - start
+            _, prefill_s, _ = paths.static_generate(loaded, convs[:prompts], batch, 1, False,
+                                                    cache_len)
+            tokens, seconds, _ = paths.static_generate(loaded, convs[:prompts], batch, new,
+                                                       compiled, cache_len)
+        except Exception as exc:  # noqa: BLE001 - record why, keep the other rows
+            rows.skip(name, batch, f"{type(exc).__name__}: {exc}"[:300])
+            continue
+        rows.add(name, batch, prompts, tokens, seconds, prefill_s,
+                 **({"compile_s": round(compile_s, 1)} if compiled else {}))
+    for batch in (32, n) if "cb" in ARGS.paths else ():
+        if time_left() < ARGS.reserve:
+            rows.skip("generate_batch", batch, "time budget")
+            continue
+        prompts = n if batch == n else min(n, ARGS.cb_prompts)
+        try:
+            tokens, seconds = paths.continuous_batching(loaded, convs[:prompts], batch, new)
+        except Exception as exc:  # noqa: BLE001 - record why, keep the other rows
+            rows.skip("generate_batch", batch, f"{type(exc).__name__}: {exc}"[:300])
+            continue
+        rows.add("generate_batch", batch, prompts, tokens, seconds)
+    if ARGS.device.startswith("cuda"):
+        for r in out:
+            if r.get("dtype") == label:
+                r.setdefault("peak_gib", round(torch.cuda.max_memory_allocated() / 2**30, 1))
+    keep.close()
+    del loaded
     gc.collect()
-    if dev.startswith("cuda"):
+    if ARGS.device.startswith("cuda"):
         torch.cuda.empty_cache()
         torch.cuda.reset_peak_memory_stats()
-    return rows
 
 
-def check_identity(work: Path, convs) -> None:
-    """Greedy answers of the static engine (CUDA graphs on a GPU) against plain `generate`
-    over the same batches, in float32, where rounding cannot decide a near-tie."""
+def check_identity(work: Path, convs) -> dict:
+    """Greedy answers of the static engine (CUDA graphs on a GPU) against plain `generate` over
+    the same batches, in float32 where rounding cannot decide a near-tie: batch 32 (one
+    attention group) and all prompts at once (length groups)."""
     folder = work / "tiny-fp32"
     build_model(folder, ARGS.tokenizer, True, ARGS.device, dtype="float32")
-    texts, engines = {}, {}
-    for engine in ("generate", "static"):
-        model = hf_model(folder, False, ARGS.device, 32, engine=engine, max_new=32, dtype="float32")
-        _, _, texts[engine], engines[engine] = run_backend(model, convs)
-        model.close()
-    same = sum(a == b for a, b in zip(texts["generate"], texts["static"], strict=True))
-    print(f"identity check: {same}/{len(convs)} answers equal, {engines['static']} vs "
-          f"{engines['generate']} (float32, 32 new tokens)")
+    result = {}
+    for batch in (32, len(convs)):
+        texts, engines = {}, {}
+        for engine in ("generate", "static"):
+            model = hf_model(folder, False, batch, engine=engine, max_new=32, dtype="float32")
+            r = run_backend(model, convs)
+            texts[engine], engines[engine] = r["texts"], r["engine"]
+            model.close()
+        same = sum(a == b for a, b in zip(texts["generate"], texts["static"], strict=True))
+        result[f"b{batch}"] = (f"{same}/{len(convs)} answers equal, {engines['static']} vs "
+                               f"{engines['generate']} (float32, 32 new tokens)")
+        print(f"identity check b{batch}: {result[f'b{batch}']}")
+    return result
 
 
 def main() -> None:
@@ -236,13 +304,16 @@ def main() -> None:
     ap.add_argument("--tiny", action="store_true", help="a tiny config, for a CPU dry run")
     ap.add_argument("--max-new-tokens", type=int, default=128)
     ap.add_argument("--limit", type=int, default=None)
-    ap.add_argument("--batches", type=int, nargs="*", default=[1, 32, 0], help="0 = all prompts")
     ap.add_argument("--single-prompts", type=int, default=4, help="prompts run at batch 1")
-    ap.add_argument("--plain-prompts", type=int, default=64, help="prompts for the baseline")
+    ap.add_argument("--plain-prompts", type=int, default=32, help="prompts for the baseline")
+    ap.add_argument("--cb-prompts", type=int, default=64, help="prompts for generate_batch b32")
     ap.add_argument("--dtypes", default="bf16,nf4")
-    ap.add_argument("--check", action="store_true", help="only the float32 identity check")
-    ap.add_argument("--generate-row", action=argparse.BooleanOptionalAction, default=True,
-                    help="also run the backend with engine=generate on all prompts (bf16)")
+    ap.add_argument("--paths", default="compile,cb",
+                    help="transformers' paths to time besides the backend: compile, cb")
+    ap.add_argument("--profile", action="store_true", help="also profile the decode step")
+    ap.add_argument("--check", action="store_true", help="also the float32 identity check")
+    ap.add_argument("--budget", type=float, default=540, help="seconds; later slow rows skip")
+    ap.add_argument("--reserve", type=float, default=60, help="seconds kept for the rest")
     ap.add_argument("--workdir", type=Path, default=None)
     ap.add_argument("--out", type=Path, default=Path("generation-gpu.json"))
     ARGS = ap.parse_args()
@@ -258,39 +329,34 @@ def main() -> None:
     roomy = shm.is_dir() and shutil.disk_usage(shm).free > 40e9
     work = ARGS.workdir or Path(tempfile.mkdtemp(dir=shm if roomy else None))
     folder = work / "mistral-7b-shape"
+    report = REPORT
+    report.update({"machine": card, "torch": torch.__version__, "copy_bandwidth_tb_s":
+                   bandwidth and round(bandwidth / 1e12, 2), "max_new_tokens": ARGS.max_new_tokens,
+                   "command": " ".join(sys.argv)})
     try:
         if ARGS.check:
-            check_identity(work, convs)
-            return
+            report["identity_check"] = check_identity(work, convs)
+            save()
         build_model(folder, ARGS.tokenizer, ARGS.tiny, ARGS.device)
-        from transformers import AutoTokenizer
+        from transformers import AutoTokenizer, __version__
 
         tok = AutoTokenizer.from_pretrained(folder)
         lens = [len(tok.apply_chat_template(c, add_generation_prompt=True, tokenize=True,
                                             return_dict=True)["input_ids"]) for c in convs]
         say(f"{len(convs)} prompts, {min(lens)}-{max(lens)} tokens (mean {sum(lens) / len(lens):.0f})")
-        rows = []
+        report.update(transformers=__version__, prompts=len(convs),
+                      prompt_tokens_mean=round(sum(lens) / len(lens)))
         for label in ARGS.dtypes.split(","):
-            rows += measure_dtype(folder, label == "nf4", convs, bandwidth, lens)
-            ARGS.out.write_text(json.dumps(_report(card, bandwidth, convs, lens, rows), indent=1))
+            measure_dtype(folder, label == "nf4", convs, bandwidth, lens, report["results"])
     finally:
+        save()
         if ARGS.workdir is None:
             shutil.rmtree(work, ignore_errors=True)
-    print(table(rows))
-    for r in rows:
-        extra = [f"{k}={r[k]}" for k in ("vs_plain_b32", "fraction_of_bound", "engine",
-                                         "same_text_as_plain", "peak_gib") if k in r]
-        print(f"{r['backend']:<40} {' '.join(extra)}")
-
-
-def _report(card, bandwidth, convs, lens, rows) -> dict:
-    import torch
-    import transformers
-
-    return {"machine": card, "torch": torch.__version__, "transformers": transformers.__version__,
-            "copy_bandwidth_tb_s": bandwidth and round(bandwidth / 1e12, 2),
-            "max_new_tokens": ARGS.max_new_tokens, "prompts": len(convs),
-            "prompt_tokens_mean": round(sum(lens) / len(lens)), "results": rows}
+    keys = ("tokens_per_s", "prefill_s", "decode_tokens_per_s", "fraction_of_bound",
+            "vs_plain_b32", "compile_s", "engine", "skipped")
+    for r in report["results"]:
+        if "backend" in r:
+            print(f"{r['backend']:<38} " + " ".join(f"{k}={r[k]}" for k in keys if k in r))
 
 
 if __name__ == "__main__":

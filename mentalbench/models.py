@@ -63,6 +63,12 @@ class Model:
         """For each assistant-text prefix, the probability of each choice coming next."""
         raise NotImplementedError(f"{self.model_id} cannot read next-token probabilities")
 
+    def score_choices_batch(self, conversations: Sequence[Sequence[dict[str, str]]],
+                            prefixes: Sequence[str],
+                            choices: Sequence[str]) -> list[list[dict[str, float]]]:
+        """`score_choices` for many conversations; backends that can batch them override this."""
+        return [self.score_choices(m, prefixes, choices) for m in conversations]
+
     def identity(self) -> dict[str, Any]:
         """What decides this model's outputs, known without loading it: the cache key.
 

@@ -1,16 +1,19 @@
 """The hf backend's static-cache engine: same greedy answers as plain `generate`, in fp32 and
-4-bit, with batches of mixed lengths; sampling by seed; what it refuses and why."""
+4-bit, with batches of mixed lengths and in length groups; sampling by seed; what it refuses
+and why. Batched choice scoring against one prompt at a time; weights shared between models."""
 
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 from types import SimpleNamespace
 
 import pytest
 
-from mentalbench.backends import hf_static
+from mentalbench.backends import hf_engine, hf_static
 from mentalbench.backends.hf import HFModel, HFOptions
 from mentalbench.errors import InputError
+from mentalbench.models import Model
 from mentalbench.records import ChatRequest
 
 # Different lengths on purpose: batches are left padded, and two batches differ in width.
@@ -65,6 +68,17 @@ def test_greedy_answers_equal_plain_generate(smollm2):
 
 
 @pytest.mark.slow
+def test_length_groups_give_the_same_answers(smollm2, monkeypatch):
+    monkeypatch.setattr(hf_static, "GROUP_ROWS", 1)
+    monkeypatch.setattr(hf_static, "END_STEP", 2)
+    plain = _sibling(smollm2, engine="generate", batch_size=4).generate(_requests())
+    static = _sibling(smollm2, engine="static", batch_size=4)
+    _same(static.generate(_requests()), plain)
+    groups, _ = static._static._plan([30, 20, 20, 10], 30, 64, 5)
+    assert groups == ((0, 1, 0), (1, 2, 0), (2, 3, 0), (3, 4, 16))
+
+
+@pytest.mark.slow
 def test_greedy_answers_equal_plain_generate_in_4bit(smollm2):
     pytest.importorskip("bitsandbytes")
     four = _sibling(smollm2, load_in_4bit=True, engine="generate", batch_size=2,
@@ -116,10 +130,16 @@ def test_static_when_impossible_is_refused_and_auto_uses_generate(smollm2, monke
     assert out[0].engine == "generate" and out[0].text
 
 
+class _Switchable(SimpleNamespace):
+    @classmethod
+    def _can_set_attn_implementation(cls):
+        return True
+
+
 def _fake(**cfg):
     config = SimpleNamespace(**{"_attn_implementation": "sdpa", "is_encoder_decoder": False, **cfg})
     gen = SimpleNamespace(repetition_penalty=1.0)
-    return SimpleNamespace(config=config, generation_config=gen)
+    return _Switchable(config=config, generation_config=gen)
 
 
 def test_what_the_static_engine_cannot_do():
@@ -128,9 +148,40 @@ def test_what_the_static_engine_cannot_do():
     assert "sliding window" in hf_static.unsupported(_fake(sliding_window=256), 512)
     assert "flash_attention_2" in hf_static.unsupported(
         _fake(_attn_implementation="flash_attention_2"), 64)
+    assert "'eager'" in hf_static.unsupported(_fake(_attn_implementation="eager"), 64)
     model = _fake()
     model.generation_config.repetition_penalty = 1.2
     assert "repetition_penalty" in hf_static.unsupported(model, 64)
+    fixed = SimpleNamespace(config=_fake().config, generation_config=_fake().generation_config)
+    assert "cannot be switched" in hf_static.unsupported(fixed, 64)
+
+
+def test_transformers_versions_outside_the_checked_range_are_named():
+    low, high = hf_static.TRANSFORMERS_SUPPORTED
+    assert hf_static.version_unsupported(f"{low[0]}.{low[1]}.0") is None
+    assert hf_static.version_unsupported(f"{high[0]}.{high[1]}.3") is None
+    newer = hf_static.version_unsupported(f"{high[0]}.{high[1] + 1}.0")
+    assert newer and f"{low[0]}.{low[1]} to {high[0]}.{high[1]}" in newer
+    assert hf_static.version_unsupported("4.57.1")
+    assert "unparsed" in hf_static.version_unsupported("main")
+
+
+def test_a_newer_transformers_is_refused_for_static_and_generate_is_used_for_auto(
+        monkeypatch, capsys):
+    import transformers
+
+    monkeypatch.setattr(transformers, "__version__", "99.0.0")
+    reason = hf_static.unsupported(_fake(), 64)
+    assert reason.startswith("transformers 99.0.0")
+    model = HFModel("hf:x", HFOptions(engine="static"), target="x")
+    model._loaded = SimpleNamespace(model=_fake())
+    with pytest.raises(InputError, match="engine=static .* transformers 99.0.0"):
+        model._decoder(64)
+    auto = HFModel("hf:x", HFOptions(), target="x")
+    auto._loaded = SimpleNamespace(model=_fake())
+    decode = auto._decoder(64)
+    assert decode.func is hf_engine.generate
+    assert "decodes with transformers' generate" in capsys.readouterr().err
 
 
 def test_engine_and_batch_size_options_are_checked():
@@ -141,3 +192,89 @@ def test_engine_and_batch_size_options_are_checked():
     auto = HFModel("hf:x", HFOptions(device="cpu"), target="x")
     assert auto.batch_size() == 8 and auto.chunk_size == 32
     assert HFModel("hf:x", HFOptions(batch_size=5), target="x").batch_size() == 5
+
+
+def _judge_conversations():
+    from mentalbench.resources import rubric_dir
+    from mentalbench.rubric import load_rubric
+
+    rubric = load_rubric(rubric_dir("mentalgpt"))
+    answers = ["Try slow breathing, and plan short study blocks with breaks.",
+               "I am so sorry. Grief has no timetable; let yourself cry and lean on people.",
+               "Saying no is a skill. Start with small requests and be kind to yourself."]
+    return rubric, [rubric.messages(q, a) for q, a in zip(QUESTIONS, answers, strict=False)]
+
+
+def test_common_prefix_and_choice_tree():
+    from mentalbench.backends.hf_scoring import _Trie, common_prefix
+
+    assert common_prefix([[1, 2, 3, 4], [1, 2, 5], [1, 2, 3]]) == 2
+    assert common_prefix([[7, 8], [9]]) == 0
+    # prefix [5, 6]; choices [1] and [1, 0]: the shared token 1 is one node.
+    trie = _Trie.build([([5, 6, 1], 2), ([5, 6, 1, 0], 2)])
+    assert trie.tokens == [5, 6, 1, 0] and trie.parent == [-1, 0, 1, 2]
+    assert trie.depth == [1, 2, 3, 4]
+    assert trie.scored == [[(1, 1)], [(1, 1), (2, 0)]]
+    assert trie.ancestry().tolist()[3] == [True, True, True, True]
+
+
+@pytest.mark.slow
+def test_batched_choice_scores_equal_one_prompt_at_a_time(smollm2):
+    from mentalbench.scoring import choice_labels, slot_prefix
+
+    rubric, conversations = _judge_conversations()
+    prefixes = [slot_prefix(m) for m in rubric.rated[:3]]
+    labels = choice_labels(rubric)
+    batched = smollm2.score_choices_batch(conversations, prefixes, labels)
+    single = [smollm2.score_choices(c, prefixes, labels) for c in conversations]
+    assert len(batched) == len(conversations) and all(len(b) == len(prefixes) for b in batched)
+    for b, s in zip(batched, single, strict=True):
+        for db, ds in zip(b, s, strict=True):
+            assert db.keys() == ds.keys() and abs(sum(db.values()) - 1) < 1e-6
+            assert max(abs(db[c] - ds[c]) for c in labels) < 1e-4
+    assert smollm2.score_choices_batch([], prefixes, labels) == []
+
+
+def test_the_base_model_scores_a_batch_one_conversation_at_a_time():
+    class Counting(Model):
+        def score_choices(self, messages, prefixes, choices):
+            return [{c: float(len(messages)) for c in choices} for _ in prefixes]
+
+    model = Counting("counting", HFOptions())
+    out = model.score_choices_batch([[{}], [{}, {}]], ["a", "b"], ["1", "2"])
+    assert out == [[{"1": 1.0, "2": 1.0}] * 2, [{"1": 2.0, "2": 2.0}] * 2]
+
+
+@pytest.mark.slow
+def test_models_with_the_same_weights_share_one_load(smollm2):
+    from mentalbench.registry import get_registry
+
+    registry = get_registry()
+    before = hf_engine.shared_count()
+    answerer = registry.get_model("smollm2", {"temperature": "0.7", "device": "cpu"})
+    judge = registry.get_model("smollm2", {"temperature": "0", "max_new_tokens": "4",
+                                           "device": "cpu"})
+    assert answerer.weights_key() == judge.weights_key() == smollm2.weights_key()
+    assert answerer.loaded() is judge.loaded() is smollm2.loaded()
+    assert hf_engine.shared_count() == before
+    answerer.close()
+    judge.close()
+    assert smollm2.loaded().model is not None and hf_engine.shared_count() == before
+
+
+@pytest.mark.slow
+def test_other_weights_options_load_their_own(smollm2):
+    from mentalbench.registry import get_registry
+
+    registry = get_registry()
+    before = hf_engine.shared_count()
+    bf16 = registry.get_model("smollm2", {"dtype": "bfloat16", "device": "cpu"})
+    assert bf16.weights_key() != smollm2.weights_key()
+    assert bf16.loaded() is not smollm2.loaded()
+    assert hf_engine.shared_count() == before + 1
+    if importlib.util.find_spec("bitsandbytes"):
+        four = registry.get_model("smollm2", {"load_in_4bit": "true", "device": "cpu"})
+        assert four.loaded() is not smollm2.loaded() and four.loaded() is not bf16.loaded()
+        four.close()
+    bf16.close()
+    assert hf_engine.shared_count() == before

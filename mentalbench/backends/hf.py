@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,7 +44,9 @@ class HFModel(Model):
     def __init__(self, model_id: str, options: HFOptions, target: str | None = None):
         super().__init__(model_id, options, target)
         self._loaded = None
+        self._weights_key = None
         self._static = None
+        self._fallbacks: set[str] = set()
 
     # Subclasses (the embedded model, gguf files) override where the weights come from.
     def source(self) -> tuple[str, str | None]:
@@ -84,16 +87,28 @@ class HFModel(Model):
             raise InputError(f"option engine={self.options.engine!r}: expected one of "
                              f"{', '.join(ENGINES)}")
 
+    def weights_key(self):
+        """What identifies this model's loaded weights; models with equal keys share them."""
+        from .hf_engine import WeightsKey, local_identity
+
+        src, gguf = self.source()
+        o = self.options
+        weights = Path(src) / gguf if gguf else Path(src)
+        return WeightsKey(src, gguf, o.dtype, o.load_in_4bit, o.adapter, o.merge_adapter, o.device,
+                          tuple(sorted(local_identity(weights, o.adapter).items())))
+
     def loaded(self):
+        """The tokenizer and model, loaded on first use (or shared with a model of equal weights)."""
         if self._loaded is None:
             from . import hf_engine
 
             self.check()
-            src, gguf = self.source()
+            key = self.weights_key()
             o = self.options
-            self._loaded = hf_engine.load(src, gguf_file=gguf, dtype=o.dtype,
-                                          load_in_4bit=o.load_in_4bit, adapter=o.adapter,
-                                          merge_adapter=o.merge_adapter, device=o.device)
+            self._loaded = hf_engine.acquire(key, lambda: hf_engine.load(
+                key.source, gguf_file=key.gguf_file, dtype=o.dtype, load_in_4bit=o.load_in_4bit,
+                adapter=o.adapter, merge_adapter=o.merge_adapter, device=o.device))
+            self._weights_key = key
         return self._loaded
 
     def generate(self, requests: Sequence[ChatRequest],
@@ -137,6 +152,10 @@ class HFModel(Model):
         if reason and self.options.engine == "static":
             raise InputError(f"option engine=static for {self.model_id}: not possible with {reason}")
         if reason:  # auto: transformers' generate handles what the static engine cannot
+            if reason not in self._fallbacks:
+                self._fallbacks.add(reason)
+                print(f"mentalbench: {self.model_id} decodes with transformers' generate "
+                      f"(the static engine does not support {reason})", file=sys.stderr)
             return functools.partial(hf_engine.generate, loaded)
         if self._static is None:
             self._static = hf_static.StaticEngine(loaded, use_graphs=self.options.cuda_graphs)
@@ -150,10 +169,18 @@ class HFModel(Model):
         return "static+graphs" if static.graphs_active() else "static"
 
     def score_choices(self, messages, prefixes, choices):
-        from . import hf_engine
+        from . import hf_engine, hf_scoring
 
         loaded = self.loaded()
-        return hf_engine.score_choices(loaded, hf_engine.render(loaded, messages), prefixes, choices)
+        return hf_scoring.score_choices(loaded, hf_engine.render(loaded, messages), prefixes,
+                                        choices)
+
+    def score_choices_batch(self, conversations, prefixes, choices):
+        from . import hf_engine, hf_scoring
+
+        loaded = self.loaded()
+        return hf_scoring.score_choices_batch(
+            loaded, [hf_engine.render(loaded, m) for m in conversations], prefixes, choices)
 
     def label(self) -> str:
         return adapter_label(self.model_id, self.options.adapter, self.identity().get("adapter"))
@@ -174,7 +201,11 @@ class HFModel(Model):
                 "chat_template": hashlib.sha256(loaded.chat_template.encode()).hexdigest()[:16]}
 
     def close(self) -> None:
-        self._loaded = self._static = None
+        if self._weights_key is not None:
+            from .hf_engine import release
+
+            release(self._weights_key)
+        self._loaded = self._static = self._weights_key = None
 
 
 @hookimpl

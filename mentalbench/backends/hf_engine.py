@@ -1,10 +1,10 @@
-"""Loading, batched generation and choice scoring for transformers models (torch imported here)."""
+"""Loading transformers models (shared by models of equal weights) and plain batched generation."""
 
 from __future__ import annotations
 
 import hashlib
-import math
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -124,6 +124,56 @@ def _attach_adapter(model, adapter: str, merge: bool):
     return model, fingerprint(path)
 
 
+@dataclass(frozen=True)
+class WeightsKey:
+    """Everything that shapes a loaded model's weights: models with equal keys share one load."""
+
+    source: str
+    gguf_file: str | None
+    dtype: str
+    load_in_4bit: bool
+    adapter: str | None
+    merge_adapter: bool
+    device: str
+    identity: tuple[tuple[str, str], ...]  # fingerprints of local weights and adapter
+
+
+@dataclass
+class _Shared:
+    loaded: Loaded
+    users: int
+
+
+_SHARED: dict[WeightsKey, _Shared] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def acquire(key: WeightsKey, load_fn: Callable[[], Loaded]) -> Loaded:
+    """The loaded model for these weights: loaded now, or shared with its other users."""
+    with _SHARED_LOCK:
+        entry = _SHARED.get(key)
+        if entry is None:
+            entry = _SHARED[key] = _Shared(load_fn(), 0)
+        entry.users += 1
+        return entry.loaded
+
+
+def release(key: WeightsKey) -> None:
+    """One user is done with these weights; the last one lets them go."""
+    with _SHARED_LOCK:
+        entry = _SHARED.get(key)
+        if entry is None:
+            return
+        entry.users -= 1
+        if entry.users <= 0:
+            del _SHARED[key]
+
+
+def shared_count() -> int:
+    """How many distinct loaded models are held for sharing now."""
+    return len(_SHARED)
+
+
 def render(loaded: Loaded, messages: Sequence[dict[str, str]]) -> str:
     """The prompt text for a conversation, ending where the assistant starts."""
     return loaded.tokenizer.apply_chat_template(
@@ -189,50 +239,3 @@ def _cache_arg(model) -> str:
 
     base = model.get_base_model() if hasattr(model, "get_base_model") else model
     return "cache" if "cache" in inspect.signature(base.forward).parameters else "past_key_values"
-
-
-def score_choices(loaded: Loaded, prompt: str, prefixes: Sequence[str],
-                  choices: Sequence[str]) -> list[dict[str, float]]:
-    """P(choice | prompt + prefix), normalised over choices, for each prefix.
-
-    The prompt is encoded once; for each prefix, a copy of that cache is widened to one row
-    per choice and prefix + choice is scored in a single batched forward pass.
-    """
-    import copy
-
-    import torch
-
-    tok, model = loaded.tokenizer, loaded.model
-    arg = _cache_arg(model)
-    ids = tok(prompt, return_tensors="pt", add_special_tokens=False).input_ids.to(loaded.device)
-    results = []
-    with torch.inference_mode():
-        base = model(ids, use_cache=True)
-        cache = getattr(base, "cache", None) or base.past_key_values
-        n_prompt = ids.shape[1]
-        for prefix in prefixes:
-            pre = tok(prefix, add_special_tokens=False).input_ids
-            rows = []
-            for choice in choices:
-                full = tok(prefix + choice, add_special_tokens=False).input_ids
-                rows.append(full if full[:len(pre)] == pre
-                            else pre + tok(choice, add_special_tokens=False).input_ids)
-            width = max(len(r) for r in rows)
-            # Right padding is harmless: causal attention never lets a real token see it.
-            batch = torch.tensor([r + [r[-1]] * (width - len(r)) for r in rows],
-                                 device=loaded.device)
-            widened = copy.deepcopy(cache)
-            widened.batch_repeat_interleave(len(rows))
-            mask = torch.ones(len(rows), n_prompt + width, dtype=torch.long, device=loaded.device)
-            logits = model(batch, attention_mask=mask, use_cache=True, **{arg: widened}).logits
-            logp = torch.log_softmax(torch.cat(
-                [base.logits[:, -1:].expand(len(rows), 1, -1), logits[:, :-1]], 1).float(), -1)
-            scores = {}
-            for i, (choice, r) in enumerate(zip(choices, rows, strict=True)):
-                # Only the choice's own tokens count; the shared prefix cancels out.
-                scores[choice] = sum(logp[i, t, r[t]].item() for t in range(len(pre), len(r)))
-            top = max(scores.values())
-            weights = {c: math.exp(v - top) for c, v in scores.items()}
-            total = sum(weights.values())
-            results.append({c: w / total for c, w in weights.items()})
-    return results

@@ -1,26 +1,38 @@
-"""Decoding with a preallocated (static) KV cache, replayed as a CUDA graph on GPUs.
+"""Batched decoding for the hf backend: length-sorted prefill, a preallocated KV cache, and one
+CUDA graph per decode step on GPUs.
 
-Plain `generate` spends most of a decode step launching kernels from Python: at 7B shape on an
-H100 that is ~50 ms a step against ~5 ms of memory traffic. Here one decode step is captured
-once per (batch, cache length) as a CUDA graph and replayed, so a step costs what its kernels
-cost. The prefill is transformers' own forward pass (same masks and positions as `generate`),
-and greedy decoding picks the same tokens as `generate` does.
+Plain `generate` pads every prompt of a batch to the longest, then launches every kernel of
+every layer from Python at each step. Here prompts are prefilled longest first, in chunks padded
+only to their own longest prompt, by the model's own forward pass (the masks and positions
+`generate` uses); their keys and values are copied into a cache allocated once for the batch.
+Each decode step -- forward pass, greedy pick and bookkeeping, all addressed through tensors on
+the device -- is captured once as a CUDA graph and replayed with no host sync per token. While
+decoding, query heads fold onto their shared KV head, and batches of more than 2 x GROUP_ROWS
+rows attend in length groups that read only the part of the cache their rows use.
 """
 
 from __future__ import annotations
 
-import contextlib
 import sys
+import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..records import Completion
+from .hf_kv import PLAN, StaticKV, decode_attention, sdpa_backends
 
-#: Cache lengths are rounded up to this, so batches of similar length share one captured graph.
+#: The transformers releases (major.minor, inclusive) this engine was checked against; outside
+#: them `engine=auto` uses transformers' own `generate` and `engine=static` is refused.
+TRANSFORMERS_SUPPORTED = ((5, 17), (5, 24))
+#: Cache lengths are rounded up to this, so batches of similar length share buffers and graphs.
 CACHE_STEP = 64
-#: The attention implementation used while decoding here: sdpa, minus the copy of the KV cache.
-GQA_SDPA = "mentalbench_gqa_sdpa"
+#: Padded prompt tokens per prefill forward pass.
+PREFILL_TOKENS = 8192
+#: Rows per attention group; batches up to twice this attend as one group over the whole cache.
+GROUP_ROWS = 32
+#: Decode steps per captured graph in grouped attention (its reads end after the last of them).
+END_STEP = 128
 #: How many decode steps run between checks (a device sync) for "every row has finished".
 STOP_CHECK_EVERY = 16
 
@@ -34,14 +46,36 @@ _PROCESSOR_FIELDS = {
 }
 
 
+def _base(model):
+    return model.get_base_model() if hasattr(model, "get_base_model") else model
+
+
+def version_unsupported(version: str) -> str | None:
+    """Why this transformers version is outside the engine's checked range (None when inside)."""
+    try:
+        major_minor = tuple(int(p) for p in version.split(".")[:2])
+    except ValueError:
+        return f"transformers {version} (unparsed version)"
+    low, high = TRANSFORMERS_SUPPORTED
+    if low <= major_minor <= high:
+        return None
+    return (f"transformers {version}: the static engine supports "
+            f"{low[0]}.{low[1]} to {high[0]}.{high[1]}")
+
+
 def unsupported(model, max_len: int) -> str | None:
     """Why the static engine cannot stand in for `generate` on this model (None when it can)."""
-    base = model.get_base_model() if hasattr(model, "get_base_model") else model
+    import transformers
+
+    reason = version_unsupported(transformers.__version__)
+    if reason:
+        return reason
+    base = _base(model)
     cfg = base.config
     if getattr(cfg, "is_encoder_decoder", False):
         return "encoder-decoder model"
     attn = getattr(cfg, "_attn_implementation", None)
-    if attn not in ("sdpa", "eager"):
+    if attn != "sdpa":
         return f"attention implementation {attn!r}"
     window = getattr(cfg, "sliding_window", None)
     if window and getattr(cfg, "use_sliding_window", True) and max_len > window:
@@ -53,186 +87,291 @@ def unsupported(model, max_len: int) -> str | None:
     for name, default in _PROCESSOR_FIELDS.items():
         if getattr(gc, name, default) not in (default, None):
             return f"generation_config.{name}={getattr(gc, name)!r}"
+    can_set = getattr(type(base), "_can_set_attn_implementation", None)
+    if can_set is None or not can_set():
+        return "a model class whose attention implementation cannot be switched"
     return None
-
-
-def _gqa_sdpa(module, query, key, value, attention_mask, **kwargs):
-    """sdpa; for one new token per row, query heads fold onto their shared KV head.
-
-    transformers' sdpa path copies the whole KV cache once per query head group (`repeat_kv`)
-    when a mask is given: at batch 200 that copy is several times the weights' size per step.
-    Folding the group into the query axis reads each cached key and value once instead.
-    """
-    from transformers.integrations.sdpa_attention import sdpa_attention_forward
-
-    groups = getattr(module, "num_key_value_groups", 1)
-    if (query.shape[2] != 1 or groups == 1 or attention_mask is None or attention_mask.dim() != 4
-            or attention_mask.shape[2] != 1):
-        return sdpa_attention_forward(module, query, key, value, attention_mask, **kwargs)
-    import torch
-
-    b, heads, _, dim = query.shape
-    out = torch.nn.functional.scaled_dot_product_attention(
-        query.reshape(b, heads // groups, groups, dim), key, value, attn_mask=attention_mask,
-        scale=kwargs.get("scaling"))
-    return out.reshape(b, heads, 1, dim).transpose(1, 2).contiguous(), None
-
-
-@contextlib.contextmanager
-def _folded_attention(model):
-    """Run `model` with `_gqa_sdpa` in place of sdpa (registered once), then put sdpa back."""
-    from transformers import AttentionInterface
-    from transformers.masking_utils import AttentionMaskInterface, sdpa_mask
-
-    base = model.get_base_model() if hasattr(model, "get_base_model") else model
-    cfg = base.config
-    if cfg._attn_implementation != "sdpa":
-        yield
-        return
-    AttentionInterface.register(GQA_SDPA, _gqa_sdpa)
-    AttentionMaskInterface.register(GQA_SDPA, sdpa_mask)
-    cfg._attn_implementation = GQA_SDPA
-    try:
-        yield
-    finally:
-        cfg._attn_implementation = "sdpa"
 
 
 @dataclass
 class _Slot:
-    """A static cache, the input buffers of one decode step, and its captured graph."""
+    """The buffers of one batch shape, and the decode graphs captured over them."""
 
-    cache: Any
+    batch: int
+    length: int
+    new_tokens: int
     ids: Any  # (B, 1) next input token
     pos: Any  # (B, 1) its position id
-    mask: Any  # (B, 1, 1, L) which cache entries the new token may attend to
-    allowed: Any  # the mask's value for "may attend": True, or 0.0 for an additive mask
-    blocked: Any
-    graph: Any = None
-    logits: Any = None  # (B, V): the graph's output buffer
+    write_pos: Any  # (1,) the cache position the next step writes
+    step: Any  # (1,) the output column the next step fills
+    out: Any  # (B, new_tokens) generated ids, pad after the end
+    unfinished: Any  # (B,)
+    eos: Any
+    pad: Any
+    pad_id: int
+    cache: StaticKV | None = None
+    mask: Any = None  # (B, 1, 1, L) additive: 0 where the new token may attend, dtype min elsewhere
+    graphs: dict = field(default_factory=dict)
+    logits: dict = field(default_factory=dict)  # a sampling graph's output buffer, per key
+    pool: Any = None
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Where one batch's time went: prefill, decode steps, and how many steps."""
+
+    prompts: int
+    prefill_s: float
+    decode_s: float
+    steps: int
 
 
 class StaticEngine:
-    """Batched decoding over one loaded model; keeps the last captured graph for reuse."""
+    """Batched decoding over one loaded model; keeps the last batch shape's buffers and graphs."""
 
     def __init__(self, loaded, use_graphs: bool):
         self.loaded = loaded
         self.use_graphs = use_graphs
-        self._slot: tuple[tuple[int, int], _Slot] | None = None
+        self._slot: _Slot | None = None
         self.graph_failure: str | None = None
+        self.timings: list[Timing] = []
 
     def graphs_active(self) -> bool:
         """Whether decode steps replay CUDA graphs (False on CPU or after a failed capture)."""
         return self.use_graphs and self.loaded.device.type == "cuda"
 
-    def _slot_for(self, batch: int, length: int) -> _Slot:
+    def _slot_for(self, batch: int, length: int, new_tokens: int) -> _Slot:
         import torch
-        from transformers import StaticCache
 
-        if self._slot and self._slot[0] == (batch, length):
-            slot = self._slot[1]
-            slot.cache.reset()
+        from .hf_engine import eos_ids
+
+        slot = self._slot
+        if slot and (slot.batch, slot.length, slot.new_tokens) == (batch, length, new_tokens):
             return slot
-        self._slot = None  # free the old cache and graph before allocating new ones
-        dev = self.loaded.device
-        model = self.loaded.model
-        base = model.get_base_model() if hasattr(model, "get_base_model") else model
-        cache = StaticCache(config=base.config, max_cache_len=length)
-        # sdpa takes a boolean mask; eager attention adds the mask to its scores.
-        if base.config._attn_implementation in ("sdpa", GQA_SDPA):
-            dtype, allowed, blocked = torch.bool, True, False
-        else:
-            dtype = model.dtype
-            allowed, blocked = 0.0, torch.finfo(dtype).min
-        slot = _Slot(cache, torch.zeros(batch, 1, dtype=torch.long, device=dev),
-                     torch.zeros(batch, 1, dtype=torch.long, device=dev),
-                     torch.zeros(batch, 1, 1, length, dtype=dtype, device=dev), allowed, blocked)
-        self._slot = ((batch, length), slot)
+        self._slot = None  # free the old cache and graphs before allocating new ones
+        dev, pad = self.loaded.device, self.loaded.tokenizer.pad_token_id
+        long = dict(dtype=torch.long, device=dev)
+        slot = _Slot(batch, length, new_tokens, torch.zeros(batch, 1, **long),
+                     torch.zeros(batch, 1, **long), torch.zeros(1, **long), torch.zeros(1, **long),
+                     torch.zeros(batch, new_tokens, **long),
+                     torch.zeros(batch, dtype=torch.bool, device=dev),
+                     torch.tensor(sorted(eos_ids(self.loaded)), **long),
+                     torch.tensor(pad, **long), pad)
+        if self.graphs_active():
+            slot.pool = torch.cuda.graph_pool_handle()
+        self._slot = slot
         return slot
-
-    def _forward(self, slot: _Slot, arg: str):
-        out = self.loaded.model(input_ids=slot.ids, attention_mask=slot.mask,
-                                position_ids=slot.pos, use_cache=True, **{arg: slot.cache})
-        return out.logits[:, -1, :]
-
-    def _capture(self, slot: _Slot, arg: str) -> None:
-        import torch
-
-        graph = torch.cuda.CUDAGraph()
-        try:
-            with torch.cuda.graph(graph, stream=torch.cuda.current_stream()):
-                slot.logits = self._forward(slot, arg)
-        except Exception as exc:  # noqa: BLE001 - any capture failure means: run eagerly
-            self.graph_failure = f"{type(exc).__name__}: {exc}".splitlines()[0]
-            self.use_graphs = False
-            print(f"mentalbench: CUDA graph capture failed ({self.graph_failure}); "
-                  "decoding without graphs", file=sys.stderr)
-            return
-        slot.graph = graph
 
     def generate(self, prompts: Sequence[str], *, max_new_tokens: int, temperature: float,
                  top_k: int, top_p: float, seed: int) -> list[Completion]:
         """Generate for one batch of rendered prompts; one Completion each, as `generate` would."""
         import torch
 
-        from .hf_engine import _cache_arg, completions, eos_ids
+        from .hf_engine import completions
 
-        tok, model, dev = self.loaded.tokenizer, self.loaded.model, self.loaded.device
-        enc = tok(list(prompts), return_tensors="pt", padding=True, add_special_tokens=False)
-        ids, am = enc["input_ids"].to(dev), enc["attention_mask"].to(dev)
-        batch, width = ids.shape
+        tok, model = self.loaded.tokenizer, self.loaded.model
+        encoded = [tok(p, add_special_tokens=False).input_ids for p in prompts]
+        order = sorted(range(len(encoded)), key=lambda i: -len(encoded[i]))  # longest first
+        lens = [len(encoded[i]) for i in order]
+        width = lens[0]
         length = -(-(width + max_new_tokens) // CACHE_STEP) * CACHE_STEP
-        arg = _cache_arg(model)
-        eos = torch.tensor(sorted(eos_ids(self.loaded)), device=dev)
-        pad = tok.pad_token_id
+        window = getattr(_base(model).config, "sliding_window", None)
+        if window:
+            length = min(length, window)
+        sample = dict(temperature=temperature, top_k=top_k, top_p=top_p)
         torch.manual_seed(seed)
-        with torch.inference_mode(), _folded_attention(model):
-            out = torch.full((batch, max_new_tokens), pad, dtype=torch.long, device=dev)
-            unfinished = torch.ones(batch, dtype=torch.bool, device=dev)
-            slot = self._slot_for(batch, length)
-            # Prefill exactly as `generate` does it: 2-D padding mask, positions from its cumsum.
-            pos = am.long().cumsum(-1) - 1
-            pos.masked_fill_(am == 0, 1)
-            logits = model(input_ids=ids, attention_mask=am, position_ids=pos, use_cache=True,
-                           logits_to_keep=1, **{arg: slot.cache}).logits[:, -1, :]
-            slot.mask.fill_(slot.blocked)
-            slot.mask[:, 0, 0, :width].masked_fill_(am.bool(), slot.allowed)
-            slot.pos.copy_(pos[:, -1:])
-            steps = 0
-            for step in range(max_new_tokens):
-                nxt = _pick(logits, temperature, top_k, top_p)
-                nxt = torch.where(unfinished, nxt, torch.full_like(nxt, pad))
-                out[:, step] = nxt
-                unfinished &= ~torch.isin(nxt, eos)
-                steps = step + 1
-                if step + 1 == max_new_tokens:
-                    break
-                if (step + 1) % STOP_CHECK_EVERY == 0 and not bool(unfinished.any()):
-                    break
-                slot.ids.copy_(nxt[:, None])
-                slot.pos.add_(1)
-                slot.mask[:, 0, 0, width + step] = slot.allowed
-                logits = self._step(slot, arg)
-        rows = out[:, :steps].tolist()
-        return completions(self.loaded, rows, am.sum(-1).tolist())
+        clock = _Clock(self.loaded.device)
+        with torch.inference_mode():
+            slot = self._slot_for(len(encoded), length, max_new_tokens)
+            first = self._prefill(slot, [encoded[i] for i in order], width)
+            self._start(slot, first, lens, width, sample)
+            clock.mark()
+            steps = 1
+            with decode_attention(model):
+                for step in range(1, max_new_tokens):
+                    if step % STOP_CHECK_EVERY == 0 and not bool(slot.unfinished.any()):
+                        break
+                    self._step(slot, self._plan(lens, width, length, step), sample)
+                    steps = step + 1
+            clock.mark()
+            rows = slot.out[:, :steps].tolist()
+        prefill_s, decode_s = clock.spans()
+        self.timings.append(Timing(len(encoded), prefill_s, decode_s, steps))
+        unsorted: list[list[int]] = [[] for _ in encoded]
+        for row, i in zip(rows, order, strict=True):
+            unsorted[i] = row
+        return completions(self.loaded, unsorted, [len(e) for e in encoded])
 
-    def _step(self, slot: _Slot, arg: str):
+    def _prefill(self, slot: _Slot, encoded: list[list[int]], width: int):
+        """Prefill prompts (sorted longest first) in chunks; fill the cache and mask; return the
+        logits of each prompt's last token."""
         import torch
 
-        if slot.graph is not None:
-            slot.graph.replay()
-            return slot.logits
-        if not self.graphs_active():
-            return self._forward(slot, arg)
-        # The slot's first step runs eagerly on the capture stream (warming up kernels and
-        # workspaces), then is captured; replays advance the cache position themselves.
+        model, dev = self.loaded.model, self.loaded.device
+        pad = slot.pad_id
+        firsts, r0 = [], 0
+        while r0 < len(encoded):
+            chunk_width = len(encoded[r0])
+            chunk = encoded[r0:r0 + max(1, PREFILL_TOKENS // chunk_width)]
+            ids = torch.tensor([[pad] * (chunk_width - len(e)) + e for e in chunk], device=dev)
+            am = torch.tensor([[0] * (chunk_width - len(e)) + [1] * len(e) for e in chunk],
+                              device=dev)
+            # Exactly as `generate` prefills: 2-D padding mask, positions from its cumsum.
+            pos = am.cumsum(-1) - 1
+            pos.masked_fill_(am == 0, 1)
+            with sdpa_backends():
+                out = model(input_ids=ids, attention_mask=am, position_ids=pos, use_cache=True,
+                            logits_to_keep=1)
+            cache = getattr(out, "cache", None) or out.past_key_values
+            if slot.cache is None:
+                self._allocate(slot, cache)
+            if r0 == 0:
+                slot.mask.fill_(torch.finfo(slot.mask.dtype).min)
+            rows, span = slice(r0, r0 + len(chunk)), slice(width - chunk_width, width)
+            for layer, keys, values in zip(cache.layers, slot.cache.keys, slot.cache.values,
+                                           strict=True):
+                keys[rows, :, span].copy_(layer.keys)
+                values[rows, :, span].copy_(layer.values)
+            slot.mask[rows, 0, 0, span].masked_fill_(am.bool(), 0)
+            firsts.append(out.logits[:, -1, :])
+            r0 += len(chunk)
+        return torch.cat(firsts)
+
+    @staticmethod
+    def _allocate(slot: _Slot, cache) -> None:
+        """Zeroed buffers shaped like the prefill's cache layers (zeros: never NaN, even masked),
+        and the mask in their dtype, which is the queries' (sdpa adds it to the scores)."""
+        import torch
+
+        def buffer(t):
+            return torch.zeros(slot.batch, t.shape[1], slot.length, t.shape[3], dtype=t.dtype,
+                               device=t.device)
+
+        slot.cache = StaticKV([buffer(la.keys) for la in cache.layers],
+                               [buffer(la.values) for la in cache.layers], slot.write_pos)
+        first = cache.layers[0].keys
+        slot.mask = torch.empty(slot.batch, 1, 1, slot.length, dtype=first.dtype,
+                                device=first.device)
+
+    def _start(self, slot: _Slot, first, lens: list[int], width: int, sample: dict) -> None:
+        """The first new token (from the prefill's logits) and the state the decode steps read."""
+        import torch
+
+        nxt = _pick(first, **sample)
+        slot.out.fill_(slot.pad_id)
+        slot.out[:, 0] = nxt
+        slot.unfinished.copy_(~(nxt[:, None] == slot.eos).any(-1))
+        slot.ids.copy_(nxt[:, None])
+        slot.pos.copy_(torch.tensor(lens, device=slot.pos.device)[:, None])
+        slot.write_pos.fill_(width)
+        slot.step.fill_(1)
+        slot.mask[:, 0, 0, width] = 0
+
+    @staticmethod
+    def _plan(lens: list[int], width: int, length: int, step: int):
+        """Attention groups for decode step `step` (>= 1): one over the whole cache for small
+        batches; else GROUP_ROWS rows each, from their longest prompt's start to the end of
+        this step's END_STEP block."""
+        if len(lens) <= 2 * GROUP_ROWS:
+            return ((0, len(lens), 0),), length
+        end = min(length, -(-(width + ((step - 1) // END_STEP + 1) * END_STEP) // 16) * 16)
+        return tuple((r0, min(len(lens), r0 + GROUP_ROWS), (width - lens[r0]) // 16 * 16)
+                     for r0 in range(0, len(lens), GROUP_ROWS)), end
+
+    def _forward(self, slot: _Slot, plan):
+        from .hf_engine import _cache_arg
+
+        model = self.loaded.model
+        PLAN[0] = plan
+        try:
+            out = model(input_ids=slot.ids, attention_mask=slot.mask, position_ids=slot.pos,
+                        use_cache=True, **{_cache_arg(model): slot.cache})
+        finally:
+            PLAN[0] = None
+        return out.logits[:, -1, :]
+
+    @staticmethod
+    def _advance(slot: _Slot, nxt) -> None:
+        """Record the picked tokens and make them the next step's input; all on the device."""
+        import torch
+
+        nxt = torch.where(slot.unfinished, nxt, slot.pad)
+        slot.out.index_copy_(1, slot.step, nxt[:, None])
+        slot.unfinished &= ~(nxt[:, None] == slot.eos).any(-1)
+        slot.ids.copy_(nxt[:, None])
+        slot.pos.add_(1)
+        slot.write_pos.add_(1)
+        slot.mask.index_fill_(3, slot.write_pos, 0)
+        slot.step.add_(1)
+
+    def _step(self, slot: _Slot, plan, sample: dict) -> None:
+        greedy = sample["temperature"] <= 0
+        key = (plan, greedy)
+        graph = slot.graphs.get(key)
+        if graph is not None:
+            graph.replay()
+            if not greedy:
+                self._advance(slot, _pick(slot.logits[key], **sample))
+            return
+        logits = self._run_and_capture(slot, plan, key) if self.graphs_active() else None
+        if logits is None:
+            logits = self._forward(slot, plan)
+        self._advance(slot, _pick(logits, **sample))
+
+    def _run_and_capture(self, slot: _Slot, plan, key):
+        """Run this step eagerly on a side stream (warming kernels and workspaces), then capture
+        it; a greedy graph also holds the pick and the bookkeeping."""
+        import torch
+
+        greedy = key[1]
         stream = torch.cuda.Stream()
         stream.wait_stream(torch.cuda.current_stream())
         with torch.cuda.stream(stream):
-            logits = self._forward(slot, arg)
-            self._capture(slot, arg)
+            logits = self._forward(slot, plan)
+            graph = torch.cuda.CUDAGraph()
+            try:
+                with torch.cuda.graph(graph, pool=slot.pool, stream=stream):
+                    captured = self._forward(slot, plan)
+                    if greedy:
+                        self._advance(slot, captured.argmax(-1))
+            except Exception as exc:  # noqa: BLE001 - any capture failure means: run eagerly
+                self.graph_failure = f"{type(exc).__name__}: {exc}".splitlines()[0]
+                self.use_graphs = False
+                print(f"mentalbench: CUDA graph capture failed ({self.graph_failure}); "
+                      "decoding without graphs", file=sys.stderr)
+            else:
+                slot.graphs[key] = graph
+                if not greedy:
+                    slot.logits[key] = captured
         torch.cuda.current_stream().wait_stream(stream)
         return logits
+
+
+class _Clock:
+    """Wall-clock marks of a batch's phases; on a GPU, CUDA events read once at the end."""
+
+    def __init__(self, device):
+        import torch
+
+        self.torch = torch
+        self.cuda = device.type == "cuda"
+        self.marks: list[Any] = []
+        self.mark()
+
+    def mark(self) -> None:
+        if self.cuda:
+            event = self.torch.cuda.Event(enable_timing=True)
+            event.record()
+            self.marks.append(event)
+        else:
+            self.marks.append(time.perf_counter())
+
+    def spans(self) -> list[float]:
+        pairs = zip(self.marks, self.marks[1:], strict=False)
+        if self.cuda:
+            self.torch.cuda.synchronize()
+            return [a.elapsed_time(b) / 1000 for a, b in pairs]
+        return [b - a for a, b in pairs]
 
 
 def _pick(logits, temperature: float, top_k: int, top_p: float):
