@@ -65,7 +65,6 @@ def main() -> None:
     from mentalbench.backends import hf_engine
     from mentalbench.backends.hf import HFModel, HFOptions
     from mentalbench.backends.hf_scoring import common_prefix
-    from mentalbench.scoring import choice_labels, slot_prefix
 
     on_gpu = args.device.startswith("cuda")
     shm = Path("/dev/shm")
@@ -91,7 +90,7 @@ def main() -> None:
         print("weights sharing:", sharing)
 
         rubric, convs = judge_conversations(args.answers)
-        prefixes, labels = [slot_prefix(m) for m in rubric.rated], choice_labels(rubric)
+        prefixes, labels = [rubric.slot_prefix(m) for m in rubric.rated], rubric.choice_labels()
         loaded = judge.loaded()
         ids = [loaded.tokenizer(hf_engine.render(loaded, c), add_special_tokens=False).input_ids
                for c in convs]

@@ -143,20 +143,28 @@ def _judge_text(judge: Judge, todo: list, store: Store, reporter: Reporter,
 
 def _judge_local(judge: Judge, todo: list, store: Store, reporter: Reporter,
                  ctx: JudgeContext) -> tuple[dict[str, Judgment], dict[str, str]]:
-    """In-process logprobs: the expected rating at each slot, each judgment stored at once."""
-    prefixes = [judge.rubric.slot_prefix(m) for m in judge.rubric.rated]
-    labels = judge.rubric.choice_labels()
-    close = judge.rubric.output.after
+    """In-process logprobs: the expected rating at each slot, scored a chunk of answers at a
+    time (they share the judge prompt's prefix) and stored chunk by chunk."""
+    rubric = judge.rubric
+    prefixes = [rubric.slot_prefix(m) for m in rubric.rated]
+    labels = rubric.choice_labels()
+    close = rubric.output.after
+    size = max(1, judge.model.chunk_size)
     new: dict[str, Judgment] = {}
     with reporter.stage(f"judging ({judge.name})", len(todo)) as advance:
-        for key, task, attempt in todo:
-            prompt = judge.prompt(task)
-            dists = judge.model.score_choices(list(prompt.messages), prefixes, labels)
-            scores = expected_scores(judge.rubric, dists)
-            raw = "\n".join(f"{m.name}: " + ", ".join(f"{c.removesuffix(close)}={p:.3f}"
-                                                      for c, p in d.items())
-                            for m, d in zip(judge.rubric.rated, dists, strict=True))
-            new[key] = judge.judgment(task, prompt, raw, scores, Usage(), "", attempt, ctx)
-            store.put_judgments([new[key]])
-            advance(1)
+        for start in range(0, len(todo), size):
+            part = todo[start:start + size]
+            prompts = [judge.prompt(task) for _, task, _ in part]
+            batch = judge.model.score_choices_batch([list(p.messages) for p in prompts],
+                                                    prefixes, labels)
+            done = []
+            for (key, task, attempt), prompt, dists in zip(part, prompts, batch, strict=True):
+                raw = "\n".join(f"{m.name}: " + ", ".join(f"{c.removesuffix(close)}={p:.3f}"
+                                                          for c, p in d.items())
+                                for m, d in zip(rubric.rated, dists, strict=True))
+                new[key] = judge.judgment(task, prompt, raw, expected_scores(rubric, dists),
+                                          Usage(), "", attempt, ctx)
+                done.append(new[key])
+            store.put_judgments(done)
+            advance(len(part))
     return new, {}

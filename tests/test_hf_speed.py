@@ -220,11 +220,9 @@ def test_common_prefix_and_choice_tree():
 
 @pytest.mark.slow
 def test_batched_choice_scores_equal_one_prompt_at_a_time(smollm2):
-    from mentalbench.scoring import choice_labels, slot_prefix
-
     rubric, conversations = _judge_conversations()
-    prefixes = [slot_prefix(m) for m in rubric.rated[:3]]
-    labels = choice_labels(rubric)
+    prefixes = [rubric.slot_prefix(m) for m in rubric.rated[:3]]
+    labels = rubric.choice_labels()
     batched = smollm2.score_choices_batch(conversations, prefixes, labels)
     single = [smollm2.score_choices(c, prefixes, labels) for c in conversations]
     assert len(batched) == len(conversations) and all(len(b) == len(prefixes) for b in batched)

@@ -169,12 +169,12 @@ def test_logprobs_mode_reads_choice_scores_and_stores_each_at_once(double, rubri
 
     def score_choices(self, messages, prefixes, choices):
         calls.append((messages, list(prefixes), list(choices)))
-        if len(calls) == 2:
-            raise KeyboardInterrupt  # Ctrl-C while the second answer is being judged
+        if len(calls) == 4:
+            raise KeyboardInterrupt  # Ctrl-C in the second chunk (the double's chunk_size is 3)
         return dists
 
     monkeypatch.setattr(double.ScriptedModel, "score_choices", score_choices)
-    tasks = _tasks("Reply.", "Another reply.")
+    tasks = _tasks("Reply.", "Another reply.", "A third.", "A fourth.")
     judge = _judge(rubric, mode="logprobs")
     with pytest.raises(KeyboardInterrupt):
         _run(judge, tasks, store)
@@ -184,7 +184,8 @@ def test_logprobs_mode_reads_choice_scores_and_stores_each_at_once(double, rubri
     assert prefixes == [rubric.slot_prefix(m) for m in rubric.rated]
     assert choices == rubric.choice_labels()
     stored = store.judgments([judge.key(t.answer.key) for t in tasks])
-    [j] = stored.values()  # the first judgment was committed before the interruption
+    assert len(stored) == 3  # the first chunk was committed before the interruption
+    j = stored[judge.key(tasks[0].answer.key)]
     assert j.mode == "logprobs" and {s.mode for s in j.scores} == {"logprobs"}
     assert [(s.value, s.spread) for s in j.scores] == [(4.0, 1.0)] + [
         (float(v), 0.0) for v in range(2, 9)]

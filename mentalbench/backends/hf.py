@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..adapters import require_adapter_dir
 from ..errors import InputError, require
 from ..hookspecs import hookimpl
 from ..models import Model, Progress, adapter_label
@@ -74,9 +75,7 @@ class HFModel(Model):
             require("bitsandbytes", "hf", f"load_in_4bit for {self.model_id}")
         if self.options.adapter:
             require("peft", "hf", f"adapter for {self.model_id}")
-            if not (Path(self.options.adapter) / "adapter_config.json").is_file():
-                raise InputError(f"option adapter={self.options.adapter!r}: expected a folder "
-                                 "with adapter_config.json")
+            require_adapter_dir(self.options.adapter, f"option adapter={self.options.adapter!r}")
         if self.options.batch_size < 0:
             raise InputError(f"option batch_size={self.options.batch_size}: expected >= 1, "
                              "or 0 for automatic")

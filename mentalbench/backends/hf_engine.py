@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..adapters import base_model, require_adapter_dir
 from ..errors import InputError
 from ..records import Completion, Usage
 
@@ -115,9 +116,7 @@ def load(source: str, *, gguf_file: str | None, dtype: str, load_in_4bit: bool,
 def _attach_adapter(model, adapter: str, merge: bool):
     from peft import PeftModel
 
-    path = Path(adapter)
-    if not (path / "adapter_config.json").is_file():
-        raise InputError(f"option adapter={adapter!r}: expected a folder with adapter_config.json")
+    path = require_adapter_dir(adapter, f"option adapter={adapter!r}")
     model = PeftModel.from_pretrained(model, str(path))
     if merge:
         model = model.merge_and_unload()
@@ -237,5 +236,5 @@ def _cache_arg(model) -> str:
     """transformers renamed `past_key_values` to `cache` (5.2x); speak whichever it knows."""
     import inspect
 
-    base = model.get_base_model() if hasattr(model, "get_base_model") else model
+    base = base_model(model)
     return "cache" if "cache" in inspect.signature(base.forward).parameters else "past_key_values"

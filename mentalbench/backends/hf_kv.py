@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 
+from ..adapters import base_model
+
 #: The name our decode attention is registered under in transformers' AttentionInterface.
 ATTENTION = "mentalbench_decode"
 #: sdpa backends for the engine's prefill and decode and for batched scoring: not cuDNN, which
@@ -55,7 +57,7 @@ def decode_attention(model):
     from transformers import AttentionInterface
     from transformers.masking_utils import AttentionMaskInterface, sdpa_mask
 
-    base = model.get_base_model() if hasattr(model, "get_base_model") else model
+    base = base_model(model)
     AttentionInterface.register(ATTENTION, _attention)
     AttentionMaskInterface.register(ATTENTION, sdpa_mask)
     base.set_attn_implementation(ATTENTION)

@@ -7,6 +7,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..adapters import base_model
 from .hf_engine import Loaded, _cache_arg
 from .hf_kv import sdpa_backends
 
@@ -145,7 +146,7 @@ def score_choices_batch(loaded: Loaded, prompts: Sequence[str], prefixes: Sequen
     import torch
 
     tok, model, dev = loaded.tokenizer, loaded.model, loaded.device
-    base = model.get_base_model() if hasattr(model, "get_base_model") else model
+    base = base_model(model)
     values = _mask_values(base)
     if values is None:  # attention that takes no tree mask (flash kernels): one prompt at a time
         return [score_choices(loaded, p, prefixes, choices) for p in prompts]

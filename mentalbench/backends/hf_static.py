@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..adapters import base_model
 from ..records import Completion
 from .hf_kv import PLAN, StaticKV, decode_attention, sdpa_backends
 
@@ -46,9 +47,6 @@ _PROCESSOR_FIELDS = {
 }
 
 
-def _base(model):
-    return model.get_base_model() if hasattr(model, "get_base_model") else model
-
 
 def version_unsupported(version: str) -> str | None:
     """Why this transformers version is outside the engine's checked range (None when inside)."""
@@ -70,7 +68,7 @@ def unsupported(model, max_len: int) -> str | None:
     reason = version_unsupported(transformers.__version__)
     if reason:
         return reason
-    base = _base(model)
+    base = base_model(model)
     cfg = base.config
     if getattr(cfg, "is_encoder_decoder", False):
         return "encoder-decoder model"
@@ -175,7 +173,7 @@ class StaticEngine:
         lens = [len(encoded[i]) for i in order]
         width = lens[0]
         length = -(-(width + max_new_tokens) // CACHE_STEP) * CACHE_STEP
-        window = getattr(_base(model).config, "sliding_window", None)
+        window = getattr(base_model(model).config, "sliding_window", None)
         if window:
             length = min(length, window)
         sample = dict(temperature=temperature, top_k=top_k, top_p=top_p)
