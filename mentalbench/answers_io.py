@@ -12,7 +12,7 @@ from typing import Any
 from .errors import InputError
 from .hashing import content_key, text_sha256
 from .records import Answer, Usage
-from .textfiles import check_unicode, read_lines, refuse_json_array
+from .textfiles import check_unicode, json_objects
 
 #: Answers longer than this are refused unless --max-answer-words says otherwise.
 MAX_ANSWER_WORDS = 20_000
@@ -71,19 +71,9 @@ def _texts(row: dict[str, Any], where: str) -> list[str]:
 
 
 def _rows(path: Path) -> Iterable[tuple[str, dict[str, Any]]]:
-    first = True
-    for lineno, line in read_lines(path):
-        if not line.strip():
-            continue
+    for lineno, row in json_objects(path, "an answer object"):
         where = f"{path}:{lineno}"
-        if first:
-            refuse_json_array(line, where)
-            first = False
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{where}: not valid JSON ({exc.msg})") from None
-        if not isinstance(row, dict) or "question_id" not in row:
+        if "question_id" not in row:
             raise InputError(f"{where}: field 'question_id': expected an answer object")
         qid = row["question_id"]
         if isinstance(qid, bool) or not isinstance(qid, str | int) or not str(qid).strip():

@@ -7,7 +7,6 @@ import csv
 import dataclasses
 import hashlib
 import io
-import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -21,7 +20,14 @@ from .questions import QuestionSet
 from .records import Answer, Judgment, Score
 from .rubric import Rubric
 from .scoring import text_scores
-from .textfiles import check_unicode, csv_rows, read_lines, read_text, refuse_json_array
+from .textfiles import (
+    check_unicode,
+    csv_rows,
+    json_objects,
+    read_lines,
+    read_text,
+    refuse_json_array,
+)
 
 #: The rubric imported judgments are read by when --rubric is not given (the judges' default).
 DEFAULT_RUBRIC = "mentalgpt"
@@ -147,17 +153,9 @@ def _fastchat(path: Path, index: _AnswerIndex, questions: QuestionSet, rubric: R
     prompts: dict[str, tuple[str, int]] = {}  # judge model -> (prompt name, first line)
     counts: collections.Counter = collections.Counter()
     rows = 0
-    for lineno, line in read_lines(path):
-        if not line.strip():
-            continue
+    for lineno, row in json_objects(path, "a FastChat judgment object"):
         rows += 1
         where = f"{path}:{lineno}"
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{where}: not valid JSON ({exc.msg})") from None
-        if not isinstance(row, dict):
-            raise InputError(f"{where}: expected a FastChat judgment object")
         turn = row.get("turn", 1)
         if turn != 1:
             if not isinstance(turn, int) or isinstance(turn, bool) or turn < 1:

@@ -11,7 +11,7 @@ from pathlib import Path
 from .errors import InputError
 from .hashing import file_sha256
 from .records import Question
-from .textfiles import check_unicode, csv_rows, read_lines, read_text, refuse_json_array
+from .textfiles import check_unicode, csv_rows, json_objects, read_lines, read_text
 
 FORMATS = ("native", "fastchat", "csv")
 
@@ -45,7 +45,7 @@ def detect_format(path: Path) -> str:
 
 def _native(path: Path, problems: list[str]) -> list[tuple[int, Question]]:
     out = []
-    for lineno, row in _json_lines(path, problems):
+    for lineno, row in json_objects(path, problems=problems):
         where = f"{path}:{lineno}"
         qid, text = row.get("id"), row.get("text")
         if isinstance(qid, bool) or not isinstance(qid, str | int) or str(qid).strip() == "":
@@ -71,7 +71,7 @@ def _native(path: Path, problems: list[str]) -> list[tuple[int, Question]]:
 
 def _fastchat(path: Path, problems: list[str]) -> list[tuple[int, Question]]:
     out = []
-    for lineno, row in _json_lines(path, problems):
+    for lineno, row in json_objects(path, problems=problems):
         where = f"{path}:{lineno}"
         qid, turns = row.get("question_id"), row.get("turns")
         if qid is None or str(qid).strip() == "":
@@ -98,25 +98,6 @@ def _unicode_ok(text: str, where: str, field: str, problems: list[str]) -> bool:
         problems.append(str(exc))
         return False
     return True
-
-
-def _json_lines(path: Path, problems: list[str]):
-    first = True
-    for lineno, line in read_lines(path):
-        if not line.strip():
-            continue
-        if first:
-            refuse_json_array(line, f"{path}:{lineno}")
-            first = False
-        try:
-            row = json.loads(line)
-        except json.JSONDecodeError as exc:
-            problems.append(f"{path}:{lineno}: not valid JSON ({exc.msg})")
-            continue
-        if not isinstance(row, dict):
-            problems.append(f"{path}:{lineno}: expected a JSON object")
-            continue
-        yield lineno, row
 
 
 def _csv(path: Path, problems: list[str]) -> list[tuple[int, Question]]:

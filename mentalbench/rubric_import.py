@@ -17,7 +17,7 @@ import tomli_w
 
 from .errors import InputError
 from .rubric import Metric, load_rubric
-from .textfiles import read_lines
+from .textfiles import json_objects
 
 #: The placeholders a single-answer FastChat template may use; mentalbench fills both.
 PLACEHOLDERS = ("question", "answer")
@@ -65,15 +65,7 @@ def read_prompts(path: str | Path) -> list[FastChatPrompt]:
     """Every prompt of a judge_prompts.jsonl file; errors name the file, line and field."""
     path = Path(path)
     prompts = []
-    for number, line in read_lines(path):
-        if not line.strip():
-            continue
-        try:
-            raw = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise InputError(f"{path}:{number}: not JSON ({exc.msg})") from None
-        if not isinstance(raw, dict):
-            raise InputError(f"{path}:{number}: expected a JSON object per line")
+    for number, raw in json_objects(path, "a JSON object per line"):
         if not isinstance(raw.get("name"), str) or not raw["name"]:
             raise InputError(f"{path}:{number}: field 'name': expected a string")
         fields = {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,36 @@ def refuse_json_array(line: str, where: str) -> None:
     """A one-line error for a JSON array where JSON Lines (one object a line) are expected."""
     if line.lstrip().startswith("["):
         raise InputError(f"{where}: a JSON array: expected JSON Lines (one object a line)")
+
+
+def json_objects(path: Path, what: str = "a JSON object",
+                 problems: list[str] | None = None) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, object) for each non-blank line of a JSON Lines file.
+
+    A line that is not a JSON object is a one-line error naming file and line: raised, or, when
+    `problems` is given, appended to it and skipped (to report every problem of a file at once).
+    A file that is one JSON array is refused at its first line.
+    """
+    first = True
+    for lineno, line in read_lines(path):
+        if not line.strip():
+            continue
+        where = f"{path}:{lineno}"
+        if first:
+            refuse_json_array(line, where)
+            first = False
+        try:
+            row = json.loads(line)
+            if not isinstance(row, dict):
+                raise ValueError(f"expected {what}")
+        except ValueError as exc:
+            message = (f"{where}: not valid JSON ({exc.msg})" if isinstance(exc, json.JSONDecodeError)
+                       else f"{where}: {exc}")
+            if problems is None:
+                raise InputError(message) from None
+            problems.append(message)
+            continue
+        yield lineno, row
 
 
 def csv_rows(reader: Any, path: Path) -> Iterator[tuple[int, Any]]:

@@ -129,7 +129,7 @@ def test_mixed_models_answering_the_same_questions_are_rejected(tmp_path):
 
 @pytest.mark.parametrize("line, expected", [
     ('{"question_id": "q2", "text": ', r":2: not valid JSON"),
-    ('["q2", "text"]', r":2: field 'question_id': expected an answer object"),
+    ('["q2", "text"]', r":2: expected an answer object"),
     ('{"text": "no id", "model": "m"}', r":2: field 'question_id'"),
     ('{"question_id": "q2", "model": "m"}', r":2: field 'text': expected a string"),
     ('{"question_id": "q2", "model": "m", "text": 5}', r":2: field 'text': expected a string"),

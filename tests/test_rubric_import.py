@@ -152,7 +152,7 @@ def test_errors_are_one_line_naming_file_line_and_field(tmp_path):
                   _error(tmp_path, _file(tmp_path, {**OURS, "system_prompt": 3}), "care-v1")]:
         assert "\n" not in error
     assert _error(tmp_path, _file(tmp_path, OURS, extra="{not json\n"), "care-v1").startswith(
-        f"{path}:2: not JSON")
+        f"{path}:2: not valid JSON")
     assert _error(tmp_path, _file(tmp_path, {**OURS, "system_prompt": 3}), "care-v1") == (
         f"{path}:1: field 'system_prompt': expected a string")
 
