@@ -9,6 +9,7 @@ from typing import Any
 from .files import write_atomic, write_jsonl
 from .hashing import file_sha256, text_sha256
 from .leaderboard import leaderboard, to_csv
+from .records import Answer
 from .results import load_results
 from .store import Store
 from .store_schema import SCHEMA_VERSION
@@ -16,28 +17,25 @@ from .store_schema import SCHEMA_VERSION
 EXPORTS = ("answers.jsonl", "judgments.jsonl", "checks.jsonl", "leaderboard.csv", "manifest.json")
 
 
-def judgment_rows(store: Store) -> list[dict[str, Any]]:
+def judgment_rows(store: Store, answers: list[Answer]) -> list[dict[str, Any]]:
     """Every judgment, then a row for each judgment that could not be made (and why)."""
-    texts = {a.key: a.text for a in store.all_answers()}
+    texts = {a.key: a.text for a in answers}
     rows = []
     for j in store.all_judgments():
         row = j.to_dict()
         if j.answer_key in texts:
             row["answer_sha256"] = text_sha256(texts[j.answer_key])
         rows.append(row)
-    for f in store.all_failures():
-        if f.stage == "answer" or not f.context.get("judge"):
-            continue
-        status = {"judge": "failed", "unanswered": "unanswered", "empty": "empty"}[f.stage]
-        rows.append({"key": f.key, **f.context, "status": status, "error": f.error,
-                     "scores": {}})
+    rows += [{"key": f.key, **f.context, "status": f.status, "error": f.error, "scores": {}}
+             for f in store.all_failures() if f.is_judgment]
     return rows
 
 
 def write_exports(out: Path, store: Store) -> dict[str, Any]:
     """Write answers, judgments, checks, leaderboard and manifest; return the manifest."""
-    write_jsonl(out / "answers.jsonl", (a.to_dict() for a in store.all_answers()))
-    rows = judgment_rows(store)
+    answers, checks = store.all_answers(), store.all_checks()
+    write_jsonl(out / "answers.jsonl", (a.to_dict() for a in answers))
+    rows = judgment_rows(store, answers)
     write_jsonl(out / "judgments.jsonl", rows)
     write_jsonl(out / "checks.jsonl", ({**c.result.to_dict(), "key": c.key,
                                         "answer_key": c.answer_key, "question_id": c.question_id,
@@ -45,7 +43,7 @@ def write_exports(out: Path, store: Store) -> dict[str, Any]:
                                         "answer_set": c.answer_set, "check": c.check,
                                         "check_version": c.check_version,
                                         "question_set": c.question_set}
-                                       for c in store.all_checks()))
+                                       for c in checks))
     board = leaderboard(load_results([out]))
     write_atomic(out / "leaderboard.csv", to_csv(board))
     statuses: dict[str, int] = {}
@@ -57,8 +55,8 @@ def write_exports(out: Path, store: Store) -> dict[str, Any]:
         "invocations": store.invocations(),
         "question_sets": store.question_sets(),
         "rubrics": [{"sha": r["sha"], "name": r["name"]} for r in store.rubrics()],
-        "counts": {"answers": len(store.all_answers()), "judgments": statuses,
-                   "checks": len(store.all_checks()), "leaderboard_rows": len(board)},
+        "counts": {"answers": len(answers), "judgments": statuses,
+                   "checks": len(checks), "leaderboard_rows": len(board)},
         "files": {name: file_sha256(out / name) for name in EXPORTS[:-1]},
     }
     write_atomic(out / "manifest.json", json.dumps(manifest, indent=2, default=str) + "\n")

@@ -119,8 +119,7 @@ def _read_dir(run_dir: Path) -> dict:
                      "words", "tokens"])
         by_key = {a.key: a for a in answers_list}
         rows = [_judgment_row(j, by_key.get(j.answer_key), run_dir) for j in store.all_judgments()]
-        rows += [_failure_row(f, run_dir) for f in store.all_failures()
-                 if f.stage in ("judge", "unanswered", "empty") and f.context.get("judge")]
+        rows += [_failure_row(f, run_dir) for f in store.all_failures() if f.is_judgment]
         judgments = pd.DataFrame(rows, columns=[c for c in JUDGMENT_COLUMNS if c not in
                                                 ("model", "judge_label")] + ["scores"])
         checks = pd.DataFrame(
@@ -158,7 +157,6 @@ def _judgment_row(j, answer, run_dir: Path) -> dict:
 
 def _failure_row(f, run_dir: Path) -> dict:
     c = f.context
-    status = {"judge": "failed", "unanswered": "unanswered", "empty": "empty"}[f.stage]
     return {"source": str(run_dir), "model_label": c.get("model", ""),
             "answer_set": c.get("answer_set", ""), "question_id": c.get("question_id", ""),
             "sample": c.get("sample", 0), "judge": c.get("judge", ""),
@@ -166,7 +164,7 @@ def _failure_row(f, run_dir: Path) -> dict:
             "rubric": c.get("rubric", ""), "rubric_sha": c.get("rubric_sha", ""),
             "question_set": c.get("question_set", ""),
             "question_set_sha": c.get("question_set_sha", ""), "mode": c.get("mode", ""),
-            "status": status, "error": f.error, "answer_key": c.get("answer_key", ""),
+            "status": f.status, "error": f.error, "answer_key": c.get("answer_key", ""),
             "answer_sha256": c.get("answer_sha256", ""), "words": float("nan"),
             "completion_tokens": float("nan"), "raw": "", "scores": {}}
 

@@ -34,6 +34,17 @@ class FailureRecord:
     context: Mapping[str, Any] = field(default_factory=dict)
     created: float = 0.0
 
+    @property
+    def status(self) -> str:
+        """The status a missing judgment shows in exports: failed, unanswered or empty."""
+        return {"judge": "failed", "unanswered": "unanswered", "empty": "empty"}.get(
+            self.stage, self.stage)
+
+    @property
+    def is_judgment(self) -> bool:
+        """Whether this failure stands for a judgment (with its identity), not an answer."""
+        return self.stage != "answer" and bool(self.context.get("judge"))
+
 
 @dataclass(frozen=True)
 class CheckRecord:
