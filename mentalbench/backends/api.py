@@ -298,6 +298,10 @@ class APIModel(Model):
                 tries = f" (after {attempt + 1} attempts)" if failure.retry else ""
                 return Completion(text="", error=f"{self.model_id}: {message}{tries}")
             delay = backoff_delay(attempt, o.backoff, failure.retry_after)
+            if self._first_refusal is not None and not self._answered:
+                # Try again no later than the deadline, so a dead endpoint is named on time.
+                deadline = self._first_refusal + o.unreachable_after - time.monotonic()
+                delay = min(delay, max(0.0, deadline) + 0.01)
             if failure.retry_after is not None:
                 self._gate.pause(delay)  # the server asked everyone to slow down
             self.sleeps.append(delay)
