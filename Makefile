@@ -1,4 +1,5 @@
-# Two entry points for people: `make demo` and `make test`. Each builds .venv from nothing.
+# Two entry points for people: `make demo` and `make test`. Each builds .venv from nothing,
+# with the versions locked in constraints.txt (mk/lock.mk says how the lock is made).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -14,12 +15,14 @@ export TRANSFORMERS_NO_ADVISORY_WARNINGS := 1
 
 include mk/vllm.mk
 include mk/browser.mk
+include mk/lock.mk
 
-$(BIN)/.installed: pyproject.toml plugins/mentalbench-train/pyproject.toml
+$(BIN)/.installed: pyproject.toml plugins/mentalbench-train/pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet $(TORCH)
-	$(BIN)/python -m pip install --quiet -e '.[all,dev]' -e 'plugins/mentalbench-train[embed]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt $(TORCH)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[all,dev]' \
+		-e 'plugins/mentalbench-train[embed]'
 	touch $@
 
 venv: $(BIN)/.installed
@@ -39,4 +42,4 @@ lint: venv
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) $(VLLM_VENV) runs build dist
+	rm -rf $(VENV) $(VLLM_VENV) $(LATEST_VENV) runs build dist

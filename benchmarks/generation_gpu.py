@@ -11,6 +11,12 @@ allows it, and each row gives its decode rate against the decode-step memory-ban
 
     python benchmarks/generation_gpu.py --tokenizer DIR [--tiny --device cpu]   # CPU dry run
     python benchmarks/generation_gpu.py --tokenizer DIR --check     # float32 greedy identity
+    python benchmarks/generation_gpu.py --tokenizer DIR --dtypes bf16 --sampled hf,pick,plain
+
+`--sampled` adds rows at the shipped sampling defaults (temperature 1, top_k 50, seed 0) with
+--sampled-tokens new tokens (1,024, the default max_new_tokens): the hf backend and plain
+`generate` at batch 32 and all prompts, and (`pick`) the decode-step time of the backend at
+batch 32 greedy, sampled with the pick inside the captured graph, and sampled with it eager.
 """
 
 from __future__ import annotations
@@ -88,11 +94,17 @@ def build_model(folder: Path, tokenizer_dir: Path, tiny: bool, device: str,
     gc.collect()
 
 
+#: The shipped sampling defaults (mentalbench.options.GenerationOptions).
+SAMPLED = dict(temperature=1.0, top_k=50, top_p=1.0, seed=0)
+GREEDY = dict(temperature=0.0, top_k=50, top_p=1.0, seed=0)
+
+
 def hf_model(folder: Path, four_bit: bool, batch: int, engine: str = "auto",
-             max_new: int | None = None, dtype: str = "bfloat16", cuda_graphs: bool = True):
+             max_new: int | None = None, dtype: str = "bfloat16", cuda_graphs: bool = True,
+             sampling: dict = GREEDY):
     from mentalbench.backends.hf import HFModel, HFOptions
 
-    opts = HFOptions(temperature=0, max_new_tokens=max_new or ARGS.max_new_tokens,
+    opts = HFOptions(**sampling, max_new_tokens=max_new or ARGS.max_new_tokens,
                      load_in_4bit=four_bit, dtype=dtype, device=ARGS.device, batch_size=batch,
                      engine=engine, cuda_graphs=cuda_graphs)
     return HFModel(f"hf:{folder}", opts, target=str(folder))
@@ -121,13 +133,20 @@ def run_backend(model, convs) -> dict:
     return r
 
 
-def run_plain(loaded, convs, batch: int, max_new: int) -> tuple[int, float]:
+def run_plain(loaded, convs, batch: int, max_new: int,
+              sampling: dict = GREEDY) -> tuple[int, float]:
     """Plain transformers `generate` on left-padded batches in question order: the baseline."""
     import torch
 
     from mentalbench.backends import hf_engine
 
     tok, model = loaded.tokenizer, loaded.model
+    if sampling["temperature"] > 0:
+        picks = dict(do_sample=True, temperature=sampling["temperature"],
+                     top_k=sampling["top_k"], top_p=sampling["top_p"])
+        torch.manual_seed(sampling["seed"])
+    else:
+        picks = dict(do_sample=False, temperature=None, top_k=None, top_p=None)
     tokens = 0
     paths.sync(ARGS.device)
     start = time.perf_counter()
@@ -136,8 +155,8 @@ def run_plain(loaded, convs, batch: int, max_new: int) -> tuple[int, float]:
         enc = tok(prompts, return_tensors="pt", padding=True, add_special_tokens=False)
         enc = {k: v.to(loaded.device) for k, v in enc.items()}
         with torch.inference_mode():
-            out = model.generate(**enc, max_new_tokens=max_new, do_sample=False, temperature=None,
-                                 top_k=None, top_p=None, pad_token_id=tok.pad_token_id)
+            out = model.generate(**enc, max_new_tokens=max_new, pad_token_id=tok.pad_token_id,
+                                 **picks)
         width = enc["input_ids"].shape[1]
         done = hf_engine.completions(loaded, [r[width:].tolist() for r in out],
                                      enc["attention_mask"].sum(-1).tolist())
@@ -275,6 +294,74 @@ def measure_dtype(folder: Path, four_bit: bool, convs, bandwidth, lens, out: lis
         torch.cuda.reset_peak_memory_stats()
 
 
+def step_ms(model, convs) -> tuple[float, str]:
+    """Milliseconds per decode step of the backend's static engine over convs (prefill apart)."""
+    model.generate(requests_for(convs))
+    timings, model._static.timings[:] = list(model._static.timings), []
+    steps = sum(t.steps - 1 for t in timings)
+    return 1000 * sum(t.decode_s for t in timings) / steps, model._engine_name(
+        model._static.generate)
+
+
+def measure_sampled(folder: Path, convs, bandwidth, lens, out: list) -> None:
+    """bf16 rows at the shipped sampling defaults and --sampled-tokens new tokens."""
+    import torch
+
+    from mentalbench.backends import hf_static
+
+    parts = ARGS.sampled.split(",")
+    n, new = len(convs), ARGS.sampled_tokens
+    keep = hf_model(folder, False, 32, max_new=new, sampling=SAMPLED)
+    loaded = keep.loaded()
+    cfg = loaded.model.config
+    kv = 2 * cfg.num_hidden_layers * cfg.num_key_value_heads * (cfg.hidden_size // cfg.num_attention_heads) * 2
+    rows = Rows(f"bf16 sampled {new}", loaded.model.get_memory_footprint(), kv,
+                sum(lens) / len(lens) + new / 2, bandwidth, out)
+    warm = hf_model(folder, False, 2, max_new=8, sampling=SAMPLED)
+    run_backend(warm, convs[:2])
+    warm.close()
+    if "pick" in parts:
+        b = min(n, 32)
+        result = {"pick": f"decode step ms, bf16 b{b}, {new} new tokens"}
+        for name, sampling, in_graph in (("greedy", GREEDY, True),
+                                         ("sampled, pick in graph", SAMPLED, True),
+                                         ("sampled, pick eager", SAMPLED, False)):
+            hf_static.SAMPLE_IN_GRAPH = in_graph
+            model = hf_model(folder, False, b, max_new=new, sampling=sampling)
+            ms, engine = step_ms(model, convs[:b])
+            model.close()
+            result[name] = round(ms, 3)
+            say(f"  step {name}: {ms:.3f} ms ({engine})")
+        hf_static.SAMPLE_IN_GRAPH = True
+        result["eager_pick_share"] = round(
+            1 - result["sampled, pick in graph"] / result["sampled, pick eager"], 3)
+        out.append(result)
+        save()
+    if "plain" in parts:
+        plain_n = min(n, ARGS.plain_prompts)
+        tokens, seconds = run_plain(loaded, convs[:plain_n], 32, new, SAMPLED)
+        rows.base = rows.add("plain-generate", 32, plain_n, tokens, seconds)
+        if time_left() > ARGS.reserve:
+            tokens, seconds = run_plain(loaded, convs, n, new, SAMPLED)
+            rows.add("plain-generate", n, n, tokens, seconds)
+        else:
+            rows.skip("plain-generate", n, "time budget")
+    if "hf" in parts:
+        for batch in (32, n):
+            model = hf_model(folder, False, batch, max_new=new, sampling=SAMPLED)
+            r = run_backend(model, convs)
+            rows.add("hf-backend", batch, n, r["tokens"], r["seconds"], r.get("prefill_s"),
+                     engine=r["engine"])
+            model.close()
+    if ARGS.device.startswith("cuda"):
+        for r in out:
+            if r.get("dtype") == rows.label:
+                r.setdefault("peak_gib", round(torch.cuda.max_memory_allocated() / 2**30, 1))
+    keep.close()
+    del loaded
+    gc.collect()
+
+
 def check_identity(work: Path, convs) -> dict:
     """Greedy answers of the static engine (CUDA graphs on a GPU) against plain `generate` over
     the same batches, in float32 where rounding cannot decide a near-tie: batch 32 (one
@@ -314,6 +401,8 @@ def main() -> None:
     ap.add_argument("--check", action="store_true", help="also the float32 identity check")
     ap.add_argument("--budget", type=float, default=540, help="seconds; later slow rows skip")
     ap.add_argument("--reserve", type=float, default=60, help="seconds kept for the rest")
+    ap.add_argument("--sampled", default="", help="sampled rows: any of hf,pick,plain")
+    ap.add_argument("--sampled-tokens", type=int, default=1024)
     ap.add_argument("--workdir", type=Path, default=None)
     ap.add_argument("--out", type=Path, default=Path("generation-gpu.json"))
     ARGS = ap.parse_args()
@@ -346,8 +435,11 @@ def main() -> None:
         say(f"{len(convs)} prompts, {min(lens)}-{max(lens)} tokens (mean {sum(lens) / len(lens):.0f})")
         report.update(transformers=__version__, prompts=len(convs),
                       prompt_tokens_mean=round(sum(lens) / len(lens)))
-        for label in ARGS.dtypes.split(","):
+        for label in filter(None, ARGS.dtypes.split(",")):
             measure_dtype(folder, label == "nf4", convs, bandwidth, lens, report["results"])
+        if ARGS.sampled:
+            report["sampled_tokens"] = ARGS.sampled_tokens
+            measure_sampled(folder, convs, bandwidth, lens, report["results"])
     finally:
         save()
         if ARGS.workdir is None:
@@ -355,6 +447,8 @@ def main() -> None:
     keys = ("tokens_per_s", "prefill_s", "decode_tokens_per_s", "fraction_of_bound",
             "vs_plain_b32", "compile_s", "engine", "skipped")
     for r in report["results"]:
+        if "pick" in r:
+            print(json.dumps(r))
         if "backend" in r:
             print(f"{r['backend']:<38} " + " ".join(f"{k}={r[k]}" for k in keys if k in r))
 

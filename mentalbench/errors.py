@@ -33,6 +33,43 @@ class MissingExtra(MentalbenchError):
         self.extra = extra
 
 
+#: Distributions whose top-level module is not their name with "-" read as "_".
+_MODULE_OF = {"google-genai": "google", "scikit-learn": "sklearn", "pillow": "PIL"}
+
+
+def extra_providing(module: str) -> str | None:
+    """The extra whose requirements install the top-level `module` ("" for a core dependency)."""
+    import re
+    from importlib.metadata import PackageNotFoundError, requires
+
+    try:
+        requirements = requires("mentalbench") or []
+    except PackageNotFoundError:
+        return None
+    found = []
+    for line in requirements:
+        name = re.match(r"[A-Za-z0-9_.-]+", line).group().lower().replace("_", "-")
+        if _MODULE_OF.get(name, name.replace("-", "_")) != module:
+            continue
+        extra = re.search(r"extra\s*==\s*[\"']([^\"']+)[\"']", line)
+        found.append(extra.group(1) if extra else "")
+    if "" in found:
+        return ""
+    return next((e for e in found if e != "all"), None)
+
+
+def missing_module(exc: ModuleNotFoundError, what: str) -> MentalbenchError | None:
+    """The one-line error for a third-party module that is not installed (None for our own)."""
+    module = (exc.name or "").split(".")[0]
+    if not module or module == "mentalbench":
+        return None
+    extra = extra_providing(module)
+    if extra:
+        return MissingExtra(extra, what, module)
+    fix = ("pip install --force-reinstall mentalbench" if extra == "" else f"pip install {module}")
+    return MentalbenchError(f"{what} needs the '{module}' package, which is not installed: {fix}")
+
+
 def require(module: str, extra: str, what: str) -> None:
     """Raise MissingExtra unless `module` can be imported (without importing it)."""
     import importlib.util

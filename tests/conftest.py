@@ -47,3 +47,15 @@ def small_questions(tmp_path):
         '{"id": "q3", "topic": "Stress", "text": "Work is crushing me, how do I say no?"}\n',
         encoding="utf-8")
     return path
+
+
+@pytest.fixture
+def window_covers_the_installed_release(monkeypatch):
+    """Let the hf static engine run on whatever transformers is installed, so that `make
+    test-latest` shows whether a new release keeps its answers; the window's own rule is tested
+    with injected versions (tests/test_hf_speed.py)."""
+    from mentalbench.backends import hf_static
+
+    major, minor = (int(p) for p in hf_static.installed_version().split(".")[:2])
+    low, high = hf_static.TRANSFORMERS_SUPPORTED
+    monkeypatch.setattr(hf_static, "TRANSFORMERS_SUPPORTED", (low, max(high, (major, minor))))

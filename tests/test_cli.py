@@ -285,3 +285,29 @@ def test_secrets_never_reach_the_run_directory(scripted, small_questions, tmp_pa
             assert secret.encode() not in path.read_bytes(), path.name
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     assert manifest["invocations"][0]["arguments"]["model_opt"]["api_key"] == "***"
+
+
+def test_a_module_missing_at_any_command_is_one_line_naming_the_extra():
+    from mentalbench.cli import Group
+
+    @click.group(cls=Group)
+    def host():
+        """A host group."""
+
+    @host.command()
+    @click.argument("module")
+    def needs(module):
+        """Import a module that is not installed."""
+        raise ModuleNotFoundError(f"No module named {module!r}", name=module)
+
+    for module, line in (
+            ("google.genai", "Error: 'host needs' needs the 'google' package: "
+                             "pip install 'mentalbench[gemini]'"),
+            ("scipy", "Error: 'host needs' needs the 'scipy' package: "
+                      "pip install 'mentalbench[report]'"),
+            ("not_a_dependency", "Error: 'host needs' needs the 'not_a_dependency' package, "
+                                 "which is not installed: pip install not_a_dependency")):
+        result = CliRunner().invoke(host, ["needs", module])
+        assert (result.exit_code, result.output) == (2, line + "\n")
+    ours = CliRunner().invoke(host, ["needs", "mentalbench.gone"])
+    assert isinstance(ours.exception, ModuleNotFoundError)  # our own bug is not disguised

@@ -29,6 +29,10 @@ def test_run_on_the_embedded_model(first_run):
     assert [a["question_id"] for a in answers] == ["mb-001", "mb-002"]
     assert all(a["text"].strip() and a["usage"]["completion_tokens"] <= 24 for a in answers)
     assert answers[0]["provenance"]["weights"] != answers[0]["provenance"]["chat_template"]
+    # The locked transformers is inside the static engine's window: no fallback, and the
+    # answer set's identity names the engine that decoded it.
+    assert "decodes with transformers' generate" not in result.output
+    assert {a["provenance"]["engine"] for a in answers} == {"static"}
     judgments = [json.loads(x) for x in (out / "judgments.jsonl").read_text().splitlines()]
     assert len(judgments) == 2 and all(j["mode"] == "logprobs" for j in judgments)
     for j in judgments:

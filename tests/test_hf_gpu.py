@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 torch = pytest.importorskip("torch")
-pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+pytestmark = [pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU"),
+              pytest.mark.usefixtures("window_covers_the_installed_release")]
 
 from mentalbench.backends import hf_static  # noqa: E402
 from mentalbench.backends.hf import HFModel, HFOptions  # noqa: E402
@@ -104,12 +105,15 @@ def test_length_groups_and_step_blocks_give_generates_answers(folder, monkeypatc
     plain = _texts(_model(folder, engine="generate"))
     model = _model(folder, engine="static")
     assert _texts(model) == plain
-    plans = {plan for plan, _ in model._static._slot.graphs}
+    plans = {key[0] for key in model._static._slot.graphs}
     assert len(plans) > 1  # 23 decode steps in blocks of 8: reads end later as steps go on
     assert all(len(groups) == 3 for groups, _ in plans)
 
 
-def test_sampling_with_graphs_follows_the_seed(folder):
+@pytest.mark.parametrize("in_graph", [False, True])
+def test_sampling_with_graphs_follows_the_seed(folder, monkeypatch, in_graph):
+    monkeypatch.setattr(hf_static, "SAMPLE_IN_GRAPH", in_graph)
+
     def text(seed):
         model = _model(folder, engine="static", temperature=0.9, top_k=40, seed=seed)
         return _texts(model)

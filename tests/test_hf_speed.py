@@ -31,6 +31,13 @@ def _requests(questions=QUESTIONS):
                          {"role": "user", "content": q})) for q in questions]
 
 
+#: A release inside the engine's checked window, for tests of its rules.
+IN_WINDOW = "{}.{}.0".format(*hf_static.TRANSFORMERS_SUPPORTED[1])
+
+
+pytestmark = pytest.mark.usefixtures("window_covers_the_installed_release")
+
+
 @pytest.fixture(scope="module")
 def smollm2():
     """The embedded model, loaded once; tests build siblings that share its weights."""
@@ -143,17 +150,20 @@ def _fake(**cfg):
 
 
 def test_what_the_static_engine_cannot_do():
-    assert hf_static.unsupported(_fake(), 512) is None
-    assert hf_static.unsupported(_fake(sliding_window=4096), 512) is None
-    assert "sliding window" in hf_static.unsupported(_fake(sliding_window=256), 512)
-    assert "flash_attention_2" in hf_static.unsupported(
-        _fake(_attn_implementation="flash_attention_2"), 64)
-    assert "'eager'" in hf_static.unsupported(_fake(_attn_implementation="eager"), 64)
+    def why(model, max_len):
+        return hf_static.unsupported(model, max_len, version=IN_WINDOW)
+
+    assert why(_fake(), 512) is None
+    assert why(_fake(sliding_window=4096), 512) is None
+    assert "sliding window" in why(_fake(sliding_window=256), 512)
+    assert "flash_attention_2" in why(_fake(_attn_implementation="flash_attention_2"), 64)
+    assert "'eager'" in why(_fake(_attn_implementation="eager"), 64)
     model = _fake()
     model.generation_config.repetition_penalty = 1.2
-    assert "repetition_penalty" in hf_static.unsupported(model, 64)
+    assert "repetition_penalty" in why(model, 64)
     fixed = SimpleNamespace(config=_fake().config, generation_config=_fake().generation_config)
-    assert "cannot be switched" in hf_static.unsupported(fixed, 64)
+    assert "cannot be switched" in why(fixed, 64)
+    assert hf_static.unsupported(_fake(), 64, version="99.0.0").startswith("transformers 99.0.0")
 
 
 def test_transformers_versions_outside_the_checked_range_are_named():
@@ -181,7 +191,34 @@ def test_a_newer_transformers_is_refused_for_static_and_generate_is_used_for_aut
     auto._loaded = SimpleNamespace(model=_fake())
     decode = auto._decoder(64)
     assert decode.func is hf_engine.generate
-    assert "decodes with transformers' generate" in capsys.readouterr().err
+    low, high = hf_static.TRANSFORMERS_SUPPORTED
+    line = (f"mentalbench: hf:x decodes with transformers' generate, not the static engine "
+            f"(transformers 99.0.0: the static engine supports {low[0]}.{low[1]} to "
+            f"{high[0]}.{high[1]}); on a GPU plain generate measured 10-26x slower "
+            f"(benchmarks/RESULTS.md). To get the static engine back: pip install "
+            f"'transformers>={low[0]}.{low[1]},<{high[0]}.{high[1] + 1}'\n")
+    assert capsys.readouterr().err == line
+    auto._decoder(64)
+    assert capsys.readouterr().err == ""  # said once
+
+
+def test_the_answer_set_names_the_engine_that_decodes(monkeypatch, tmp_path):
+    from mentalbench.generation import answer_set_of
+
+    def engine(version, **options):
+        monkeypatch.setattr(hf_static, "installed_version", lambda: version)
+        model = HFModel("hf:x", HFOptions(**{"device": "cpu", **options}), target=str(tmp_path))
+        return model.identity()["engine"], answer_set_of(model)
+
+    static, static_set = engine(IN_WINDOW)
+    assert static == "static"
+    assert engine(IN_WINDOW, device="cuda")[0] == "static+graphs"
+    assert engine(IN_WINDOW, device="cuda", cuda_graphs=False)[0] == "static"
+    assert engine(IN_WINDOW, engine="generate")[0] == "generate"
+    assert engine(IN_WINDOW, repetition_penalty=1.1)[0] == "generate"
+    assert engine("99.0.0", engine="static")[0] == "static"  # refused when it decodes
+    fallback, fallback_set = engine("99.0.0")
+    assert fallback == "generate" and fallback_set != static_set  # two engines never pool
 
 
 def test_engine_and_batch_size_options_are_checked():

@@ -153,12 +153,30 @@ class HFModel(Model):
         if reason:  # auto: transformers' generate handles what the static engine cannot
             if reason not in self._fallbacks:
                 self._fallbacks.add(reason)
-                print(f"mentalbench: {self.model_id} decodes with transformers' generate "
-                      f"(the static engine does not support {reason})", file=sys.stderr)
+                print(fallback_line(self.model_id, reason), file=sys.stderr)
             return functools.partial(hf_engine.generate, loaded)
         if self._static is None:
             self._static = hf_static.StaticEngine(loaded, use_graphs=self.options.cuda_graphs)
         return self._static.generate
+
+    def resolved_engine(self) -> str:
+        """The engine this install and these options decode with, known without loading.
+
+        Part of identity(): answers of two engines (which sample differently) never pool. A
+        model whose config rules the static engine out (a sliding window, another attention
+        implementation) still names it here; each answer's meta records the engine that ran.
+        """
+        from . import hf_static
+
+        o = self.options
+        if o.engine == "generate" or (o.repetition_penalty != 1.0 and o.engine == "auto"):
+            return "generate"
+        if o.engine == "auto" and hf_static.version_unsupported(hf_static.installed_version()):
+            return "generate"
+        import torch
+
+        on_gpu = o.device.startswith("cuda") or (o.device == "auto" and torch.cuda.is_available())
+        return "static+graphs" if on_gpu and o.cuda_graphs else "static"
 
     def _engine_name(self, decode) -> str:
         """Which engine ran a batch, for each answer's provenance."""
@@ -189,7 +207,8 @@ class HFModel(Model):
 
         src, gguf = self.source()
         weights = Path(src) / gguf if gguf else Path(src)
-        return {**super().identity(), **local_identity(weights, self.options.adapter)}
+        return {**super().identity(), "engine": self.resolved_engine(),
+                **local_identity(weights, self.options.adapter)}
 
     def provenance(self) -> dict[str, Any]:
         import hashlib
@@ -205,6 +224,18 @@ class HFModel(Model):
 
             release(self._weights_key)
         self._loaded = self._static = self._weights_key = None
+
+
+def fallback_line(model_id: str, reason: str) -> str:
+    """The one line `engine=auto` prints when it falls back to transformers' generate."""
+    from . import hf_static
+
+    line = (f"mentalbench: {model_id} decodes with transformers' generate, not the static "
+            f"engine ({reason})")
+    if reason.startswith("transformers "):
+        line += (f"; on a GPU plain generate measured 10-26x slower (benchmarks/RESULTS.md). To get the "
+                 f"static engine back: pip install '{hf_static.supported_range()}'")
+    return line
 
 
 @hookimpl

@@ -82,7 +82,10 @@ def load(source: str, *, gguf_file: str | None, dtype: str, load_in_4bit: bool,
 
     on_gpu = torch.cuda.is_available() and device in ("auto", "cuda")
     target = torch.device("cuda" if on_gpu else "cpu") if device == "auto" else torch.device(device)
-    kwargs: dict[str, Any] = {"dtype": _torch_dtype(torch, dtype, on_gpu)}
+    # use_kernels=False: transformers 5.25 turned hub kernels on by default; they are fetched
+    # from the hub at load time (none is reachable offline) and replace layers that the static
+    # engine was checked with.
+    kwargs: dict[str, Any] = {"dtype": _torch_dtype(torch, dtype, on_gpu), "use_kernels": False}
     if gguf_file:
         kwargs["gguf_file"] = gguf_file
     if load_in_4bit:

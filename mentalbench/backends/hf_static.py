@@ -24,8 +24,10 @@ from ..records import Completion
 from .hf_kv import PLAN, StaticKV, decode_attention, sdpa_backends
 
 #: The transformers releases (major.minor, inclusive) this engine was checked against; outside
-#: them `engine=auto` uses transformers' own `generate` and `engine=static` is refused.
-TRANSFORMERS_SUPPORTED = ((5, 17), (5, 24))
+#: them `engine=auto` uses transformers' own `generate` and `engine=static` is refused. Widen it
+#: only after tests/test_hf_speed.py passes and tests/test_hf_gpu.py passes on a GPU with the new
+#: release (docs/development.md, "A new transformers release").
+TRANSFORMERS_SUPPORTED = ((5, 17), (5, 25))
 #: Cache lengths are rounded up to this, so batches of similar length share buffers and graphs.
 CACHE_STEP = 64
 #: Padded prompt tokens per prefill forward pass.
@@ -36,6 +38,10 @@ GROUP_ROWS = 32
 END_STEP = 128
 #: How many decode steps run between checks (a device sync) for "every row has finished".
 STOP_CHECK_EVERY = 16
+#: Capture a sampled step's pick (temperature, top-k, top-p, the draw) and bookkeeping in its
+#: graph too, as a greedy step's argmax is; False picks eagerly after each replay (see
+#: benchmarks/RESULTS.md, "Sampled decoding", for what each costs).
+SAMPLE_IN_GRAPH = False
 
 # Generation-config fields whose non-default values would make `generate` pick other tokens.
 _PROCESSOR_FIELDS = {
@@ -46,6 +52,18 @@ _PROCESSOR_FIELDS = {
     "renormalize_logits": False, "num_beams": 1,
 }
 
+
+
+def supported_range() -> str:
+    """The checked transformers releases as a pip requirement, e.g. 'transformers>=5.17,<5.26'."""
+    (lo_major, lo_minor), (hi_major, hi_minor) = TRANSFORMERS_SUPPORTED
+    return f"transformers>={lo_major}.{lo_minor},<{hi_major}.{hi_minor + 1}"
+
+
+def installed_version() -> str:
+    import transformers
+
+    return transformers.__version__
 
 
 def version_unsupported(version: str) -> str | None:
@@ -61,11 +79,12 @@ def version_unsupported(version: str) -> str | None:
             f"{low[0]}.{low[1]} to {high[0]}.{high[1]}")
 
 
-def unsupported(model, max_len: int) -> str | None:
-    """Why the static engine cannot stand in for `generate` on this model (None when it can)."""
-    import transformers
+def unsupported(model, max_len: int, version: str | None = None) -> str | None:
+    """Why the static engine cannot stand in for `generate` on this model (None when it can).
 
-    reason = version_unsupported(transformers.__version__)
+    `version` is the transformers release to judge by (the installed one when None).
+    """
+    reason = version_unsupported(version or installed_version())
     if reason:
         return reason
     base = base_model(model)
@@ -304,24 +323,26 @@ class StaticEngine:
 
     def _step(self, slot: _Slot, plan, sample: dict) -> None:
         greedy = sample["temperature"] <= 0
-        key = (plan, greedy)
+        whole = greedy or SAMPLE_IN_GRAPH  # the graph holds the pick and the bookkeeping
+        key = (plan, whole, tuple(sorted(sample.items())) if whole and not greedy else None)
         graph = slot.graphs.get(key)
         if graph is not None:
             graph.replay()
-            if not greedy:
+            if not whole:
                 self._advance(slot, _pick(slot.logits[key], **sample))
             return
-        logits = self._run_and_capture(slot, plan, key) if self.graphs_active() else None
+        logits = self._run_and_capture(slot, plan, key, sample) if self.graphs_active() else None
         if logits is None:
             logits = self._forward(slot, plan)
         self._advance(slot, _pick(logits, **sample))
 
-    def _run_and_capture(self, slot: _Slot, plan, key):
+    def _run_and_capture(self, slot: _Slot, plan, key, sample: dict):
         """Run this step eagerly on a side stream (warming kernels and workspaces), then capture
-        it; a greedy graph also holds the pick and the bookkeeping."""
+        it; a graph keyed as whole also holds the pick (a draw from the device's generator,
+        which graph replays advance as eager calls do) and the bookkeeping."""
         import torch
 
-        greedy = key[1]
+        whole = key[1]
         stream = torch.cuda.Stream()
         stream.wait_stream(torch.cuda.current_stream())
         with torch.cuda.stream(stream):
@@ -330,8 +351,8 @@ class StaticEngine:
             try:
                 with torch.cuda.graph(graph, pool=slot.pool, stream=stream):
                     captured = self._forward(slot, plan)
-                    if greedy:
-                        self._advance(slot, captured.argmax(-1))
+                    if whole:
+                        self._advance(slot, _pick(captured, **sample))
             except Exception as exc:  # noqa: BLE001 - any capture failure means: run eagerly
                 self.graph_failure = f"{type(exc).__name__}: {exc}".splitlines()[0]
                 self.use_graphs = False
@@ -339,7 +360,7 @@ class StaticEngine:
                       "decoding without graphs", file=sys.stderr)
             else:
                 slot.graphs[key] = graph
-                if not greedy:
+                if not whole:
                     slot.logits[key] = captured
         torch.cuda.current_stream().wait_stream(stream)
         return logits

@@ -30,6 +30,14 @@ class Group(click.Group):
             click.echo(f"Error: {mask_text(exc.format_message())} (see '{where} --help')",
                        err=True)
             ctx.exit(exc.exit_code)
+        except ModuleNotFoundError as exc:  # an optional dependency reached by an import
+            from ..errors import missing_module
+
+            error = missing_module(exc, f"'{ctx.command_path} {ctx.invoked_subcommand}'")
+            if error is None:
+                raise
+            click.echo(f"Error: {error}", err=True)
+            ctx.exit(error.exit_code)
         except KeyboardInterrupt:
             out = ctx.meta.get("mentalbench.out")
             where = f" in {out}" if out else ""

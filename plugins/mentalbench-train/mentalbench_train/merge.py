@@ -47,7 +47,8 @@ def merge(adapter: Path, out: Path, base_id: str | None = None,
     from .encoding import chat_template
 
     tokenizer = AutoTokenizer.from_pretrained(base.source)
-    model = AutoModelForCausalLM.from_pretrained(base.source, dtype=torch_dtype(dtype))
+    model = AutoModelForCausalLM.from_pretrained(base.source, dtype=torch_dtype(dtype),
+                                                 use_kernels=False)  # no hub fetch at load
     merged = PeftModel.from_pretrained(model, str(adapter)).merge_and_unload()
     # Serve with the very template the adapter was trained with, even for a base that has none.
     tokenizer.chat_template = chat_template(tokenizer)

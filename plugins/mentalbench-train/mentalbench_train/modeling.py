@@ -61,7 +61,8 @@ def load_base(base: BaseModel, config: TrainConfig, attn_implementation: str | N
     from transformers import AutoModelForCausalLM, AutoTokenizer, BitsAndBytesConfig
 
     dtype = torch_dtype(config.compute_dtype)
-    kwargs = {"dtype": dtype, "device_map": device_map()}
+    # use_kernels=False: transformers 5.25 fetches hub kernels at load time by default.
+    kwargs = {"dtype": dtype, "device_map": device_map(), "use_kernels": False}
     if attn_implementation:
         kwargs["attn_implementation"] = attn_implementation
     if config.load_in_4bit:
