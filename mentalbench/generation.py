@@ -59,7 +59,7 @@ def run_generation(model: Model, label: str, questions: Sequence[Question], stor
         q = pending[i]
         if not c.ok:
             errors[q.id] = c.error or "unknown error"
-            store.record_failure(keys[q.id], "answer", errors[q.id],
+            store.record_failure(keys[q.id], errors[q.id],
                                  {"question_id": q.id, "model": label, "answer_set": answer_set})
             return
         if not provenance:

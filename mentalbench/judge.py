@@ -101,6 +101,17 @@ class Judge:
             rubric_sha=self.rubric.sha256, question_set=ctx.question_set,
             question_set_sha=ctx.question_set_sha, attempt=attempt)
 
+    def failure(self, task: JudgeTask, status: str, error: str, ctx: JudgeContext) -> Judgment:
+        """The row of a judgment that could not be made (failed, unanswered or empty): why."""
+        a = task.answer
+        return Judgment(
+            key=self.key(a.key), answer_key=a.key, question_id=a.question_id, model=a.model,
+            judge=self.spec.name, rubric=self.rubric.name, mode=self.spec.mode,
+            sample=a.sample, answer_set=a.answer_set, judge_model=self.asked_model,
+            judge_samples=self.samples, rubric_sha=self.rubric.sha256,
+            question_set=ctx.question_set, question_set_sha=ctx.question_set_sha,
+            failure=status, error=error)
+
     # -- text replies -> scores -------------------------------------------------------------
     def first_scores(self, reply: Completion, prompt: Prompt) -> tuple[Score, ...]:
         """Scores of a first reply: from rating logprobs where present, else from its text."""

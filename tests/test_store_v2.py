@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -68,3 +69,54 @@ def test_a_schema_2_directory_resumes_with_no_model_call(scripted, v2, monkeypat
         ("elsewhere", "q1", "failed"), ("elsewhere", "q3", "empty"),
         ("broken", "q2", "unanswered")}
     assert all(r["error"] and r["judge_model"] == "scripted-judge" for r in failed)
+
+
+def _columns(db, table):
+    return [(r[1], r[2], r[3], r[4]) for r in db.execute(f"PRAGMA table_info({table})")]
+
+
+def test_migration_from_2_makes_failures_judgment_rows_in_one_transaction(v2):
+    path = v2 / "run" / "store.sqlite"
+    store = Store(path)
+    rows = store.all_judgments()
+    assert sorted(j.status for j in rows) == ["empty", "failed", *["scored"] * 6, "unanswered"]
+    failed = {j.status: j for j in rows if not j.made}
+    assert failed["failed"].error == "judge scripted-judge: scripted failure on exam"
+    assert (failed["unanswered"].model, failed["unanswered"].question_id) == ("broken", "q2")
+    assert all(j.judge_model == "scripted-judge" and j.rubric_sha for j in failed.values())
+    [answer_failure] = store.all_failures()
+    assert answer_failure.error == "scripted failure on dog"
+    store.close()
+    migrated = sqlite3.connect(path)
+    fresh = sqlite3.connect(v2 / "fresh.sqlite")
+    Store(v2 / "fresh.sqlite", db=fresh)
+    tables = "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name"
+    assert migrated.execute(tables).fetchall() == fresh.execute(tables).fetchall()
+    for (table,) in fresh.execute(tables).fetchall():
+        assert sorted(_columns(migrated, table)) == sorted(_columns(fresh, table)), table
+    migrated.close()
+    fresh.close()
+
+
+def test_a_failing_step_from_2_leaves_the_store_at_2(v2, monkeypatch):
+    from mentalbench import store_schema
+
+    def broken(db):
+        store_schema._v2_to_v3(db)
+        raise RuntimeError("disk trouble half-way")
+
+    monkeypatch.setitem(store_schema.MIGRATIONS, 2, broken)
+    path = v2 / "run" / "store.sqlite"
+    with pytest.raises(RuntimeError):
+        Store(path)
+    db = sqlite3.connect(path)
+    assert db.execute("SELECT version FROM schema_version").fetchone() == (2,)
+    assert db.execute("SELECT count(*) FROM failures").fetchone() == (4,)
+    db.close()
+
+
+def test_a_schema_1_store_goes_through_2_to_today(tmp_path):
+    shutil.copytree(FIXTURE.parent / "store_v1", tmp_path / "v1")
+    store = Store(tmp_path / "v1" / "run" / "store.sqlite")
+    assert [j.status for j in store.all_judgments()] == ["scored"] * 5
+    store.close()
