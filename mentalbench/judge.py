@@ -3,11 +3,10 @@ and the pure assembly of a Judgment from the replies it got."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .hashing import content_key
+from .hashing import content_key, prompt_hash
 from .models import Model
 from .records import Answer, Completion, JudgeSpec, Judgment, Question, Score, Usage
 from .rubric import Rubric
@@ -78,8 +77,7 @@ class Judge:
 
     def prompt(self, task: JudgeTask) -> Prompt:
         messages = tuple(self.rubric.messages(task.question.text, task.answer.text))
-        digest = hashlib.sha256("\n".join(m["content"] for m in messages).encode(
-            "utf-8", "surrogatepass")).hexdigest()[:16]
+        digest = prompt_hash(messages)
         quoted = (self.rubric.shown(task.question.text), self.rubric.shown(task.answer.text))
         return Prompt(messages, digest, quoted)
 
