@@ -7,7 +7,7 @@ import sqlite3
 import click
 
 from ..errors import MentalbenchError
-from ..plugins import load_plugins, pm
+from ..plugins import load_plugins
 from ..version import __version__
 
 
@@ -61,15 +61,15 @@ def _add_bundled_commands() -> None:
 
 
 def _add_plugin_commands() -> None:
+    from ..hookcalls import call_each
     from ..registry import get_registry
 
-    for impl in pm.hook.register_commands.get_hookimpls():
-        try:
-            impl.function(cli=cli)
-        except Exception as exc:  # a broken plugin must not take the host down
-            get_registry().warnings.append(
-                f"plugin {impl.plugin_name!r}: its register_commands hook failed "
-                f"({type(exc).__name__}: {exc}); its commands are missing")
+    def failed(plugin: str, exc: Exception) -> None:
+        get_registry().warnings.append(
+            f"plugin {plugin!r}: its register_commands hook failed "
+            f"({type(exc).__name__}: {exc}); its commands are missing")
+
+    call_each("register_commands", lambda plugin: {"cli": cli}, failed, input_errors_stop=False)
 
 
 _add_bundled_commands()
