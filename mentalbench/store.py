@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -17,7 +16,7 @@ from .errors import InputError
 from .identity import JUDGMENT_FIELDS, identity_of
 from .records import NOT_MADE, Answer, CheckResult, Completion, Judgment, Question, Score, Usage
 from .secrets import mask_text
-from .sqlite import connect, select_in
+from .sqlite import connect, connect_readonly, select_in
 from .store_schema import JUDGMENTS
 
 if TYPE_CHECKING:
@@ -91,7 +90,7 @@ class Store:
         if not path.is_file():
             raise InputError(f"{path.parent}: not a run directory (no store.sqlite)")
         try:
-            disk = _connect_readonly(path)
+            disk = connect_readonly(path)
             memory = sqlite3.connect(":memory:")
             disk.backup(memory)
             disk.close()
@@ -334,20 +333,11 @@ class Store:
         return out
 
 
-def _connect_readonly(path: Path) -> sqlite3.Connection:
-    """A connection that cannot write the store, nor make files beside it."""
-    # With no WAL file beside it, nothing is being written: read it as immutable, so that
-    # reading creates no -wal/-shm files (and works in folders we cannot write).
-    live = Path(f"{path}-wal").exists() and os.access(path.parent, os.W_OK)
-    flags = "mode=ro" if live else "mode=ro&immutable=1"
-    return sqlite3.connect(f"{path.resolve().as_uri()}?{flags}", uri=True, timeout=30)
-
-
 def check_store(path: Path) -> None:
     """One-line errors for a store a run could not open or migrate, before anything is written."""
     # An old store's migration is tried on a copy in memory (Store.readonly).
     try:
-        db = _connect_readonly(path)
+        db = connect_readonly(path)
         try:
             found = store_schema.version_of(db)
         finally:
