@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .judge import TOP_LOGPROBS, Judge, JudgeContext, JudgeTask
-from .models import complete_all
+from .models import ask_and_store
 from .progress import Reporter
 from .records import FAILED, SCORED, ChatRequest, Completion, Judgment, Usage
 from .scoring import expected_scores
@@ -79,16 +79,15 @@ def _call(judge: Judge, requests: list[ChatRequest], store: Store, reporter: Rep
         return
     extra = {"top_logprobs": TOP_LOGPROBS} if judge.spec.mode == "logprobs" else {}
 
-    def done(i: int, c: Completion) -> None:
-        key = pending[i].key
-        if c.ok:
-            store.put_reply(key, c)
-            replies[key] = c
-        else:
-            errors[key] = c.error or "unknown error"
+    def keep(request: ChatRequest, c: Completion) -> None:
+        store.put_reply(request.key, c)
+        replies[request.key] = c
+
+    def fail(request: ChatRequest, c: Completion) -> None:
+        errors[request.key] = c.error or "unknown error"
 
     with reporter.stage(label, len(pending)) as advance:
-        complete_all(judge.model, pending, advance, done, **extra)
+        ask_and_store(judge.model, pending, keep, fail, progress=advance, **extra)
 
 
 def _judge_text(judge: Judge, todo: list, store: Store, reporter: Reporter,

@@ -120,3 +120,13 @@ def test_the_example_plugin_in_the_docs_works(scripted, tmp_path, monkeypatch):
         pm.unregister(name="echo")
         cli.commands.pop("echo-hello", None)
         get_registry(refresh=True)
+
+
+def test_the_plugin_api_names_in_the_docs_are_the_modules():
+    import mentalbench.api
+
+    text = (DOCS / "writing-plugins.md").read_text()
+    listed = text.split("<!-- api-names -->", 1)[1].split("<!-- /api-names -->", 1)[0]
+    names = re.findall(r"`([A-Za-z_][A-Za-z0-9_]*)`", listed)
+    assert set(names) == set(mentalbench.api.__all__)
+    assert all(hasattr(mentalbench.api, n) for n in names)
