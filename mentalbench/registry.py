@@ -17,6 +17,9 @@ from .options import build_options
 from .plugins import load_plugins, load_problems, pm
 from .records import JudgeSpec
 
+#: The options of any model id used as a judge (`--judge hf:...`): greedy, for repeatable ratings.
+ANY_MODEL_JUDGE_OPTIONS = {"temperature": "0"}
+
 
 @dataclass(frozen=True)
 class ModelEntry:
@@ -184,7 +187,7 @@ class Registry:
         spec = self.judges.get(name)
         if spec is None:
             self.model_entry(judge)  # raises a clear error for an unknown id
-            spec = JudgeSpec(name=judge, model=judge, options={"temperature": "0"})
+            spec = JudgeSpec(name=judge, model=judge, options=dict(ANY_MODEL_JUDGE_OPTIONS))
         mode = overrides.pop("mode", spec.mode)
         if mode not in ("text", "logprobs"):
             raise InputError(f"judge option mode={mode!r}: expected text or logprobs")

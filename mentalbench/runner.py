@@ -14,7 +14,7 @@ from typing import Any
 
 from .answers_io import AnswerFile
 from .checking import check_answers
-from .errors import EndpointError
+from .errors import EXIT_OK, EXIT_UNDONE, EndpointError
 from .exports import write_exports
 from .generation import answer_key, answer_set_of, run_generation
 from .judge import Judge, JudgeContext, JudgeTask
@@ -75,7 +75,8 @@ class RunSummary:
 
     def exit_status(self, allow_unscored: bool) -> int:
         """0 when everything was scored, else 3 (2 and 130 are the command line's)."""
-        return 0 if not self.stopped and (allow_unscored or not self.left) else 3
+        done = not self.stopped and (allow_unscored or not self.left)
+        return EXIT_OK if done else EXIT_UNDONE
 
 
 def versions() -> dict[str, str]:

@@ -6,7 +6,7 @@ import sqlite3
 
 import click
 
-from ..errors import MentalbenchError
+from ..errors import EXIT_INPUT, EXIT_INTERRUPTED, MentalbenchError
 from ..plugins import load_plugins
 from ..version import __version__
 
@@ -35,15 +35,15 @@ class Group(click.Group):
             where = f" in {out}" if out else ""
             click.echo(f"Interrupted: finished work is stored{where}; run the same command "
                        "again to resume.", err=True)
-            ctx.exit(130)
+            ctx.exit(EXIT_INTERRUPTED)
         except sqlite3.Error as exc:
             click.echo(f"Error: the run store failed: {exc} (is another program using it, or "
                        "is the disk full?)", err=True)
-            ctx.exit(2)
+            ctx.exit(EXIT_INPUT)
         except OSError as exc:
             where = f"{exc.filename}: " if exc.filename else ""
             click.echo(f"Error: {where}{exc.strerror or exc}", err=True)
-            ctx.exit(2)
+            ctx.exit(EXIT_INPUT)
 
 
 @click.group(cls=Group)
