@@ -11,7 +11,7 @@ import sys
 from dataclasses import fields
 from pathlib import Path
 
-from mentalbench import leaderboard, results
+from mentalbench import identity, leaderboard, results, store_schema
 from mentalbench.identity import JUDGMENT_FIELDS, JudgmentIdentity
 from mentalbench.records import Judgment
 from mentalbench.store import Store
@@ -59,6 +59,10 @@ def test_every_identity_field_is_a_judgment_field_column_and_leaderboard_key():
     assert "judge_model_served" not in leaderboard.IDENTITY  # provenance: never splits a row
 
 
+def _in_package(module) -> Path:
+    return Path(module.__file__).resolve().relative_to(ROOT / "mentalbench")
+
+
 def _edit(path: Path, before: str, after: str) -> None:
     text = path.read_text(encoding="utf-8")
     assert text.count(before) == 1, (path, before)
@@ -73,11 +77,10 @@ def test_a_new_identity_field_is_one_declaration_and_one_migration(tmp_path):
     shutil.copytree(ROOT / "mentalbench", package,
                     ignore=shutil.ignore_patterns("__pycache__"))
     # The whole change: one field in the declaration, one migration that adds its column.
-    _edit(package / "identity.py", '    question_set_sha: str = ""\n',
-          '    question_set_sha: str = ""\n' + NEW_FIELD)
-    _edit(package / "store_schema.py", "\n#: MIGRATIONS[n] takes",
-          NEW_MIGRATION + "#: MIGRATIONS[n] takes")
-    _edit(package / "store_schema.py", "2: _v2_to_v3}", "2: _v2_to_v3, 3: _v3_to_v4}")
+    declaration, migrations = (package / _in_package(m) for m in (identity, store_schema))
+    _edit(declaration, '    question_set_sha: str = ""\n', '    question_set_sha: str = ""\n' + NEW_FIELD)
+    _edit(migrations, "\n#: MIGRATIONS[n] takes", NEW_MIGRATION + "#: MIGRATIONS[n] takes")
+    _edit(migrations, "2: _v2_to_v3}", "2: _v2_to_v3, 3: _v3_to_v4}")
     env = {**os.environ, "PYTHONPATH": str(package.parent)}
     done = subprocess.run([sys.executable, "-c", PROBE, str(run)], capture_output=True,
                           text=True, env=env, cwd=tmp_path, timeout=300)
