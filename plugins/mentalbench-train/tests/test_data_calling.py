@@ -4,10 +4,10 @@ has each reply stored the moment it arrives, and stored replies are never asked 
 from __future__ import annotations
 
 import pytest
-
-from mentalbench.api import Completion, GenerationOptions, Model, Usage
 from mentalbench_train.data.calling import ask
 from mentalbench_train.data.state import State
+
+from mentalbench.api import Completion, GenerationOptions, Model, Usage
 
 
 class StreamingDouble(Model):
