@@ -1,14 +1,33 @@
-"""mentalbench: a plugin-based benchmark for mental-health counseling language models."""
+"""mentalbench: a plugin-based benchmark for mental-health counseling language models.
 
-from .errors import InputError, MentalbenchError, MissingExtra
-from .hookspecs import hookimpl
-from .models import Model
-from .options import GenerationOptions
-from .questions import QuestionSet, load_questions
-from .records import Answer, ChatRequest, Completion, JudgeSpec, Judgment, Question, Score, Usage
-from .registry import get_model, get_registry
-from .rubric import Rubric, load_rubric
-from .version import __api_version__, __version__
+The names a plugin may import are in mentalbench.api; the most used are here too.
+"""
+
+from .api import (
+    Answer,
+    ChatRequest,
+    Completion,
+    GenerationOptions,
+    InputError,
+    JudgeSpec,
+    Judgment,
+    MentalbenchError,
+    MissingExtra,
+    Model,
+    Question,
+    QuestionSet,
+    Rubric,
+    Score,
+    Usage,
+    __api_version__,
+    __version__,
+    get_judge,
+    get_model,
+    get_registry,
+    hookimpl,
+    load_questions,
+    load_rubric,
+)
 
 __all__ = [
     "__api_version__", "__version__",
@@ -17,8 +36,3 @@ __all__ = [
     "Score", "Usage", "get_judge", "get_model", "get_registry", "hookimpl", "load_questions",
     "load_rubric",
 ]
-
-
-def get_judge(name: str, options: dict | None = None) -> JudgeSpec:
-    """The judge registered as `name` (or any model id as a judge), with options applied."""
-    return get_registry().judge_spec(name, options)

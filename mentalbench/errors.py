@@ -1,10 +1,25 @@
-"""The exceptions mentalbench raises for problems the user can fix."""
+"""The exceptions mentalbench raises for problems the user can fix, and the exit statuses."""
+
+#: Every exit status of the command line and what it means (docs/quickstart.md's table).
+EXIT_OK, EXIT_CRASH, EXIT_INPUT, EXIT_UNDONE, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+EXIT_STATUSES = {
+    EXIT_OK: "everything in the run's scope was scored",
+    EXIT_UNDONE: "the run finished (or an endpoint failing every request stopped it) with "
+                 "answers or judgments unscored, failed, unanswered or empty; the summary gives "
+                 "the count and the most common cause, and `judgments.jsonl` lists each with its "
+                 "status (`--allow-unscored` makes this 0)",
+    EXIT_INPUT: "bad input (a file, line or option, named in one line), or a store that cannot "
+                "be written; nothing was written",
+    EXIT_INTERRUPTED: "interrupted; run the same command again to resume",
+    EXIT_CRASH: "a bug: Python's traceback instead of one line (please report it); finished "
+                "work is stored",
+}
 
 
 class MentalbenchError(Exception):
     """A one-line, user-facing error; the command line prints it and exits with `exit_code`."""
 
-    exit_code = 2
+    exit_code = EXIT_INPUT
 
 
 class InputError(MentalbenchError):
@@ -17,7 +32,7 @@ class EndpointError(MentalbenchError):
     The run stops, keeps what it finished, and exits with status 3 (work left undone).
     """
 
-    exit_code = 3
+    exit_code = EXIT_UNDONE
 
 
 class RunLocked(InputError):

@@ -18,16 +18,14 @@ EXPORTS = ("answers.jsonl", "judgments.jsonl", "checks.jsonl", "leaderboard.csv"
 
 
 def judgment_rows(store: Store, answers: list[Answer]) -> list[dict[str, Any]]:
-    """Every judgment, then a row for each judgment that could not be made (and why)."""
+    """Every judgment row: made ones with their answer's hash, the rest with why they are not."""
     texts = {a.key: a.text for a in answers}
     rows = []
-    for j in store.all_judgments():
+    for j in sorted(store.all_judgments(), key=lambda j: not j.made):
         row = j.to_dict()
-        if j.answer_key in texts:
+        if j.made and j.answer_key in texts:
             row["answer_sha256"] = text_sha256(texts[j.answer_key])
         rows.append(row)
-    rows += [{"key": f.key, **f.context, "status": f.status, "error": f.error, "scores": {}}
-             for f in store.all_failures() if f.is_judgment]
     return rows
 
 

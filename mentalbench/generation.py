@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .hashing import content_key
-from .models import Model, complete_all
+from .models import Model, ask_and_store
 from .progress import Reporter
 from .records import Answer, ChatRequest, Completion, Question
 from .store import Store
@@ -55,13 +55,16 @@ def run_generation(model: Model, label: str, questions: Sequence[Question], stor
     requests = [ChatRequest(messages_for(model, q), keys[q.id]) for q in pending]
     provenance: dict = {}
 
-    def done(i: int, c: Completion) -> None:
-        q = pending[i]
-        if not c.ok:
-            errors[q.id] = c.error or "unknown error"
-            store.record_failure(keys[q.id], "answer", errors[q.id],
-                                 {"question_id": q.id, "model": label, "answer_set": answer_set})
-            return
+    by_key = {keys[q.id]: q for q in pending}
+
+    def fail(request: ChatRequest, c: Completion) -> None:
+        q = by_key[request.key]
+        errors[q.id] = c.error or "unknown error"
+        store.record_failure(keys[q.id], errors[q.id],
+                             {"question_id": q.id, "model": label, "answer_set": answer_set})
+
+    def keep(request: ChatRequest, c: Completion) -> None:
+        q = by_key[request.key]
         if not provenance:
             provenance.update(model.provenance())
         meta = {**provenance, "finish_reason": c.finish_reason,
@@ -72,5 +75,5 @@ def run_generation(model: Model, label: str, questions: Sequence[Question], stor
         errors.pop(q.id, None)
 
     with reporter.stage(f"answering ({label})", len(pending)) as advance:
-        complete_all(model, requests, advance, done)
+        ask_and_store(model, requests, keep, fail, progress=advance)
     return GenerationOutcome(answers, errors, keys, len(pending) - len(errors))

@@ -19,6 +19,11 @@ def text_sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def prompt_hash(messages) -> str:
+    """A judge prompt's hash: every message's content (system and user), 16 hex digits."""
+    return text_sha256("\n".join(m["content"] for m in messages))[:16]
+
+
 def file_sha256(path: Path, length: int = 16) -> str:
     """A file's SHA-256, shortened to `length` hex digits."""
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:length]

@@ -3,11 +3,10 @@ and the pure assembly of a Judgment from the replies it got."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .hashing import content_key
+from .hashing import content_key, prompt_hash
 from .models import Model
 from .records import Answer, Completion, JudgeSpec, Judgment, Question, Score, Usage
 from .rubric import Rubric
@@ -78,8 +77,7 @@ class Judge:
 
     def prompt(self, task: JudgeTask) -> Prompt:
         messages = tuple(self.rubric.messages(task.question.text, task.answer.text))
-        digest = hashlib.sha256("\n".join(m["content"] for m in messages).encode(
-            "utf-8", "surrogatepass")).hexdigest()[:16]
+        digest = prompt_hash(messages)
         quoted = (self.rubric.shown(task.question.text), self.rubric.shown(task.answer.text))
         return Prompt(messages, digest, quoted)
 
@@ -100,6 +98,17 @@ class Judge:
             judge_model_served=served or self.asked_model, judge_samples=self.samples,
             rubric_sha=self.rubric.sha256, question_set=ctx.question_set,
             question_set_sha=ctx.question_set_sha, attempt=attempt)
+
+    def failure(self, task: JudgeTask, status: str, error: str, ctx: JudgeContext) -> Judgment:
+        """The row of a judgment that could not be made (failed, unanswered or empty): why."""
+        a = task.answer
+        return Judgment(
+            key=self.key(a.key), answer_key=a.key, question_id=a.question_id, model=a.model,
+            judge=self.spec.name, rubric=self.rubric.name, mode=self.spec.mode,
+            sample=a.sample, answer_set=a.answer_set, judge_model=self.asked_model,
+            judge_samples=self.samples, rubric_sha=self.rubric.sha256,
+            question_set=ctx.question_set, question_set_sha=ctx.question_set_sha,
+            failure=status, error=error)
 
     # -- text replies -> scores -------------------------------------------------------------
     def first_scores(self, reply: Completion, prompt: Prompt) -> tuple[Score, ...]:

@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .judge import TOP_LOGPROBS, Judge, JudgeContext, JudgeTask
-from .models import complete_all
+from .models import ask_and_store
 from .progress import Reporter
-from .records import SCORED, ChatRequest, Completion, Judgment, Usage
+from .records import FAILED, SCORED, ChatRequest, Completion, Judgment, Usage
 from .scoring import expected_scores
 from .store import Store
 
@@ -25,16 +25,6 @@ class JudgingOutcome:
     judgments: dict[str, Judgment]  # by judgment key
     failed: dict[str, str]  # judgment key -> why it has no judgment
     new: int
-
-
-def failure_context(judge: Judge, task: JudgeTask, ctx: JudgeContext) -> dict:
-    """The identity of a judgment that could not be made, for exports and leaderboards."""
-    a = task.answer
-    return {"question_id": a.question_id, "model": a.model, "answer_set": a.answer_set,
-            "sample": a.sample, "judge": judge.name, "judge_model": judge.asked_model,
-            "rubric": judge.rubric.name, "rubric_sha": judge.rubric.sha256,
-            "question_set": ctx.question_set, "question_set_sha": ctx.question_set_sha,
-            "mode": judge.spec.mode}
 
 
 def run_judging(judge: Judge, tasks: Sequence[JudgeTask], store: Store, reporter: Reporter,
@@ -89,16 +79,15 @@ def _call(judge: Judge, requests: list[ChatRequest], store: Store, reporter: Rep
         return
     extra = {"top_logprobs": TOP_LOGPROBS} if judge.spec.mode == "logprobs" else {}
 
-    def done(i: int, c: Completion) -> None:
-        key = pending[i].key
-        if c.ok:
-            store.put_reply(key, c)
-            replies[key] = c
-        else:
-            errors[key] = c.error or "unknown error"
+    def keep(request: ChatRequest, c: Completion) -> None:
+        store.put_reply(request.key, c)
+        replies[request.key] = c
+
+    def fail(request: ChatRequest, c: Completion) -> None:
+        errors[request.key] = c.error or "unknown error"
 
     with reporter.stage(label, len(pending)) as advance:
-        complete_all(judge.model, pending, advance, done, **extra)
+        ask_and_store(judge.model, pending, keep, fail, progress=advance, **extra)
 
 
 def _judge_text(judge: Judge, todo: list, store: Store, reporter: Reporter,
@@ -133,7 +122,7 @@ def _judge_text(judge: Judge, todo: list, store: Store, reporter: Reporter,
         if missing:
             why = errors.get(missing[0]) or errors.get(f"{missing[0]}:repair") or "not judged"
             failed[key] = f"judge {judge.name}: {why}"
-            store.record_failure(key, "judge", failed[key], failure_context(judge, task, ctx))
+            store.put_failures([judge.failure(task, FAILED, failed[key], ctx)])
             continue
         new[key] = judge.assemble(task, prompts[key], [replies[rk] for rk in rks],
                                   [replies.get(f"{rk}:repair") for rk in rks], attempt, ctx)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import collections
 import csv
 import dataclasses
-import hashlib
 import io
 import math
 from collections.abc import Iterable, Mapping, Sequence
@@ -16,6 +15,7 @@ from typing import Any
 from .answers_io import AnswerFile
 from .errors import InputError
 from .hashing import content_key
+from .hashing import prompt_hash as hash_prompt
 from .questions import QuestionSet
 from .records import Answer, Judgment, Score
 from .rubric import Rubric
@@ -186,10 +186,11 @@ def _fastchat(path: Path, index: _AnswerIndex, questions: QuestionSet, rubric: R
         prompt_hash = ""
         if isinstance(user_prompt, str):
             counts["with prompt"] += 1
-            prompt_hash = hashlib.sha256(user_prompt.encode("utf-8", "surrogatepass")
-                                         ).hexdigest()[:16]
-            rendered = rubric.messages(by_id[qid].text, answer.text)[1]["content"]
-            counts["prompt differs"] += rendered != user_prompt
+            # The file keeps the user prompt only: hashed with the rubric's system message, as
+            # a judge's own prompt is, so that the same prompt has the same hash.
+            system, user = rubric.messages(by_id[qid].text, answer.text)[:2]
+            prompt_hash = hash_prompt([system, {"role": "user", "content": user_prompt}])
+            counts["prompt differs"] += user["content"] != user_prompt
         judgment = _judgment(answer, name or judge_model, judge_model, rubric, questions,
                              scores, text, prompt_hash)
         counts["replaced"] += judgment.key in judgments

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .identity import JUDGMENT_FIELDS, PER_ITEM
 from .results import Results
 
-#: Rows never pool judgments that differ in any of these.
-IDENTITY = ["model", "judge", "judge_model", "judge_model_served", "mode", "rubric",
-            "rubric_sha", "question_set", "question_set_sha", "answer_set"]
+#: Rows never pool judgments that differ in any identity field (a row covers every question).
+IDENTITY = [f for f in JUDGMENT_FIELDS if f not in PER_ITEM]
 LEAD = ["model", "judge", "judge_model", "rubric", "question_set", "n_questions", "n_total",
         "n_scored", "partial"]
 TAIL = ["metrics_mean", "metrics_mean_ci_low", "metrics_mean_ci_high", "overall", "median_words",
         "judge_model_served", "mode", "answer_set", "rubric_sha", "question_set_sha"]
+#: judge_model_served lists every model the API said served the row's judgments.
+SERVED_SEPARATOR = ", "
 #: Resamples of the leaderboard's interval for metrics_mean (the report draws its own, 10,000).
 CI_RESAMPLES = 2_000
 CI_SEED = 0
@@ -21,7 +23,8 @@ CI_SEED = 0
 
 def columns(results: Results) -> list[str]:
     """The leaderboard's columns: identity and counts, the rubric metrics, then the rest."""
-    return [*LEAD, *results.metric_keys, *TAIL]
+    shown = {*LEAD, *TAIL}
+    return [*LEAD, *results.metric_keys, *TAIL, *(f for f in IDENTITY if f not in shown)]
 
 
 def leaderboard(results: Results) -> pd.DataFrame:
@@ -50,7 +53,8 @@ def leaderboard(results: Results) -> pd.DataFrame:
     board["metrics_mean_ci_low"] = ci.map(lambda pair: pair[0])
     board["metrics_mean_ci_high"] = ci.map(lambda pair: pair[1])
     totals = df.groupby(IDENTITY, sort=False)["question_id"].nunique().rename("n_total")
-    board = pd.concat([totals, board], axis=1).reset_index()
+    served = df.groupby(IDENTITY, sort=False)["judge_model_served"].agg(_served)
+    board = pd.concat([totals, served, board], axis=1).reset_index()
     board["n_scored"] = board["n_scored"].fillna(0).astype(int)
     sizes = (results.questions.groupby("question_set_sha")["question_id"].nunique()
              if not results.questions.empty else pd.Series(dtype=int))
@@ -64,6 +68,10 @@ def leaderboard(results: Results) -> pd.DataFrame:
                               na_position="last", kind="stable")
     checks = [c for c in board.columns if c.startswith("check:")]
     return board[[*cols, *checks]].reset_index(drop=True)
+
+
+def _served(names: pd.Series) -> str:
+    return SERVED_SEPARATOR.join(sorted({str(n) for n in names.dropna() if n}))
 
 
 def _interval(values: pd.Series) -> tuple[float, float]:

@@ -126,3 +126,20 @@ def complete_all(model: Model, requests: Sequence[ChatRequest], progress: Progre
             on_result(start + i, completion)
         out += done
     return out
+
+
+def ask_and_store(model: Model, requests: Sequence[ChatRequest],
+                  keep: Callable[[ChatRequest, Completion], None],
+                  fail: Callable[[ChatRequest, Completion], None], *,
+                  progress: Progress | None = None, **kwargs: Any) -> None:
+    """The one ask-and-store loop: every request goes to the model (streamed where the backend
+    streams results, else a chunk at a time), and each completion is handed on the moment it
+    arrives, a good one to keep() (which stores it), a failed one to fail(), so that a kill
+    loses only the requests in flight. Callers leave out what they already hold."""
+    if not requests:
+        return
+
+    def done(i: int, completion: Completion) -> None:
+        (keep if completion.ok else fail)(requests[i], completion)
+
+    complete_all(model, requests, progress, done, **kwargs)

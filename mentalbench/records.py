@@ -6,6 +6,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from .identity import JudgmentIdentity
+
 
 @dataclass(frozen=True)
 class Question:
@@ -149,32 +151,28 @@ class Score:
 
 #: A judgment is scored when every rated slot has a value, partial when some do, else unscored.
 SCORED, PARTIAL, UNSCORED = "scored", "partial", "unscored"
+#: A judgment that could not be made is stored as a row with one of these statuses and an error.
+FAILED, UNANSWERED, EMPTY = "failed", "unanswered", "empty"
+MADE = (SCORED, PARTIAL, UNSCORED)
+NOT_MADE = (FAILED, UNANSWERED, EMPTY)
 
 
-@dataclass(frozen=True)
-class Judgment:
-    """A judge's verdict on one answer, with every identity that keeps it apart from others."""
+@dataclass(frozen=True, kw_only=True)
+class Judgment(JudgmentIdentity):
+    """A judge's verdict on one answer (or why there is none), with the identity that keeps it
+    apart from others (see identity.py)."""
 
     key: str
-    answer_key: str
-    question_id: str
-    model: str  # the answers' label
-    judge: str  # the judge's registered name
-    rubric: str
-    prompt_hash: str
-    raw: str
-    scores: tuple[Score, ...]
-    mode: str  # text | logprobs | import
+    answer_key: str = ""
+    prompt_hash: str = ""  # sha256 of every message of the judge prompt (system and user), 16 hex
+    raw: str = ""
+    scores: tuple[Score, ...] = ()
     usage: Usage = field(default_factory=Usage)
-    sample: int = 0  # the answer's sample index
-    answer_set: str = ""
-    judge_model: str = ""  # the model the judge asked for (e.g. openai:gpt-4o-mini)
-    judge_model_served: str = ""  # the model the API reported serving
+    judge_model_served: str = ""  # the model the API reported serving (provenance, not identity)
     judge_samples: int = 1  # how many replies the judge's median is over
-    rubric_sha: str = ""
-    question_set: str = ""
-    question_set_sha: str = ""
     attempt: int = 0  # 0 for the first try; a rerun that asks again for an unscored one adds 1
+    failure: str = ""  # failed | unanswered | empty when no verdict could be had, else ""
+    error: str = ""  # why there is no verdict ("" for a made judgment)
 
     def score(self, metric: str) -> float | None:
         for s in self.scores:
@@ -187,14 +185,21 @@ class Judgment:
         return all(s.value is not None for s in self.scores)
 
     @property
+    def made(self) -> bool:
+        """Whether the judge gave a reply (rated or not), as opposed to a recorded failure."""
+        return not self.failure
+
+    @property
     def status(self) -> str:
-        """scored (every slot rated), partial (some) or unscored (none)."""
+        """scored (every slot rated), partial (some), unscored (none), or why none was made."""
+        if self.failure:
+            return self.failure
         rated = sum(s.value is not None for s in self.scores)
         return SCORED if self.scores and rated == len(self.scores) else (
             PARTIAL if rated else UNSCORED)
 
     def to_dict(self) -> dict[str, Any]:
-        out = {k: v for k, v in asdict(self).items() if k not in ("scores", "usage")}
+        out = {k: v for k, v in asdict(self).items() if k not in ("scores", "usage", "failure")}
         out["status"] = self.status
         out["scores"] = {s.metric: s.value for s in self.scores}
         out["spread"] = {s.metric: s.spread for s in self.scores if s.spread is not None}
@@ -208,9 +213,11 @@ class Judgment:
         modes = row.get("score_modes") or {}
         scores = tuple(Score(k, None if v is None else float(v), modes.get(k, row.get("mode", "text")),
                              spread.get(k)) for k, v in (row.get("scores") or {}).items())
-        names = {f for f in cls.__dataclass_fields__ if f not in ("scores", "usage")}
+        names = {f for f in cls.__dataclass_fields__ if f not in ("scores", "usage", "failure")}
         kwargs = {k: row[k] for k in names if k in row}
-        return cls(**kwargs, scores=scores, usage=Usage.from_dict(row.get("usage")))
+        failure = row.get("status") if row.get("status") in NOT_MADE else ""
+        return cls(**kwargs, scores=scores, usage=Usage.from_dict(row.get("usage")),
+                   failure=failure)
 
 
 @dataclass(frozen=True)

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .errors import InputError, MentalbenchError
+from .hookcalls import call_each
 from .judge_models import pinned_options
 from .models import Model
 from .options import build_options
 from .plugins import load_plugins, load_problems, pm
 from .records import JudgeSpec
+
+#: The options of any model id used as a judge (`--judge hf:...`): greedy, for repeatable ratings.
+ANY_MODEL_JUDGE_OPTIONS = {"temperature": "0"}
 
 
 @dataclass(frozen=True)
@@ -61,17 +66,33 @@ class Registry:
         self._collect()
 
     def _each_plugin(self, hook: str, make_register: Callable[[str], Callable[..., None]]) -> None:
-        caller = getattr(pm.hook, hook)
-        for impl in caller.get_hookimpls():
-            register = make_register(impl.plugin_name)
+        """Call the hook in pluggy's order; what each plugin registers is applied afterwards in
+        the order the plugins were registered, so the first registered (bundled, then installed)
+        owns a name whichever plugin pluggy calls first."""
+        rank = {name: i for i, (name, _) in enumerate(pm.list_name_plugin())}
+        pending: list[tuple[int, int, str, Callable[[], None]]] = []
+
+        def failed(plugin: str, exc: Exception) -> None:
+            self.warnings.append(f"plugin {plugin!r}: its {hook} hook failed "
+                                 f"({type(exc).__name__}: {exc}); what it registered before "
+                                 "failing is kept, the rest is skipped")
+
+        def deferred(plugin: str) -> Callable[..., None]:
+            register = make_register(plugin)
+
+            def record(*args: Any, **kwargs: Any) -> None:
+                pending.append((rank.get(plugin, len(rank)), len(pending), plugin,
+                                functools.partial(register, *args, **kwargs)))
+            return record
+
+        call_each(hook, lambda plugin: {"register": deferred(plugin)}, failed)
+        for _, _, plugin, apply in sorted(pending, key=lambda p: p[:2]):
             try:
-                impl.function(**{arg: register for arg in impl.argnames})
+                apply()
             except MentalbenchError:
-                raise  # the plugin says the user's input (a setting, a data file) is at fault
-            except Exception as exc:  # a broken plugin must not take the host down
-                self.warnings.append(f"plugin {impl.plugin_name!r}: its {hook} hook failed "
-                                     f"({type(exc).__name__}: {exc}); what it registered before "
-                                     "failing is kept, the rest is skipped")
+                raise
+            except Exception as exc:  # a malformed registration is the plugin's failure
+                failed(plugin, exc)
 
     def _claim(self, kind: str, name: str, plugin: str) -> bool:
         """Take `name` for `plugin`, or record a clash with its owner (and refuse)."""
@@ -166,7 +187,7 @@ class Registry:
         spec = self.judges.get(name)
         if spec is None:
             self.model_entry(judge)  # raises a clear error for an unknown id
-            spec = JudgeSpec(name=judge, model=judge, options={"temperature": "0"})
+            spec = JudgeSpec(name=judge, model=judge, options=dict(ANY_MODEL_JUDGE_OPTIONS))
         mode = overrides.pop("mode", spec.mode)
         if mode not in ("text", "logprobs"):
             raise InputError(f"judge option mode={mode!r}: expected text or logprobs")

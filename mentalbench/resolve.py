@@ -12,30 +12,43 @@ from .judge import Judge
 from .options import split_judge_options
 from .questions import QuestionSet, load_questions
 from .records import Question
-from .registry import get_registry
+from .registry import NamedPath, get_registry
 from .rubric import Rubric, load_rubric
 
 DEFAULT_QUESTIONS = "mentalbench-200"
 DEFAULT_JUDGE = "smollm2"
 
 
+def named_or_path(kind: str, spec: str, *, must_exist: bool = True
+                  ) -> tuple[Path, NamedPath | None]:
+    """Where a registered name (kind "questions" or "rubric") points, else `spec` as a path;
+    with must_exist, a path that is not there is a one-line error listing the names known."""
+    reg = get_registry()
+    lookup, table = ((reg.question_set, reg.question_sets) if kind == "questions"
+                     else (reg.rubric, reg.rubrics))
+    named = lookup(spec)
+    if named is not None:
+        return named.path, named
+    path = Path(spec)
+    if must_exist and not path.exists():
+        known = ", ".join(sorted(table)) or "none"
+        raise InputError(f"{kind} {spec!r}: no such file, nor a registered set ({known})"
+                         if kind == "questions" else
+                         f"{kind} {spec!r}: no such folder, nor a registered rubric ({known})")
+    return path, None
+
+
 def resolve_questions(spec: str | None, format: str | None = None) -> QuestionSet:
     """A registered question-set name or a path; the bundled set by default."""
-    reg = get_registry()
-    name = spec or DEFAULT_QUESTIONS
-    named = reg.question_set(name)
+    path, named = named_or_path("questions", spec or DEFAULT_QUESTIONS)
     if named is not None:
-        return load_questions(named.path, format or named.format, name=named.name)
-    path = Path(name)
-    if not path.exists():
-        known = ", ".join(sorted(reg.question_sets)) or "none"
-        raise InputError(f"questions {name!r}: no such file, nor a registered set ({known})")
+        return load_questions(path, format or named.format, name=named.name)
     return load_questions(path, format)
 
 
 def resolve_rubric(name_or_path: str) -> Rubric:
-    named = get_registry().rubric(name_or_path)
-    return load_rubric(named.path if named else name_or_path)
+    """A registered rubric name or a rubric folder (load_rubric names what is wrong with it)."""
+    return load_rubric(named_or_path("rubric", name_or_path, must_exist=False)[0])
 
 
 def resolve_judges(names: Sequence[str], options: Mapping[str, str],

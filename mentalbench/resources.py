@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-_PACKAGE = Path(__file__).resolve().parent
+#: mentalbench's own folder, however deep in it this module sits.
+_PACKAGE = Path(__file__).resolve().parents[__name__.count(".") - 1]
 
 
 def data_root() -> Path:

@@ -10,31 +10,31 @@ import pandas as pd
 
 from .errors import InputError
 from .hashing import text_sha256
+from .identity import JUDGE_FIELDS, JUDGMENT_FIELDS, SECTION_FIELDS, identity_of
+from .records import Answer, Judgment
 
-#: One row per judgment (or per answer that could not be judged), in `Results.judgments`.
-JUDGMENT_COLUMNS = (
-    "source",              # the run directory the row came from
-    "model",               # display label: unique per answer set (suffixed "@<answer_set>" on a clash)
-    "model_label",         # the label as stored (the --name, or the model id)
-    "answer_set",          # 8 hex digits: the model identity (or answers file content) behind the answers
-    "question_id",
-    "sample",              # answer sample index, 0..k-1 (k > 1 when a model answered a question k times)
-    "judge",               # the judge's registered name (e.g. gpt4)
-    "judge_label",         # judge, suffixed "/<judge_model_served>" when one judge served several models
-    "judge_model",         # the model the judge asked for (e.g. openai:gpt-4o-mini)
-    "judge_model_served",  # the model the API reported serving (e.g. gpt-4o-mini-2024-07-18)
-    "rubric", "rubric_sha",
-    "question_set", "question_set_sha",
-    "mode",                # text | logprobs | import
-    "status",              # scored | partial | unscored | failed | unanswered | empty
-    "error",               # why a failed/unanswered row has no scores ("" otherwise)
-    "answer_key", "answer_sha256",
-    "words",               # the answer's length in words (NaN when there is no answer)
-    "completion_tokens",
-    "raw",                 # the judge's own text
-    # ... then one float column per rated key of the rubrics (the metrics, and "overall"):
-    # NaN where that key has no rating.
-)
+#: The columns of `Results.judgments` besides the identity (identity.JUDGMENT_FIELDS).
+ROW_COLUMNS = {
+    "source": "the run directory the row came from",
+    "model": "display label: unique per answer set (suffixed \"@<answer_set>\" on a clash)",
+    "model_label": "the label as stored (the --name, or the model id)",
+    "judge_label": "judge, suffixed with the identity fields that tell one judge's rows apart",
+    "judge_model_served": "the model the API reported serving (provenance, not identity)",
+    "status": "scored | partial | unscored | failed | unanswered | empty",
+    "error": "why a failed/unanswered/empty row has no scores (\"\" otherwise)",
+    "answer_key": "the content key of the answer judged",
+    "answer_sha256": "the answer text's hash (\"\" when no judgment was made)",
+    "words": "the answer's length in words (NaN when there is no answer)",
+    "completion_tokens": "the answer's output tokens",
+    "raw": "the judge's own text",
+}
+#: One row per judgment (made or not): where it came from, its identity, then what it holds;
+#: then one float column per rated key of the rubrics (NaN where that key has no rating).
+JUDGMENT_COLUMNS = ("source", "model", "model_label",
+                    *(f for f in JUDGMENT_FIELDS if f != "model"),
+                    *(c for c in ROW_COLUMNS if c not in ("source", "model", "model_label")))
+#: What makes two judgment rows the same judgment, across directories.
+SAME_JUDGMENT = tuple("model_label" if f == "model" else f for f in JUDGMENT_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -119,7 +119,6 @@ def _read_dir(run_dir: Path) -> dict:
                      "words", "tokens"])
         by_key = {a.key: a for a in answers_list}
         rows = [_judgment_row(j, by_key.get(j.answer_key), run_dir) for j in store.all_judgments()]
-        rows += [_failure_row(f, run_dir) for f in store.all_failures() if f.is_judgment]
         judgments = pd.DataFrame(rows, columns=[c for c in JUDGMENT_COLUMNS if c not in
                                                 ("model", "judge_label")] + ["scores"])
         checks = pd.DataFrame(
@@ -142,36 +141,15 @@ def _read_dir(run_dir: Path) -> dict:
         store.close()
 
 
-def _judgment_row(j, answer, run_dir: Path) -> dict:
-    return {"source": str(run_dir), "model_label": j.model, "answer_set": j.answer_set,
-            "question_id": j.question_id, "sample": j.sample, "judge": j.judge,
-            "judge_model": j.judge_model, "judge_model_served": j.judge_model_served,
-            "rubric": j.rubric, "rubric_sha": j.rubric_sha, "question_set": j.question_set,
-            "question_set_sha": j.question_set_sha, "mode": j.mode, "status": j.status,
-            "error": "", "answer_key": j.answer_key,
-            "answer_sha256": text_sha256(answer.text) if answer else "",
-            "words": len(answer.text.split()) if answer else float("nan"),
-            "completion_tokens": answer.usage.completion_tokens if answer else float("nan"),
+def _judgment_row(j: Judgment, answer: Answer | None, run_dir: Path) -> dict:
+    made = answer if j.made else None
+    return {"source": str(run_dir), **identity_of(j), "model_label": j.model,
+            "judge_model_served": j.judge_model_served, "status": j.status, "error": j.error,
+            "answer_key": j.answer_key,
+            "answer_sha256": text_sha256(made.text) if made else "",
+            "words": len(made.text.split()) if made else float("nan"),
+            "completion_tokens": made.usage.completion_tokens if made else float("nan"),
             "raw": j.raw, "scores": {s.metric: s.value for s in j.scores}}
-
-
-def _failure_row(f, run_dir: Path) -> dict:
-    c = f.context
-    return {"source": str(run_dir), "model_label": c.get("model", ""),
-            "answer_set": c.get("answer_set", ""), "question_id": c.get("question_id", ""),
-            "sample": c.get("sample", 0), "judge": c.get("judge", ""),
-            "judge_model": c.get("judge_model", ""), "judge_model_served": c.get("judge_model", ""),
-            "rubric": c.get("rubric", ""), "rubric_sha": c.get("rubric_sha", ""),
-            "question_set": c.get("question_set", ""),
-            "question_set_sha": c.get("question_set_sha", ""), "mode": c.get("mode", ""),
-            "status": f.status, "error": f.error, "answer_key": c.get("answer_key", ""),
-            "answer_sha256": c.get("answer_sha256", ""), "words": float("nan"),
-            "completion_tokens": float("nan"), "raw": "", "scores": {}}
-
-
-#: What makes two judgment rows the same judgment, across directories.
-SAME_JUDGMENT = ("model_label", "answer_set", "judge", "judge_model", "judge_model_served",
-                 "rubric_sha", "mode", "question_set_sha", "question_id", "sample")
 
 
 def _dedupe(judgments: pd.DataFrame) -> pd.DataFrame:
@@ -186,7 +164,7 @@ def _dedupe(judgments: pd.DataFrame) -> pd.DataFrame:
     text_rows = df[df["_ok"]]
     fail_rows = df[~df["_ok"]]
     text_rows = text_rows.drop_duplicates(list(SAME_JUDGMENT) + ["answer_sha256"], keep="last")
-    ident = [c for c in SAME_JUDGMENT if c != "judge_model_served"]
+    ident = list(SAME_JUDGMENT)
     judged = set(map(tuple, text_rows[ident].astype(str).to_numpy()))
     fail_rows = fail_rows[[tuple(r) not in judged for r in fail_rows[ident].astype(str).to_numpy()]]
     fail_rows = fail_rows.drop_duplicates(ident, keep="last")
@@ -204,20 +182,16 @@ def _model_labels(pairs: pd.DataFrame) -> dict[tuple[str, str], str]:
 
 
 def _judge_labels(judgments: pd.DataFrame) -> list[str]:
-    """The judge name, suffixed with what sets its rows apart where one name covers several
-    identities: the served model (else the asked-for one) and the scoring mode."""
+    """The judge name, suffixed with the identity fields that set its rows apart where one name
+    covers several (the model asked for, the scoring mode, ...). Served names never split it."""
     if judgments.empty:
         return []
-    parts = ("judge_model_served", "judge_model", "mode")
+    parts = [f for f in JUDGE_FIELDS if f != "judge" and f not in SECTION_FIELDS]
     varies = {judge: [p for p in parts if rows[p].nunique() > 1]
               for judge, rows in judgments.groupby("judge")}
-    labels = []
-    for row in judgments[["judge", *parts]].itertuples(index=False):
-        shown = [str(getattr(row, p) or "unknown") for p in varies[row.judge]]
-        if "judge_model_served" in varies[row.judge] and "judge_model" in varies[row.judge]:
-            shown.pop(1)  # the served model already tells them apart
-        labels.append("/".join([row.judge, *shown]))
-    return labels
+    return ["/".join([row[0], *(str(v or "unknown") for v, p in zip(row[1:], parts, strict=True)
+                                if p in varies[row[0]])])
+            for row in judgments[["judge", *parts]].itertuples(index=False)]
 
 
 def _metrics(rubrics: list[dict], judgments: pd.DataFrame) -> tuple[MetricInfo, ...]:

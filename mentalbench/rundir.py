@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import os
-import time
 from pathlib import Path
 
+from .clock import utc_stamp
 from .errors import InputError, RunLocked
 from .store import check_store
 
@@ -64,7 +64,7 @@ class RunDirLock:
         except Timeout:
             raise RunLocked(f"{self.out}: another mentalbench run ({_owner(self.out)}) is using "
                             "this folder; wait for it to finish, or pass --wait") from None
-        owner = {"pid": os.getpid(), "since": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+        owner = {"pid": os.getpid(), "since": utc_stamp()}
         (self.out / OWNER).write_text(json.dumps(owner), encoding="utf-8")
         return self
 

@@ -14,17 +14,17 @@ from typing import Any
 
 from .answers_io import AnswerFile
 from .checking import check_answers
-from .errors import EndpointError
+from .errors import EXIT_OK, EXIT_UNDONE, EndpointError
 from .exports import write_exports
 from .generation import answer_key, answer_set_of, run_generation
 from .judge import Judge, JudgeContext, JudgeTask
-from .judging import failure_context, run_judging
+from .judging import run_judging
 from .judgment_import import ImportedJudgments
 from .models import Model
 from .pricing import spend
 from .progress import Reporter
 from .questions import QuestionSet
-from .records import SCORED, Answer, Question
+from .records import EMPTY, FAILED, SCORED, UNANSWERED, Answer, Question
 from .rundir import RunDirLock, make_out
 from .secrets import mask_argv, mask_options
 from .store import Store
@@ -65,6 +65,8 @@ class RunSummary:
     stopped: str = ""  # why the run stopped early (an endpoint failing every request)
     seconds: float = 0.0
     spend: tuple[dict[str, Any], ...] = ()
+    served: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # judge -> its models,
+    #                                        where the API served it under more than one name
 
     @property
     def left(self) -> int:
@@ -73,7 +75,8 @@ class RunSummary:
 
     def exit_status(self, allow_unscored: bool) -> int:
         """0 when everything was scored, else 3 (2 and 130 are the command line's)."""
-        return 0 if not self.stopped and (allow_unscored or not self.left) else 3
+        done = not self.stopped and (allow_unscored or not self.left)
+        return EXIT_OK if done else EXIT_UNDONE
 
 
 def versions() -> dict[str, str]:
@@ -149,7 +152,7 @@ def _summary_record(s: RunSummary) -> dict[str, Any]:
     return {"answers": s.answers, "generated": s.generated, "expected": s.expected,
             "scored": s.scored, "judged": s.judged, "checks": s.checks,
             "undone": dict(s.undone), "stopped": s.stopped, "seconds": s.seconds,
-            "spend": list(s.spend)}
+            "spend": list(s.spend), "served": {k: list(v) for k, v in s.served.items()}}
 
 
 @dataclass
@@ -163,6 +166,7 @@ class _Progress:
     judged: int = 0
     checks: int = 0
     costs: list[dict[str, Any]] = field(default_factory=list)
+    served: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def _run(plan: RunPlan, store: Store, reporter: Reporter) -> RunSummary:
@@ -184,7 +188,7 @@ def _run(plan: RunPlan, store: Store, reporter: Reporter) -> RunSummary:
         len(plan.imports.judgments) if plan.imports else 0)
     return RunSummary(plan.out, len(done.answers), done.generated, expected, scored, done.judged,
                       done.checks, undone, stopped, round(time.time() - started, 2),
-                      tuple(done.costs))
+                      tuple(done.costs), dict(done.served))
 
 
 def _stages(plan: RunPlan, store: Store, reporter: Reporter, ctx: JudgeContext,
@@ -214,10 +218,21 @@ def _stages(plan: RunPlan, store: Store, reporter: Reporter, ctx: JudgeContext,
         result = run_judging(judge, tasks, store, reporter, ctx,
                              retry_unscored=plan.retry_unscored)
         done.judged += result.new
+        _note_served(judge, result.judgments.values(), reporter, done)
         done.costs.append(spend("judging", judge.name, judge.model,
                                 [j.usage for j in result.judgments.values()],
                                 [j.usage for k, j in result.judgments.items()
                                  if k not in before or before[k] != j]))
+
+
+def _note_served(judge: Judge, judgments, reporter: Reporter, done: _Progress) -> None:
+    """Say once when the API served one judge's requests under several model names."""
+    names = tuple(sorted({j.judge_model_served for j in judgments if j.judge_model_served}))
+    if len(names) > 1 and judge.name not in done.served:
+        done.served[judge.name] = names
+        reporter.info(f"judge {judge.name}: the API served {judge.asked_model} as "
+                      f"{len(names)} models ({', '.join(names)}); their judgments stay one "
+                      "leaderboard row, whose judge_model_served lists them")
 
 
 def _tally(plan: RunPlan, store: Store, ctx: JudgeContext, done: _Progress,
@@ -239,7 +254,7 @@ def _tally(plan: RunPlan, store: Store, ctx: JudgeContext, done: _Progress,
                 why = failures.get(key)
                 if why is None:  # the run stopped before asking: say so in the exports too
                     why = f"not judged: {stopped}" if stopped else "not judged"
-                    store.record_failure(key, "judge", why, failure_context(judge, task, ctx))
+                    store.put_failures([judge.failure(task, FAILED, why, ctx)])
                 undone[why] += 1
         for error in done.unanswered.values():
             undone[f"no answer: {error}"] += 1
@@ -264,9 +279,8 @@ def _record_unanswered(plan: RunPlan, store: Store, outcome, ctx: JudgeContext) 
     for qid, error in outcome.errors.items():
         stub = Answer(outcome.keys[qid], qid, plan.label, "", answer_set=answer_set_of(plan.model))
         for judge in plan.judges:
-            store.record_failure(judge.key(stub.key), "unanswered", f"no answer: {error}",
-                                 failure_context(judge, JudgeTask(stub, Question(qid, "", "")),
-                                                 ctx))
+            store.put_failures([judge.failure(JudgeTask(stub, Question(qid, "", "")),
+                                              UNANSWERED, f"no answer: {error}", ctx)])
 
 
 def _take_answers(plan: RunPlan, store: Store) -> list[Answer]:
@@ -290,6 +304,6 @@ def _set_aside_empty(plan: RunPlan, tasks: list[JudgeTask], store: Store,
         for judge in plan.judges:
             key = judge.key(t.answer.key)
             if not store.failures([key]):
-                store.record_failure(key, "empty", "empty answer: not judged (pass "
-                                     "--judge-empty to judge it)", failure_context(judge, t, ctx))
+                store.put_failures([judge.failure(t, EMPTY, "empty answer: not judged (pass "
+                                                  "--judge-empty to judge it)", ctx)])
     return keep

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -20,7 +21,13 @@ def connect(path: Path, *, timeout: float = 30.0) -> sqlite3.Connection:
 
 def connect_readonly(path: Path, *, timeout: float = 30.0) -> sqlite3.Connection:
     """A connection that cannot write, nor create the file or its -wal/-shm companions."""
-    return sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True, timeout=timeout)
+    path = Path(path)
+    # With no WAL file beside it, nothing is being written (connect() always uses WAL): read it
+    # as immutable, so that reading creates no -wal/-shm files (and works in folders we cannot
+    # write). A live WAL in a folder we can write is read the ordinary read-only way.
+    live = Path(f"{path}-wal").exists() and os.access(path.parent, os.W_OK)
+    flags = "mode=ro" if live else "mode=ro&immutable=1"
+    return sqlite3.connect(f"{path.resolve().as_uri()}?{flags}", uri=True, timeout=timeout)
 
 
 def chunks(items: Sequence, n: int = CHUNK) -> Iterator[Sequence]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -12,10 +11,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import store_schema
+from .clock import utc_stamp
 from .errors import InputError
-from .records import Answer, CheckResult, Completion, Judgment, Question, Score, Usage
+from .identity import JUDGMENT_FIELDS, identity_of
+from .records import NOT_MADE, Answer, CheckResult, Completion, Judgment, Question, Score, Usage
 from .secrets import mask_text
-from .sqlite import connect, select_in
+from .sqlite import connect, connect_readonly, select_in
+from .store_schema import JUDGMENTS
 
 if TYPE_CHECKING:
     from .questions import QuestionSet
@@ -26,24 +28,12 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class FailureRecord:
-    """Why an answer or a judgment is missing: the latest error for its key, with its identity."""
+    """Why an answer is missing: one recorded error for its key (the latest is what counts)."""
 
     key: str
-    stage: str  # answer | judge | unanswered (no answer to judge) | empty (empty answer)
     error: str
     context: Mapping[str, Any] = field(default_factory=dict)
     created: float = 0.0
-
-    @property
-    def status(self) -> str:
-        """The status a missing judgment shows in exports: failed, unanswered or empty."""
-        return {"judge": "failed", "unanswered": "unanswered", "empty": "empty"}.get(
-            self.stage, self.stage)
-
-    @property
-    def is_judgment(self) -> bool:
-        """Whether this failure stands for a judgment (with its identity), not an answer."""
-        return self.stage != "answer" and bool(self.context.get("judge"))
 
 
 @dataclass(frozen=True)
@@ -100,7 +90,7 @@ class Store:
         if not path.is_file():
             raise InputError(f"{path.parent}: not a run directory (no store.sqlite)")
         try:
-            disk = _connect_readonly(path)
+            disk = connect_readonly(path)
             memory = sqlite3.connect(":memory:")
             disk.backup(memory)
             disk.close()
@@ -207,45 +197,57 @@ class Store:
             self.db.execute("INSERT OR REPLACE INTO replies VALUES (?,?,?)",
                             (key, _json(data), time.time()))
 
-    # -- judgments ----------------------------------------------------------------------------
-    _JUDGMENT = ("key, answer_key, question_id, sample, model, answer_set, judge, judge_model, "
-                 "judge_model_served, judge_samples, rubric, rubric_sha, question_set, "
-                 "question_set_sha, mode, prompt_hash, scores, raw, usage, attempt")
-
-    def _judgment(self, row: tuple) -> Judgment:
-        (key, answer_key, qid, sample, model, answer_set, judge, judge_model, served, samples,
-         rubric, rubric_sha, qset, qset_sha, mode, prompt_hash, scores, raw, usage, attempt) = row
+    # -- judgments (and those that could not be made, each a row with its status) --------------
+    def _judgment(self, row: sqlite3.Row) -> Judgment:
+        key = row["key"]
         return Judgment(
-            key=key, answer_key=answer_key, question_id=qid, model=model, judge=judge,
-            rubric=rubric, prompt_hash=prompt_hash, raw=raw,
-            scores=self._load("judgment", key, "scores", scores,
-                              lambda rows: tuple(Score.from_dict(s) for s in rows)), mode=mode,
-            usage=self._load("judgment", key, "usage", usage, Usage.from_dict), sample=sample,
-            answer_set=answer_set,
-            judge_model=judge_model, judge_model_served=served, judge_samples=samples,
-            rubric_sha=rubric_sha, question_set=qset, question_set_sha=qset_sha, attempt=attempt)
+            **{n: row[n] for n in JUDGMENT_FIELDS}, key=key, answer_key=row["answer_key"],
+            prompt_hash=row["prompt_hash"], raw=row["raw"],
+            scores=self._load("judgment", key, "scores", row["scores"],
+                              lambda rows: tuple(Score.from_dict(s) for s in rows)),
+            usage=self._load("judgment", key, "usage", row["usage"], Usage.from_dict),
+            judge_model_served=row["judge_model_served"], judge_samples=row["judge_samples"],
+            attempt=row["attempt"], failure=row["status"] if row["status"] in NOT_MADE else "",
+            error=row["error"])
+
+    def _judgment_rows(self, sql: str, keys: Iterable[str] | None = None) -> list[Judgment]:
+        self.db.row_factory = sqlite3.Row
+        try:
+            rows = self.db.execute(sql) if keys is None else self._rows(sql, keys)
+            return [self._judgment(r) for r in rows]
+        finally:
+            self.db.row_factory = None
 
     def judgments(self, keys: Iterable[str]) -> dict[str, Judgment]:
-        """Stored judgments among `keys`."""
-        rows = self._rows(f"SELECT {self._JUDGMENT} FROM judgments WHERE key IN ({{marks}})",
-                          keys)
-        return {r[0]: self._judgment(r) for r in rows}
+        """Stored judgments among `keys` that a judge made (rated or not)."""
+        sql = JUDGMENTS.select(f"key IN ({{marks}}) AND status NOT IN {NOT_MADE!r}")
+        return {j.key: j for j in self._judgment_rows(sql, keys)}
 
     def all_judgments(self) -> list[Judgment]:
-        return [self._judgment(r) for r in self.db.execute(
-            f"SELECT {self._JUDGMENT} FROM judgments ORDER BY judge, model, question_id, sample")]
+        """Every judgment row: those made, then none of them, those that could not be made."""
+        return self._judgment_rows(JUDGMENTS.select(
+            order="judge, model, question_id, sample"))
 
     def put_judgments(self, judgments: Sequence[Judgment]) -> None:
-        now = time.time()
+        """Store judgments (a made one replaces whatever its key held)."""
         with self.db:
-            self.db.executemany(
-                "INSERT OR REPLACE INTO judgments VALUES "
-                "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                [(j.key, j.answer_key, j.question_id, j.sample, j.model, j.answer_set, j.judge,
-                  j.judge_model, j.judge_model_served, j.judge_samples, j.rubric, j.rubric_sha,
-                  j.question_set, j.question_set_sha, j.mode, j.prompt_hash, j.status,
-                  _json([s.to_dict() for s in j.scores]), clean_text(mask_text(j.raw)),
-                  _json(j.usage.to_dict()), j.attempt, now) for j in judgments])
+            self.db.executemany(JUDGMENTS.insert(), [self._params(j) for j in judgments])
+
+    def put_failures(self, failures: Sequence[Judgment]) -> None:
+        """Store judgments that could not be made; a made judgment of the same key stays."""
+        update = ", ".join(f"{n}=excluded.{n}" for n in JUDGMENTS.names if n != "key")
+        sql = (JUDGMENTS.insert("INSERT") + f" ON CONFLICT(key) DO UPDATE SET {update} "
+               f"WHERE judgments.status IN {NOT_MADE!r}")
+        with self.db:
+            self.db.executemany(sql, [self._params(j) for j in failures])
+
+    def _params(self, j: Judgment) -> dict[str, Any]:
+        return {**identity_of(j), "key": j.key, "answer_key": j.answer_key,
+                "judge_model_served": j.judge_model_served, "judge_samples": j.judge_samples,
+                "prompt_hash": j.prompt_hash, "status": j.status, "error": clean_text(
+                    mask_text(j.error)), "scores": _json([s.to_dict() for s in j.scores]),
+                "raw": clean_text(mask_text(j.raw)), "usage": _json(j.usage.to_dict()),
+                "attempt": j.attempt, "created": time.time()}
 
     def adopt_judgments(self, keys: Iterable[str], identity: Mapping[str, Any]) -> None:
         """Fill the empty identity fields (schema 1 rows) of these judgments."""
@@ -258,30 +260,34 @@ class Store:
                                     (identity[name], key))
 
     # -- failures -----------------------------------------------------------------------------
-    def record_failure(self, key: str, stage: str, error: str,
-                       context: Mapping[str, Any] | None = None) -> None:
+    def record_failure(self, key: str, error: str, context: Mapping[str, Any] | None = None
+                       ) -> None:
+        """Record why an answer could not be had (a judgment's failure is put_failures')."""
         with self.db:
-            self.db.execute("INSERT INTO failures VALUES (?,?,?,?,?)",
-                            (key, stage, clean_text(mask_text(error)), _json(dict(context or {})),
+            self.db.execute("INSERT INTO answer_failures VALUES (?,?,?,?)",
+                            (key, clean_text(mask_text(error)), _json(dict(context or {})),
                              time.time()))
 
     def failures(self, keys: Iterable[str]) -> dict[str, str]:
-        """The latest error for each of `keys` that failed and has no result since."""
-        return {f.key: f.error for f in self._failures(
-            "WHERE key IN ({marks}) AND ", list(keys))}
+        """The latest error of each of `keys` (answers or judgments) that has no result since."""
+        keys = list(keys)
+        out = {f.key: f.error for f in self._answer_failures(keys)}
+        out.update(self._rows(f"SELECT key, error FROM judgments WHERE key IN ({{marks}}) "
+                              f"AND status IN {NOT_MADE!r}", keys))
+        return out
 
     def all_failures(self) -> list[FailureRecord]:
-        """The latest failure of every key that has no answer or judgment since."""
-        return list(self._failures("WHERE ", None))
+        """The latest failure of every answer that has none stored since."""
+        return list(self._answer_failures(None))
 
-    def _failures(self, where: str, keys: list[str] | None) -> Iterable[FailureRecord]:
-        sql = ("SELECT key, stage, error, context, created FROM failures " + where +
-               "key NOT IN (SELECT key FROM answers) AND key NOT IN (SELECT key FROM judgments) "
-               "ORDER BY created, rowid")
+    def _answer_failures(self, keys: list[str] | None) -> Iterable[FailureRecord]:
+        where = "WHERE key IN ({marks}) AND " if keys is not None else "WHERE "
+        sql = ("SELECT key, error, context, created FROM answer_failures " + where +
+               "key NOT IN (SELECT key FROM answers) ORDER BY created, rowid")
         rows = self.db.execute(sql) if keys is None else self._rows(sql, keys)
         latest: dict[str, FailureRecord] = {}
-        for key, stage, error, context, created in rows:
-            latest[key] = FailureRecord(key, stage, error, json.loads(context), created)
+        for key, error, context, created in rows:
+            latest[key] = FailureRecord(key, error, json.loads(context), created)
         return latest.values()
 
     # -- deterministic checks -----------------------------------------------------------------
@@ -308,13 +314,13 @@ class Store:
     def start_invocation(self, record: Mapping[str, Any]) -> int:
         with self.db:
             cur = self.db.execute("INSERT INTO invocations (started, record) VALUES (?,?)",
-                                  (_now(), _json(dict(record))))
+                                  (utc_stamp(), _json(dict(record))))
         return int(cur.lastrowid)
 
     def finish_invocation(self, ident: int, summary: Mapping[str, Any], exit_status: int) -> None:
         with self.db:
             self.db.execute("UPDATE invocations SET finished=?, summary=?, exit_status=? "
-                            "WHERE id=?", (_now(), _json(dict(summary)), exit_status, ident))
+                            "WHERE id=?", (utc_stamp(), _json(dict(summary)), exit_status, ident))
 
     def invocations(self) -> list[dict[str, Any]]:
         out = []
@@ -327,20 +333,11 @@ class Store:
         return out
 
 
-def _connect_readonly(path: Path) -> sqlite3.Connection:
-    """A connection that cannot write the store, nor make files beside it."""
-    # With no WAL file beside it, nothing is being written: read it as immutable, so that
-    # reading creates no -wal/-shm files (and works in folders we cannot write).
-    live = Path(f"{path}-wal").exists() and os.access(path.parent, os.W_OK)
-    flags = "mode=ro" if live else "mode=ro&immutable=1"
-    return sqlite3.connect(f"{path.resolve().as_uri()}?{flags}", uri=True, timeout=30)
-
-
 def check_store(path: Path) -> None:
     """One-line errors for a store a run could not open or migrate, before anything is written."""
     # An old store's migration is tried on a copy in memory (Store.readonly).
     try:
-        db = _connect_readonly(path)
+        db = connect_readonly(path)
         try:
             found = store_schema.version_of(db)
         finally:
@@ -357,6 +354,3 @@ def _newer(path: Path, found: int) -> str:
     return (f"{path}: store schema {found} is newer than this mentalbench reads "
             f"({store_schema.SCHEMA_VERSION}): upgrade it")
 
-
-def _now() -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())

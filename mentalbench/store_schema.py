@@ -1,17 +1,28 @@
-"""The run store's tables, their version, and the migrations that bring old stores up to date."""
+"""The run store's tables, their version, and the migrations that bring old stores up to date.
+
+A table change is a migration added to MIGRATIONS (never edit a released one); the version follows.
+"""
 
 from __future__ import annotations
 
 import json
 import sqlite3
-import time
 
-from .records import PARTIAL, SCORED, UNSCORED
+from .clock import utc_stamp
+from .identity import JudgmentIdentity
+from .record_table import Column, Table, columns
+from .records import PARTIAL, SCORED, UNSCORED, Judgment
 
-#: Bump with a migration below whenever a table changes; never edit a released migration.
-SCHEMA_VERSION = 2
+#: The judgments table: its identity columns come from identity.JudgmentIdentity.
+JUDGMENTS = Table("judgments", "key", columns(JudgmentIdentity), extra=(
+    *columns(Judgment, only=("answer_key", "judge_model_served", "judge_samples", "prompt_hash")),
+    Column("status", "TEXT", "''"), *columns(Judgment, only=("error",)),
+    Column("scores", "TEXT", "'[]'"), *columns(Judgment, only=("raw",)),
+    Column("usage", "TEXT", "'{}'"), *columns(Judgment, only=("attempt",)),
+    Column("created", "REAL", "0")))
 
-TABLES = """
+#: Schema 2's tables as released (the step from 1 makes exactly these).
+TABLES_V2 = """
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS question_sets (
     sha TEXT PRIMARY KEY, name TEXT NOT NULL, path TEXT NOT NULL, format TEXT NOT NULL,
@@ -51,6 +62,36 @@ CREATE TABLE IF NOT EXISTS invocations (
     record TEXT NOT NULL, summary TEXT, exit_status INTEGER);
 """
 
+#: Why an answer is missing (a judgment that could not be made is a judgments row instead).
+ANSWER_FAILURES = """
+CREATE TABLE IF NOT EXISTS answer_failures (
+    key TEXT NOT NULL, error TEXT NOT NULL, context TEXT NOT NULL, created REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS answer_failures_key ON answer_failures (key)"""
+
+#: Schema 3's judgments table as released (the step from 2 makes exactly this one).
+JUDGMENTS_V3 = """
+CREATE TABLE judgments (
+    key TEXT PRIMARY KEY, model TEXT NOT NULL DEFAULT '', answer_set TEXT NOT NULL DEFAULT '',
+    question_id TEXT NOT NULL DEFAULT '', sample INTEGER NOT NULL DEFAULT 0,
+    judge TEXT NOT NULL DEFAULT '', judge_model TEXT NOT NULL DEFAULT '',
+    mode TEXT NOT NULL DEFAULT 'text', rubric TEXT NOT NULL DEFAULT '',
+    rubric_sha TEXT NOT NULL DEFAULT '', question_set TEXT NOT NULL DEFAULT '',
+    question_set_sha TEXT NOT NULL DEFAULT '', answer_key TEXT NOT NULL DEFAULT '',
+    judge_model_served TEXT NOT NULL DEFAULT '', judge_samples INTEGER NOT NULL DEFAULT 1,
+    prompt_hash TEXT NOT NULL DEFAULT '', status TEXT NOT NULL DEFAULT '',
+    error TEXT NOT NULL DEFAULT '', scores TEXT NOT NULL DEFAULT '[]',
+    raw TEXT NOT NULL DEFAULT '', usage TEXT NOT NULL DEFAULT '{}',
+    attempt INTEGER NOT NULL DEFAULT 0, created REAL NOT NULL DEFAULT 0)"""
+_INDEXES = "CREATE INDEX IF NOT EXISTS judgments_answer ON judgments (answer_key)"
+
+
+def tables() -> str:
+    """Today's tables: schema 2's, with judgments declared by its record and answer failures."""
+    kept = [s for s in TABLES_V2.split(";") if s.strip() and " judgments " not in s
+            and " failures " not in s and "judgments_answer" not in s and "failures_key" not in s]
+    return ";".join([*kept, JUDGMENTS.create(), _INDEXES, ANSWER_FAILURES])
+
+
 
 def version_of(db: sqlite3.Connection) -> int:
     """0 for an empty database, 1 for a store from before versions, else the recorded one."""
@@ -87,7 +128,7 @@ def _transaction(db: sqlite3.Connection, work) -> None:
 def create(db: sqlite3.Connection) -> None:
     """Make the current tables in an empty database."""
     def work(db):
-        _statements(db, TABLES)
+        _statements(db, tables())
         db.execute("INSERT INTO schema_version VALUES (?)", (SCHEMA_VERSION,))
     _transaction(db, work)
 
@@ -102,7 +143,7 @@ def _v1_to_v2(db: sqlite3.Connection) -> None:
     the next run that finds the same answers and judgments by their keys."""
     for table in ("answers", "judgments", "failures"):
         db.execute(f"ALTER TABLE {table} RENAME TO {table}_v1")
-    _statements(db, TABLES)
+    _statements(db, TABLES_V2)
     db.execute("INSERT INTO answers SELECT key, question_id, 0, model, '', text, usage, "
                "provenance, created FROM answers_v1")
     rows = db.execute("SELECT key, answer_key, question_id, model, judge, rubric, prompt_hash, "
@@ -115,15 +156,59 @@ def _v1_to_v2(db: sqlite3.Connection) -> None:
     db.execute("INSERT INTO failures SELECT key, stage, error, '{}', created FROM failures_v1")
     record = {"command": "(written by mentalbench with store schema 1, which kept no history)",
               "migrated_from_schema": 1}
-    stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    stamp = utc_stamp()
     db.execute("INSERT INTO invocations (started, finished, record) VALUES (?,?,?)",
                (stamp, stamp, json.dumps(record)))
     for table in ("answers", "judgments", "failures"):
         db.execute(f"DROP TABLE {table}_v1")
 
 
+_NOT_MADE = {"judge": "failed", "unanswered": "unanswered", "empty": "empty"}
+
+
+def _v2_to_v3(db: sqlite3.Connection) -> None:
+    """Schema 2 kept failures in a table of their own with the identity as JSON: a judgment
+    that could not be made becomes a judgments row with its status and error; answer failures
+    move to answer_failures."""
+    db.execute("ALTER TABLE judgments RENAME TO judgments_v2")
+    db.execute("DROP INDEX IF EXISTS judgments_answer")
+    db.execute(JUDGMENTS_V3)
+    db.execute(_INDEXES)
+    _statements(db, ANSWER_FAILURES)
+    db.execute(
+        "INSERT INTO judgments (key, model, answer_set, question_id, sample, judge, judge_model, "
+        "mode, rubric, rubric_sha, question_set, question_set_sha, answer_key, "
+        "judge_model_served, judge_samples, prompt_hash, status, error, scores, raw, usage, "
+        "attempt, created) SELECT key, model, answer_set, question_id, sample, judge, "
+        "judge_model, mode, rubric, rubric_sha, question_set, question_set_sha, answer_key, "
+        "judge_model_served, judge_samples, prompt_hash, status, '', scores, raw, usage, "
+        "attempt, created FROM judgments_v2")
+    db.execute("INSERT INTO answer_failures SELECT key, error, context, created FROM failures "
+               "WHERE stage = 'answer' ORDER BY created, rowid")
+    latest: dict[str, tuple] = {}
+    for key, stage, error, context, created in db.execute(
+            "SELECT key, stage, error, context, created FROM failures WHERE stage != 'answer' "
+            "AND key NOT IN (SELECT key FROM judgments) ORDER BY created, rowid"):
+        c = json.loads(context)
+        if c.get("judge"):
+            latest[key] = (key, c.get("model", ""), c.get("answer_set", ""),
+                           c.get("question_id", ""), int(c.get("sample", 0)), c["judge"],
+                           c.get("judge_model", ""), c.get("mode", "text"), c.get("rubric", ""),
+                           c.get("rubric_sha", ""), c.get("question_set", ""),
+                           c.get("question_set_sha", ""), c.get("answer_key", ""),
+                           _NOT_MADE.get(stage, stage), error, created)
+    db.executemany(
+        "INSERT INTO judgments (key, model, answer_set, question_id, sample, judge, judge_model, "
+        "mode, rubric, rubric_sha, question_set, question_set_sha, answer_key, status, error, "
+        "created) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", list(latest.values()))
+    db.execute("DROP TABLE judgments_v2")
+    db.execute("DROP TABLE failures")
+
+
 #: MIGRATIONS[n] takes a store of version n to n + 1, inside one transaction.
-MIGRATIONS = {1: _v1_to_v2}
+MIGRATIONS = {1: _v1_to_v2, 2: _v2_to_v3}
+#: The version this code writes: one past the last migration's source.
+SCHEMA_VERSION = max(MIGRATIONS) + 1
 
 
 def migrate(db: sqlite3.Connection, found: int) -> None:

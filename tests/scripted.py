@@ -27,6 +27,9 @@ class ScriptedModel(Model):
     supports_choice_scores = True
     chunk_size = 3
     calls: list[tuple[str, int]] = []  # (model id, batch size), shared across instances
+    # Model names a judge's replies say served them, in turn (not an option: options are part of
+    # the stored keys, and the fixtures' keys were made without it).
+    serve_as: list[str] = []
 
     def generate(self, requests, progress=None):
         ScriptedModel.calls.append((self.model_id, len(requests)))
@@ -36,7 +39,10 @@ class ScriptedModel(Model):
             if self.options.fail_on and self.options.fail_on in user:
                 out.append(Completion(text="", error=f"scripted failure on {self.options.fail_on}"))
             elif r.messages[0]["content"].startswith("You are a fair"):
-                out.append(Completion(text=self._verdict(r.messages), usage=Usage(100, 20)))
+                names = ScriptedModel.serve_as
+                served = names[len(out) % len(names)] if names else ""
+                out.append(Completion(text=self._verdict(r.messages), usage=Usage(100, 20),
+                                      served_model=served))
             else:
                 out.append(Completion(text=f"answer to {user[:30]}", usage=Usage(len(user), 5)))
             if progress:

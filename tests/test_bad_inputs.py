@@ -24,6 +24,7 @@ from click.testing import CliRunner
 
 from mentalbench import registry
 from mentalbench.cli import cli
+from mentalbench.store_schema import SCHEMA_VERSION
 
 from . import scripted as scripted_module
 from .servers import FakeOpenAI
@@ -151,7 +152,7 @@ def test_bad_input_is_one_line_exit_2_no_call_nothing_written(case, scripted, ap
     out, cwd = tmp_path / "run", tmp_path / "cwd"
     cwd.mkdir()
     places = {"here": str(HERE), "good": str(GOOD), "out": str(out), "tmp": str(tmp_path),
-              "url": server.url + "/v1"}
+              "url": server.url + "/v1", "schema": str(SCHEMA_VERSION)}
     undo: list = []
     try:
         _setup(case.get("setup", []), tmp_path, out, undo)

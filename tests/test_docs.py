@@ -120,3 +120,38 @@ def test_the_example_plugin_in_the_docs_works(scripted, tmp_path, monkeypatch):
         pm.unregister(name="echo")
         cli.commands.pop("echo-hello", None)
         get_registry(refresh=True)
+
+
+def test_the_plugin_api_names_in_the_docs_are_the_modules():
+    import mentalbench.api
+
+    text = (DOCS / "writing-plugins.md").read_text()
+    listed = text.split("<!-- api-names -->", 1)[1].split("<!-- /api-names -->", 1)[0]
+    names = re.findall(r"`([A-Za-z_][A-Za-z0-9_]*)`", listed)
+    assert set(names) == set(mentalbench.api.__all__)
+    assert all(hasattr(mentalbench.api, n) for n in names)
+
+
+def _gen_tables():
+    spec = importlib.util.spec_from_file_location("gen_tables", DOCS / "gen_tables.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_generated_tables_are_current(monkeypatch):
+    """Option, judge, extras and exit-status tables come from the code and pyproject.toml."""
+    monkeypatch.delenv("MENTALBENCH_JUDGE_MODELS", raising=False)
+    gen = _gen_tables()
+    stale = [p.name for p in DOCS.glob("*.md")
+             if gen.render(p.read_text(encoding="utf-8")) != p.read_text(encoding="utf-8")]
+    assert stale == [], "run: python docs/gen_tables.py"
+    marked = {name for p in DOCS.glob("*.md") for name in gen.marked(p.read_text())}
+    assert marked == set(gen.TABLES)  # every table is somewhere in the docs
+
+
+def test_an_option_without_a_meaning_stops_the_table_generator(monkeypatch):
+    gen = _gen_tables()
+    monkeypatch.delitem(gen.MEANINGS["APIOptions"], "timeout")
+    with pytest.raises(SystemExit, match=r"APIOptions: say what these options mean: \['timeout'\]"):
+        gen.options_table("APIOptions")

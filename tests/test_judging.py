@@ -229,7 +229,7 @@ def test_each_reply_is_kept_as_it_arrives_and_never_asked_again(double, rubric, 
     assert len(done) == 4 and all(j.status == "scored" for j in done.values())
 
 
-def test_failures_are_recorded_and_not_stored_as_judgments(double, rubric, store):
+def test_failures_are_recorded_as_rows_with_a_status_not_as_verdicts(double, rubric, store):
     judge = _judge(rubric, fail_on="Reply B")
     tasks = _tasks("Reply A.", "Reply B.", "Reply C.")
     out = _run(judge, tasks, store)
@@ -238,9 +238,10 @@ def test_failures_are_recorded_and_not_stored_as_judgments(double, rubric, store
     assert out.failed == {bad: "judge sj: scripted failure on Reply B"}
     assert store.judgments([bad]) == {}
     assert store.failures([bad]) == {bad: "judge sj: scripted failure on Reply B"}
-    [record] = [f for f in store.all_failures() if f.key == bad]
-    assert record.stage == "judge" and record.context["question_id"] == "q1"
-    assert record.context["judge_model"] == "scripted-judge"
+    [record] = [j for j in store.all_judgments() if j.key == bad]
+    assert (record.status, record.question_id, record.judge_model) == (
+        "failed", "q1", "scripted-judge")
+    assert record.answer_key == tasks[1].answer.key and not record.made
 
 
 def test_rerun_makes_no_model_calls(double, rubric, store):

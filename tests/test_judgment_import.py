@@ -140,8 +140,10 @@ def test_fastchat_files_go_through_rubric_import_judge_import_and_leaderboard(fa
     assert failed["scores"] == {"overall": None, "warmth": None, "practical_help": None}
     assert rows["calm-7b", "81"]["scores"] == {"overall": 7.0, "warmth": 7.0,
                                                "practical_help": 8.0}  # turn 1, not turn 2
+    user = _judgment_row("calm-7b", 81, None)["user_prompt"]
+    system = load_rubric(str(fastchat / "rubric")).messages("q", "a")[0]["content"]
     assert rows["calm-7b", "81"]["prompt_hash"] == hashlib.sha256(
-        _judgment_row("calm-7b", 81, None)["user_prompt"].encode()).hexdigest()[:16]
+        f"{system}\n{user}".encode()).hexdigest()[:16]  # as a judge's own prompt is hashed
     assert len(_rows(out / "answers.jsonl")) == 6
     [inv] = json.loads((out / "manifest.json").read_text())["invocations"]
     assert inv["exit_status"] == 3 and inv["imports"]["judgments"] == 6

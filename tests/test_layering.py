@@ -1,32 +1,29 @@
-"""The layering holds: backends know nothing of runs, no import circles, no module too long.
+"""The layering holds: the import contracts in pyproject.toml (import-linter) are kept, and no
+module is too long.
 
-The import graph is read from the source (`ast`), imports inside functions and under
-TYPE_CHECKING included: a lazy or type-only import that closes a circle still makes two modules
-depend on each other.
+The allowed import directions are declared in pyproject.toml ([tool.importlinter]); this test
+runs `lint-imports` on them, and checks that a wrong-way import is caught.
 """
 
 from __future__ import annotations
 
-import ast
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = {"mentalbench": ROOT / "mentalbench",
-            "mentalbench_train": ROOT / "plugins" / "mentalbench-train" / "mentalbench_train"}
+import mentalbench.records
 
-#: What a run is made of; a backend answers requests and must not reach into any of it.
-RUN_MODULES = ("mentalbench.store", "mentalbench.runner", "mentalbench.generation",
-               "mentalbench.judging", "mentalbench.leaderboard")
+ROOT = Path(__file__).resolve().parent.parent
+PLUGIN = ROOT / "plugins" / "mentalbench-train"
+PACKAGES = {"mentalbench": ROOT / "mentalbench", "mentalbench_train": PLUGIN / "mentalbench_train"}
 
 MAX_LINES = 400
 #: Modules allowed past MAX_LINES, each with the reason. None today.
 LONG_MODULES: dict[str, str] = {}
-
-#: Circles known today, each in a module the core rewrite (issue 15) is changing. Strict: when
-#: a circle is gone, its test passes unexpectedly and fails, so the entry gets removed.
-KNOWN_CIRCLES: dict = {}
 
 
 def _modules() -> dict[str, Path]:
@@ -43,102 +40,35 @@ def _modules() -> dict[str, Path]:
 MODULES = _modules()
 
 
-def _imports(name: str, path: Path) -> set[str]:
-    """The project modules `name` imports, anywhere in its source."""
-    here = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
-    found = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = here[:len(here) - node.level + 1]
-                target = ".".join([*base, *([node.module] if node.module else [])])
-            else:
-                target = node.module or ""
-            for alias in node.names:  # `from pkg import module` imports that module
-                sub = f"{target}.{alias.name}"
-                found.add(sub if sub in MODULES else target)
-    resolved = set()
-    for target in found:
-        while target and target not in MODULES:  # `pkg.module.attr` -> `pkg.module`
-            target = target.rpartition(".")[0]
-        if target and target != name:
-            resolved.add(target)
-    return resolved
+def _lint_imports(root: Path, cwd: Path) -> subprocess.CompletedProcess:
+    tool = Path(sys.executable).with_name("lint-imports")
+    if not tool.exists():
+        pytest.fail("lint-imports is missing: pip install 'mentalbench[dev]' (import-linter)")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), str(root / "plugins" /
+                                                                      "mentalbench-train")])}
+    return subprocess.run([str(tool), "--no-cache", str(cwd / "pyproject.toml")], cwd=cwd,
+                          env=env, capture_output=True, text=True, timeout=300)
 
 
-GRAPH = {name: _imports(name, path) for name, path in MODULES.items()}
+def test_the_import_contracts_are_kept():
+    done = _lint_imports(ROOT, ROOT)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "0 broken" in done.stdout
 
 
-def _circles(graph: dict[str, set[str]]) -> list[frozenset[str]]:
-    """Strongly connected groups of more than one module (Tarjan's algorithm, iterative)."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    circles = []
-    for root in graph:
-        if root in index:
-            continue
-        work = [(root, iter(sorted(graph[root])))]
-        index[root] = low[root] = len(index)
-        stack.append(root)
-        on_stack.add(root)
-        while work:
-            node, edges = work[-1]
-            for nxt in edges:
-                if nxt not in index:
-                    index[nxt] = low[nxt] = len(index)
-                    stack.append(nxt)
-                    on_stack.add(nxt)
-                    work.append((nxt, iter(sorted(graph[nxt]))))
-                    break
-                if nxt in on_stack:
-                    low[node] = min(low[node], index[nxt])
-            else:
-                work.pop()
-                if work:
-                    low[work[-1][0]] = min(low[work[-1][0]], low[node])
-                if low[node] == index[node]:
-                    group = set()
-                    while True:
-                        member = stack.pop()
-                        on_stack.discard(member)
-                        group.add(member)
-                        if member == node:
-                            break
-                    if len(group) > 1:
-                        circles.append(frozenset(group))
-    return circles
-
-
-def test_the_graph_is_read_right():
-    assert "mentalbench.records" in GRAPH["mentalbench.backends.openai"]  # from ..records import
-    assert "mentalbench.backends.api" in GRAPH["mentalbench.backends.openai"]  # from .api import
-    assert "mentalbench.errors" in GRAPH["mentalbench_train.trainer"]  # absolute import
-    assert _circles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [{"a", "b", "c"}]
-    assert _circles({"a": {"b"}, "b": set()}) == []
-
-
-@pytest.mark.parametrize("backend", sorted(m for m in MODULES
-                                           if m.startswith("mentalbench.backends.")))
-def test_no_backend_imports_the_store_or_the_runner(backend):
-    assert not GRAPH[backend] & set(RUN_MODULES), (
-        f"{MODULES[backend].relative_to(ROOT)} imports {sorted(GRAPH[backend] & set(RUN_MODULES))}")
-
-
-def test_no_new_import_circle():
-    new = [sorted(c) for c in _circles(GRAPH) if c not in KNOWN_CIRCLES]
-    assert not new, f"modules that import each other: {new}"
-
-
-@pytest.mark.parametrize("circle", [
-    pytest.param(circle, marks=pytest.mark.xfail(strict=True, reason=reason),
-                 id="+".join(sorted(circle)))
-    for circle, reason in KNOWN_CIRCLES.items()])
-def test_known_circle_is_gone(circle):
-    assert circle not in _circles(GRAPH)
+def test_a_wrong_way_import_breaks_a_contract(tmp_path):
+    shutil.copytree(ROOT / "mentalbench", tmp_path / "mentalbench",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(PACKAGES["mentalbench_train"],
+                    tmp_path / "plugins" / "mentalbench-train" / "mentalbench_train",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    records = tmp_path / "mentalbench" / Path(mentalbench.records.__file__).resolve().relative_to(
+        ROOT / "mentalbench")
+    records.write_text(records.read_text() + "\nfrom mentalbench.runner import RunPlan  # noqa\n")
+    done = _lint_imports(tmp_path, tmp_path)
+    assert done.returncode != 0 and "BROKEN" in done.stdout
+    assert "- mentalbench.records -> mentalbench.runner" in done.stdout
 
 
 @pytest.mark.parametrize("module", sorted(MODULES))

@@ -85,9 +85,20 @@ def test_a_pair_with_nothing_scored_has_no_means():
 def test_identities_are_never_pooled():
     rows = [_row(), _row(judge_model="other-model", judge_model_served="other-model"),
             _row(question_set="qs2", question_set_sha="q2sha"), _row(rubric_sha="rs2"),
-            _row(answer_set="a2", model="m@a2"), _row(judge_model_served="jm-2025")]
+            _row(answer_set="a2", model="m@a2"), _row(mode="logprobs")]
     board = leaderboard(_results(rows))
     assert len(board) == 6 and set(board["n_total"]) == {1}
+
+
+def test_a_served_model_that_changes_mid_run_lists_both_names_in_one_row():
+    # The API answered some requests with a dated snapshot: still the judge model that was asked
+    # for, so one row over every question (not two look-alike partial rows), naming both.
+    rows = [_row(qid="q1"), _row(qid="q2", judge_model_served="jm-2025"),
+            _row(qid="q3", status="failed", judge_model_served="")]
+    board = leaderboard(_results(rows))
+    assert len(board) == 1
+    row = board.iloc[0]
+    assert (row["n_total"], row["n_scored"], row["judge_model_served"]) == (3, 2, "jm, jm-2025")
 
 
 def test_metrics_mean_is_the_sort_key_and_partial_rows_come_last():
@@ -141,4 +152,7 @@ def test_judge_labels_tell_apart_what_one_judge_name_covers():
         {"judge": "sj", "judge_model": "m", "judge_model_served": "m", "mode": "text"},
         {"judge": "sj", "judge_model": "m", "judge_model_served": "m", "mode": "logprobs"},
         {"judge": "solo", "judge_model": "x", "judge_model_served": "x", "mode": "text"}])
-    assert _judge_labels(frame) == ["gpt4/a-1", "gpt4/b-1", "sj/text", "sj/logprobs", "solo"]
+    assert _judge_labels(frame) == ["gpt4/openai:a", "gpt4/openai:b", "sj/text", "sj/logprobs",
+                                    "solo"]
+    served = frame.assign(judge_model="openai:a")[:2]  # one model asked for, two served
+    assert _judge_labels(served) == ["gpt4", "gpt4"]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
-import types
 
 import click
 import pluggy
@@ -17,6 +16,8 @@ from mentalbench.errors import InputError
 from mentalbench.plugins import load_entrypoints, pm
 from mentalbench.records import JudgeSpec
 from mentalbench.registry import get_registry
+
+from .doubles import plugin_double
 
 
 def _hooks() -> list[str]:
@@ -57,7 +58,7 @@ def _unregister(name):
 
 
 def test_hook_register_question_sets(scripted, small_questions, tmp_path):
-    plugin = types.SimpleNamespace(register_question_sets=hookimpl(
+    plugin = plugin_double(register_question_sets=hookimpl(
         lambda register: register("tiny", small_questions, description="three questions")))
     _register(plugin, "qs-plugin")
     try:
@@ -83,7 +84,7 @@ def test_hook_register_rubrics(scripted, small_questions, tmp_path):
     (folder / "prompt.j2").write_text(
         "=== BEGIN RESPONSE TO EVALUATE ===\n{{ answer }}\n"
         "{% for m in metrics %}{{ m.name }}: [[rating]]\n{% endfor %}")
-    plugin = types.SimpleNamespace(register_rubrics=hookimpl(
+    plugin = plugin_double(register_rubrics=hookimpl(
         lambda register: register("two", folder, description="two metrics")))
     _register(plugin, "rubric-plugin")
     try:
@@ -104,7 +105,7 @@ def test_hook_register_commands():
         """Say hello from a plugin."""
         click.echo("hello from a plugin")
 
-    plugin = types.SimpleNamespace(register_commands=hookimpl(lambda cli: cli.add_command(hello)))
+    plugin = plugin_double(register_commands=hookimpl(lambda cli: cli.add_command(hello)))
     pm.register(plugin, name="cmd-plugin")
     try:
         pm.hook.register_commands(cli=cli)
@@ -128,7 +129,7 @@ def test_hook_register_checks():
         def evaluate(self, question, answer):
             return CheckResult("fail" if answer.isupper() else "pass", reason="case")
 
-    plugin = types.SimpleNamespace(register_checks=hookimpl(
+    plugin = plugin_double(register_checks=hookimpl(
         lambda register: register(NoShouting(), aliases=("quiet",))))
     _register(plugin, "shout-plugin")
     try:
@@ -150,7 +151,7 @@ def test_hook_register_checks():
 def test_clashing_check_names_are_refused_naming_both_plugins():
     from mentalbench.checks.crisis import CrisisReferral
 
-    plugin = types.SimpleNamespace(register_checks=hookimpl(
+    plugin = plugin_double(register_checks=hookimpl(
         lambda register: register(CrisisReferral())))
     pm.register(plugin, name="check-clash")
     try:
@@ -165,7 +166,7 @@ def test_clashing_check_names_are_refused_naming_both_plugins():
 
 
 def test_clashing_names_keep_their_first_owner_and_using_them_names_both(scripted):
-    plugin = types.SimpleNamespace(
+    plugin = plugin_double(
         register_models=hookimpl(lambda register: register("scripted", object)),
         register_judges=hookimpl(lambda register: register(
             JudgeSpec("sj-2", "scripted"), aliases=("sj",))))
@@ -190,7 +191,7 @@ def test_a_hook_that_raises_is_a_warning_naming_the_plugin(scripted, small_quest
         register("fine-model", scripted.ScriptedModel)
         raise RuntimeError("bad data file")
 
-    plugin = types.SimpleNamespace(register_models=hookimpl(explode))
+    plugin = plugin_double(register_models=hookimpl(explode))
     pm.register(plugin, name="exploding")
     try:
         reg = get_registry(refresh=True)
@@ -229,7 +230,7 @@ def _broken():
 
 
 def test_broken_plugin_is_named_and_the_rest_loads(monkeypatch):
-    good = types.SimpleNamespace(register_models=hookimpl(lambda register: None))
+    good = plugin_double(register_models=hookimpl(lambda register: None))
     eps = [_EP("broken-plugin", _broken), _EP("good-plugin", lambda: good)]
     monkeypatch.setattr(importlib.metadata, "entry_points", lambda group: eps)
     manager = _fresh_manager()
@@ -240,8 +241,8 @@ def test_broken_plugin_is_named_and_the_rest_loads(monkeypatch):
 
 
 def test_load_plugins_env_restricts(monkeypatch):
-    a = types.SimpleNamespace(register_models=hookimpl(lambda register: None))
-    b = types.SimpleNamespace(register_models=hookimpl(lambda register: None))
+    a = plugin_double(register_models=hookimpl(lambda register: None))
+    b = plugin_double(register_models=hookimpl(lambda register: None))
     monkeypatch.setattr(importlib.metadata, "entry_points",
                         lambda group: [_EP("a", lambda: a), _EP("b", lambda: b)])
     manager = _fresh_manager()
@@ -273,3 +274,50 @@ def test_registration_imports_no_heavy_library():
 def test_judge_spec_from_any_model_id(scripted):
     spec = get_registry().judge_spec("scripted", {"max_new_tokens": "5"})
     assert spec == JudgeSpec("scripted", "scripted", {"temperature": "0", "max_new_tokens": "5"})
+
+
+def test_hooks_go_through_pluggy_so_wrappers_and_tryfirst_work(scripted):
+    seen: list[str] = []
+
+    def early(register):
+        seen.append("early")
+        register("early-model", scripted.ScriptedModel)
+
+    def late(register):
+        seen.append("late")
+
+    def around(register):
+        seen.append("wrapper in")
+        result = yield
+        seen.append("wrapper out")
+        return result
+
+    plugins = {"late-plugin": plugin_double(register_models=hookimpl(late)),
+               "early-plugin": plugin_double(register_models=hookimpl(tryfirst=True)(early)),
+               "wrapping-plugin": plugin_double(register_models=hookimpl(wrapper=True)(around))}
+    for name, plugin in plugins.items():
+        pm.register(plugin, name=name)
+    try:
+        seen.clear()
+        reg = get_registry(refresh=True)
+        mine = [s for s in seen if s in ("early", "late")]
+        assert mine == ["early", "late"]  # tryfirst is called first though registered later
+        assert seen.count("wrapper in") == seen.count("wrapper out") >= 2  # wraps each call
+        assert reg.models["early-model"].plugin == "early-plugin"
+    finally:
+        for name in plugins:
+            pm.unregister(name=name)
+        get_registry(refresh=True)
+
+
+def test_a_bundled_name_stays_bundled_even_when_an_installed_plugin_is_called_first(scripted):
+    plugin = plugin_double(register_models=hookimpl(tryfirst=True)(
+        lambda register: register("smollm2", scripted.ScriptedModel)))
+    pm.register(plugin, name="eager")
+    try:
+        reg = get_registry(refresh=True)
+        assert reg.models["smollm2"].plugin == "mentalbench.backends.embedded"
+        assert any("'mentalbench.backends.embedded' and 'eager'" in w for w in reg.warnings)
+    finally:
+        pm.unregister(name="eager")
+        get_registry(refresh=True)

@@ -14,6 +14,7 @@ from mentalbench.cli import cli
 from mentalbench.models import adapter_label
 
 from . import scripted as scripted_module
+from .doubles import plugin_double
 
 
 def _run(args, code=0):
@@ -193,13 +194,12 @@ def test_the_seven_metric_mean_sorts_and_overall_is_documented_as_the_judges_own
 
 
 def test_a_plugin_alias_that_clashes_is_an_error_naming_both(scripted, qs, tmp_path):
-    import types
 
     from mentalbench import hookimpl
     from mentalbench.plugins import pm
     from mentalbench.registry import get_registry
 
-    plugin = types.SimpleNamespace(register_models=hookimpl(
+    plugin = plugin_double(register_models=hookimpl(
         lambda register: register("tiny", scripted_module.ScriptedModel, aliases=("smollm2",))))
     pm.register(plugin, name="clashing-plugin")
     get_registry(refresh=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+from dataclasses import replace
 
 import pytest
 
@@ -31,9 +32,10 @@ def _judgment(key="j1", answer_key="a1"):
     scores = (Score("overall", 7.0, "text"), Score("active_listening", None, "text"),
               Score("empathy_validation", 4.0, "text-repair"),
               Score("safety_trustworthiness", 6.25, "logprobs", spread=1.5))
-    return Judgment(key, answer_key, "q1", "hf:./model", "judge-a", "mentalgpt", "abcd" * 4,
-                    "Overall: [[7]]\n[repair]\nEmpathy & Validation: [[4]]", scores, "text",
-                    Usage(100, 25))
+    return Judgment(key=key, answer_key=answer_key, question_id="q1", model="hf:./model",
+                    judge="judge-a", rubric="mentalgpt", prompt_hash="abcd" * 4,
+                    raw="Overall: [[7]]\n[repair]\nEmpathy & Validation: [[4]]", scores=scores,
+                    mode="text", usage=Usage(100, 25))
 
 
 def test_answers_round_trip(store):
@@ -92,19 +94,43 @@ def test_a_second_connection_sees_committed_rows(store, tmp_path):
         other.close()
 
 
+def _failed(key="j9", error="bad gateway"):
+    return replace(_judgment(key), scores=(), raw="", failure="failed", error=error)
+
+
 def test_failures_keep_the_latest_error_per_key(store):
-    store.record_failure("a1", "answer", "timeout")
-    store.record_failure("a1", "answer", "rate limited")
-    store.record_failure("j9", "judge", "bad gateway")
+    store.record_failure("a1", "timeout")
+    store.record_failure("a1", "rate limited")
+    store.put_failures([_failed(error="timeout")])
+    store.put_failures([_failed(error="bad gateway")])
     assert store.failures(["a1", "j9", "never"]) == {"a1": "rate limited", "j9": "bad gateway"}
 
 
 def test_failure_followed_by_a_result_is_no_longer_reported(store):
-    store.record_failure("a1", "answer", "timeout")
-    store.record_failure("j1", "judge", "bad gateway")
+    store.record_failure("a1", "timeout")
+    store.put_failures([_failed("j1")])
     store.put_answers([_answer()])
     store.put_judgments([_judgment()])
     assert store.failures(["a1", "j1"]) == {}
+    assert [j.status for j in store.all_judgments()] == ["partial"]
+
+
+def test_a_failure_never_replaces_a_judgment_that_was_made(store):
+    store.put_judgments([_judgment()])
+    store.put_failures([_failed("j1", "timeout on the retry")])
+    [kept] = store.all_judgments()
+    assert kept.made and kept.status == "partial" and kept.error == ""
+    assert store.failures(["j1"]) == {}
+
+
+def test_a_failure_is_a_judgment_row_with_its_status_and_identity(store):
+    store.put_failures([replace(_failed("j2"), failure="unanswered", error="no answer: x")])
+    assert store.judgments(["j2"]) == {}  # not made: never mistaken for a stored verdict
+    [row] = store.all_judgments()
+    assert (row.status, row.error, row.judge, row.question_id) == (
+        "unanswered", "no answer: x", "judge-a", "q1")
+    assert row.to_dict()["status"] == "unanswered"
+    assert Judgment.from_dict(row.to_dict()) == row
 
 
 # content keys

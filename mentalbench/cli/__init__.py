@@ -6,8 +6,8 @@ import sqlite3
 
 import click
 
-from ..errors import MentalbenchError
-from ..plugins import load_plugins, pm
+from ..errors import EXIT_INPUT, EXIT_INTERRUPTED, MentalbenchError
+from ..plugins import load_plugins
 from ..version import __version__
 
 
@@ -43,15 +43,15 @@ class Group(click.Group):
             where = f" in {out}" if out else ""
             click.echo(f"Interrupted: finished work is stored{where}; run the same command "
                        "again to resume.", err=True)
-            ctx.exit(130)
+            ctx.exit(EXIT_INTERRUPTED)
         except sqlite3.Error as exc:
             click.echo(f"Error: the run store failed: {exc} (is another program using it, or "
                        "is the disk full?)", err=True)
-            ctx.exit(2)
+            ctx.exit(EXIT_INPUT)
         except OSError as exc:
             where = f"{exc.filename}: " if exc.filename else ""
             click.echo(f"Error: {where}{exc.strerror or exc}", err=True)
-            ctx.exit(2)
+            ctx.exit(EXIT_INPUT)
 
 
 @click.group(cls=Group)
@@ -69,15 +69,15 @@ def _add_bundled_commands() -> None:
 
 
 def _add_plugin_commands() -> None:
+    from ..hookcalls import call_each
     from ..registry import get_registry
 
-    for impl in pm.hook.register_commands.get_hookimpls():
-        try:
-            impl.function(cli=cli)
-        except Exception as exc:  # a broken plugin must not take the host down
-            get_registry().warnings.append(
-                f"plugin {impl.plugin_name!r}: its register_commands hook failed "
-                f"({type(exc).__name__}: {exc}); its commands are missing")
+    def failed(plugin: str, exc: Exception) -> None:
+        get_registry().warnings.append(
+            f"plugin {plugin!r}: its register_commands hook failed "
+            f"({type(exc).__name__}: {exc}); its commands are missing")
+
+    call_each("register_commands", lambda plugin: {"cli": cli}, failed, input_errors_stop=False)
 
 
 _add_bundled_commands()

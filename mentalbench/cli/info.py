@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 
 import click
 
@@ -22,10 +21,9 @@ def questions():
 def validate(path, fmt):
     """Check a question file (default: the bundled set): count, or every problem and exit 2."""
     from ..questions import check_questions
-    from ..registry import get_registry
+    from ..resolve import DEFAULT_QUESTIONS, named_or_path
 
-    named = get_registry().question_set(path or "mentalbench-200")
-    target = named.path if named else Path(path)
+    target, named = named_or_path("questions", path or DEFAULT_QUESTIONS, must_exist=False)
     items, problems, used = check_questions(target, fmt or (named.format if named else None))
     if problems:
         for p in problems:

@@ -70,11 +70,9 @@ def show(rubric_name, question, answer, with_system):
     Stdout holds the user message exactly as it is sent (then a newline); with --system, the
     system message comes first, each message followed by a newline. Labels go to stderr.
     """
-    from ..registry import get_registry
-    from ..rubric import load_rubric
+    from ..resolve import resolve_rubric
 
-    named = get_registry().rubric(rubric_name)
-    loaded = load_rubric(named.path if named else rubric_name)
+    loaded = resolve_rubric(rubric_name)
     system, user = (m["content"] for m in loaded.messages(question, answer))
     if with_system:
         click.echo("--- system ---", err=True)

@@ -6,10 +6,10 @@ import json
 import os
 import shutil
 import tempfile
-from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
+from ..clock import utc_stamp
 from ..errors import InputError, require
 from ..files import write_atomic
 from ..results import Results
@@ -52,7 +52,7 @@ def build_manifest(analysis, results: Results, files: list[str]) -> dict:
     rows = section.rows
     return {
         "kind": KIND, "format": 1,
-        "created": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "created": utc_stamp(),
         "resamples": analysis.draws.resamples, "seed": analysis.draws.seed, "level": 0.95,
         "options": {k: list(v) if isinstance(v, tuple) else v
                     for k, v in vars(analysis.options).items()},

@@ -10,8 +10,7 @@ from pathlib import Path
 
 from transformers import TrainerCallback
 
-from mentalbench.errors import MentalbenchError
-from mentalbench.files import write_atomic
+from mentalbench.api import MentalbenchError, write_atomic
 
 from .modeling import lora_parameters
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mentalbench.errors import InputError
+from mentalbench.api import InputError
 
 ROLES = ("system", "user", "assistant")
 SHAPES = "instruction+output, patient+counselor, or messages"

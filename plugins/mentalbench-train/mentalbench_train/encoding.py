@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from mentalbench.errors import MentalbenchError
+from mentalbench.api import MentalbenchError
 
 from .datasets import Example
 
@@ -25,7 +25,7 @@ class Encoded:
 
 def chat_template(tokenizer) -> str:
     """The template used for training: the tokenizer's, or the one the HF backend falls back to."""
-    from mentalbench.backends.hf_engine import FALLBACK_TEMPLATE
+    from mentalbench.api import CHAT_TEMPLATE_FALLBACK as FALLBACK_TEMPLATE
 
     return tokenizer.chat_template or FALLBACK_TEMPLATE
 

@@ -7,9 +7,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from mentalbench.adapters import require_adapter_dir
-from mentalbench.errors import InputError, require
-from mentalbench.files import write_atomic
+from mentalbench.api import InputError, require, require_adapter_dir, write_atomic
 
 from .manifest import versions
 from .modeling import resolve_base, torch_dtype
@@ -42,7 +40,7 @@ def merge(adapter: Path, out: Path, base_id: str | None = None,
     from peft import PeftModel
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from mentalbench.backends.hf_engine import fingerprint
+    from mentalbench.api import weights_fingerprint as fingerprint
 
     from .encoding import chat_template
 

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from mentalbench.errors import InputError
+from mentalbench.api import InputError
 
 from .datasets import Example
 

@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from mentalbench.errors import InputError
+from mentalbench.api import InputError
 
 from .presets import TrainConfig
 
@@ -19,7 +19,7 @@ class BaseModel:
     source: str
 
     def fingerprint(self) -> str:
-        from mentalbench.backends.hf_engine import fingerprint
+        from mentalbench.api import weights_fingerprint as fingerprint
 
         path = Path(self.source)
         return fingerprint(path) if path.exists() else f"hub:{self.source}"
@@ -27,8 +27,7 @@ class BaseModel:
 
 def resolve_base(model_id: str) -> BaseModel:
     """Any id the HF backend accepts (`smollm2`, `hf:<dir>`) -> where its weights live."""
-    from mentalbench.backends.hf import HFModel
-    from mentalbench.registry import get_registry
+    from mentalbench.api import HFModel, get_registry
 
     model = get_registry().get_model(model_id)
     if not isinstance(model, HFModel):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from mentalbench.hookspecs import hookimpl
+from mentalbench.api import hookimpl
 
 from .presets import PRESETS, TrainConfig, flag, resolve_config
 
@@ -57,7 +57,7 @@ def train(ctx, base, data, mix_weights, out, preset, **settings):
     """
     if ctx.invoked_subcommand is not None:
         return
-    from mentalbench.errors import InputError
+    from mentalbench.api import InputError
 
     from .mixing import parse_weights
     from .trainer import plan_training

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
-from mentalbench.errors import InputError
+from mentalbench.api import InputError
 
 
 def _opt(default, help: str):

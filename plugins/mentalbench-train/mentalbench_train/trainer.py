@@ -13,10 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mentalbench.adapters import ADAPTER_CONFIG
-from mentalbench.errors import InputError, MentalbenchError, require
-from mentalbench.files import write_atomic
-from mentalbench.models import DEFAULT_SYSTEM_PROMPT
+from mentalbench.api import (
+    ADAPTER_CONFIG,
+    DEFAULT_SYSTEM_PROMPT,
+    InputError,
+    MentalbenchError,
+    require,
+    write_atomic,
+)
 
 from . import manifest as mf
 from .datasets import load_examples

@@ -135,8 +135,9 @@ def rating_judge():
                     progress(1)
             return out
 
-    plugin = types.SimpleNamespace(register_models=hookimpl(
-        lambda register: register("rating-judge", RatingJudge, description="test double")))
+    plugin = types.ModuleType("rating_judge_plugin")  # a module, as pluggy's subset calls need
+    plugin.register_models = hookimpl(
+        lambda register: register("rating-judge", RatingJudge, description="test double"))
     load_plugins()
     pm.register(plugin, name="rating-judge-plugin")
     get_registry(refresh=True)

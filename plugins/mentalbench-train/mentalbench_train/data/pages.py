@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from mentalbench.errors import InputError
+from mentalbench.api import InputError
 
 #: Lines like "Page 3", "- 3 -", "[Page 3 of 12]", "--- page 3 ---" start a new page.
 DEFAULT_PAGE_PATTERN = (r"^[ \t]*[\[(]?[ \t]*(?:-+[ \t]*)?(?:page|pg\.?)[ \t]*\d+"

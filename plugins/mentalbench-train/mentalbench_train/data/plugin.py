@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from mentalbench.hookspecs import hookimpl
+from mentalbench.api import hookimpl
 
 from .dedup import EMBED_NAME
 from .pages import DEFAULT_PAGE_PATTERN
@@ -61,8 +61,7 @@ def _model(model_id: str, pairs: tuple[str, ...],
     """
     import dataclasses
 
-    from mentalbench.options import parse_pairs
-    from mentalbench.registry import get_registry
+    from mentalbench.api import get_registry, parse_pairs
 
     from .privacy import guard, remote_reason
 
@@ -98,7 +97,7 @@ def _run(work: Callable[[], Any], out: Path) -> Any:
 
 
 def _reporter():
-    from mentalbench.progress import RichReporter
+    from mentalbench.api import RichReporter
 
     return RichReporter()
 
@@ -145,7 +144,7 @@ def synth(model_id, model_opt, count, out, topics, batch_size, seed, min_words, 
     request), topics drawn from CounselChat's weights, then a counselor's answer to each;
     filtered and deduplicated.
     """
-    from mentalbench.topics import COUNSELCHAT_TOPICS
+    from mentalbench.api import COUNSELCHAT_TOPICS
 
     from .dedup import MiniLMEmbedder, check_embedder
     from .state import stored_settings
@@ -190,7 +189,7 @@ def synth(model_id, model_opt, count, out, topics, batch_size, seed, min_words, 
 
 
 def _report_synth(s, plan, model) -> None:
-    from mentalbench.records import Usage
+    from mentalbench.api import Usage
 
     from .costs import format_cost
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from mentalbench.errors import MentalbenchError
+from mentalbench.api import MentalbenchError
 
 #: Model id prefixes whose backends send text to a provider's servers.
 REMOTE_PREFIXES = ("openai", "gemini")

@@ -16,9 +16,10 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from mentalbench.errors import InputError
-from mentalbench.records import Usage
-from mentalbench.sqlite import connect, connect_readonly, select_in
+from mentalbench.api import InputError, Usage
+from mentalbench.api import sqlite_connect as connect
+from mentalbench.api import sqlite_connect_readonly as connect_readonly
+from mentalbench.api import sqlite_select_in as select_in
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);

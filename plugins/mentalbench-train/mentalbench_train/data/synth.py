@@ -8,10 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mentalbench.hashing import content_key
-from mentalbench.models import Model
-from mentalbench.progress import Reporter
-from mentalbench.records import Usage
+from mentalbench.api import Model, Reporter, Usage, content_key
 
 from . import prompts
 from .calling import ask

@@ -7,7 +7,7 @@ import random
 from collections.abc import Sequence
 from pathlib import Path
 
-from mentalbench.errors import InputError
+from mentalbench.api import InputError
 
 
 def _weight(value: object, where: str) -> float:
