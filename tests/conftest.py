@@ -54,8 +54,8 @@ def window_covers_the_installed_release(monkeypatch):
     """Let the hf static engine run on whatever transformers is installed, so that `make
     test-latest` shows whether a new release keeps its answers; the window's own rule is tested
     with injected versions (tests/test_hf_speed.py)."""
-    from mentalbench.backends import hf_static
+    from mentalbench.backends import hf_releases
 
-    major, minor = (int(p) for p in hf_static.installed_version().split(".")[:2])
-    low, high = hf_static.TRANSFORMERS_SUPPORTED
-    monkeypatch.setattr(hf_static, "TRANSFORMERS_SUPPORTED", (low, max(high, (major, minor))))
+    major, minor = (int(p) for p in hf_releases.installed_version().split(".")[:2])
+    low, high = hf_releases.TRANSFORMERS_SUPPORTED
+    monkeypatch.setattr(hf_releases, "TRANSFORMERS_SUPPORTED", (low, max(high, (major, minor))))

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from mentalbench.backends import hf_engine, hf_static
+from mentalbench.backends import hf_engine, hf_releases, hf_static
 from mentalbench.backends.hf import HFModel, HFOptions
 from mentalbench.errors import InputError
 from mentalbench.models import Model
@@ -32,7 +32,7 @@ def _requests(questions=QUESTIONS):
 
 
 #: A release inside the engine's checked window, for tests of its rules.
-IN_WINDOW = "{}.{}.0".format(*hf_static.TRANSFORMERS_SUPPORTED[1])
+IN_WINDOW = "{}.{}.0".format(*hf_releases.TRANSFORMERS_SUPPORTED[1])
 
 
 pytestmark = pytest.mark.usefixtures("window_covers_the_installed_release")
@@ -167,13 +167,13 @@ def test_what_the_static_engine_cannot_do():
 
 
 def test_transformers_versions_outside_the_checked_range_are_named():
-    low, high = hf_static.TRANSFORMERS_SUPPORTED
-    assert hf_static.version_unsupported(f"{low[0]}.{low[1]}.0") is None
-    assert hf_static.version_unsupported(f"{high[0]}.{high[1]}.3") is None
-    newer = hf_static.version_unsupported(f"{high[0]}.{high[1] + 1}.0")
+    low, high = hf_releases.TRANSFORMERS_SUPPORTED
+    assert hf_releases.version_unsupported(f"{low[0]}.{low[1]}.0") is None
+    assert hf_releases.version_unsupported(f"{high[0]}.{high[1]}.3") is None
+    newer = hf_releases.version_unsupported(f"{high[0]}.{high[1] + 1}.0")
     assert newer and f"{low[0]}.{low[1]} to {high[0]}.{high[1]}" in newer
-    assert hf_static.version_unsupported("4.57.1")
-    assert "unparsed" in hf_static.version_unsupported("main")
+    assert hf_releases.version_unsupported("4.57.1")
+    assert "unparsed" in hf_releases.version_unsupported("main")
 
 
 def test_a_newer_transformers_is_refused_for_static_and_generate_is_used_for_auto(
@@ -191,7 +191,7 @@ def test_a_newer_transformers_is_refused_for_static_and_generate_is_used_for_aut
     auto._loaded = SimpleNamespace(model=_fake())
     decode = auto._decoder(64)
     assert decode.func is hf_engine.generate
-    low, high = hf_static.TRANSFORMERS_SUPPORTED
+    low, high = hf_releases.TRANSFORMERS_SUPPORTED
     line = (f"mentalbench: hf:x decodes with transformers' generate, not the static engine "
             f"(transformers 99.0.0: the static engine supports {low[0]}.{low[1]} to "
             f"{high[0]}.{high[1]}); on a GPU plain generate measured 10-26x slower "
@@ -206,7 +206,7 @@ def test_the_answer_set_names_the_engine_that_decodes(monkeypatch, tmp_path):
     from mentalbench.generation import answer_set_of
 
     def engine(version, **options):
-        monkeypatch.setattr(hf_static, "installed_version", lambda: version)
+        monkeypatch.setattr(hf_releases, "installed_version", lambda: version)
         model = HFModel("hf:x", HFOptions(**{"device": "cpu", **options}), target=str(tmp_path))
         return model.identity()["engine"], answer_set_of(model)
 

@@ -166,12 +166,12 @@ class HFModel(Model):
         model whose config rules the static engine out (a sliding window, another attention
         implementation) still names it here; each answer's meta records the engine that ran.
         """
-        from . import hf_static
+        from . import hf_releases
 
         o = self.options
         if o.engine == "generate" or (o.repetition_penalty != 1.0 and o.engine == "auto"):
             return "generate"
-        if o.engine == "auto" and hf_static.version_unsupported(hf_static.installed_version()):
+        if o.engine == "auto" and hf_releases.version_unsupported(hf_releases.installed_version()):
             return "generate"
         import torch
 
@@ -228,13 +228,13 @@ class HFModel(Model):
 
 def fallback_line(model_id: str, reason: str) -> str:
     """The one line `engine=auto` prints when it falls back to transformers' generate."""
-    from . import hf_static
+    from . import hf_releases
 
     line = (f"mentalbench: {model_id} decodes with transformers' generate, not the static "
             f"engine ({reason})")
     if reason.startswith("transformers "):
         line += (f"; on a GPU plain generate measured 10-26x slower (benchmarks/RESULTS.md). To get the "
-                 f"static engine back: pip install '{hf_static.supported_range()}'")
+                 f"static engine back: pip install '{hf_releases.supported_range()}'")
     return line
 
 

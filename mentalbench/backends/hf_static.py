@@ -21,13 +21,9 @@ from typing import Any
 
 from ..adapters import base_model
 from ..records import Completion
+from . import hf_releases
 from .hf_kv import PLAN, StaticKV, decode_attention, sdpa_backends
 
-#: The transformers releases (major.minor, inclusive) this engine was checked against; outside
-#: them `engine=auto` uses transformers' own `generate` and `engine=static` is refused. Widen it
-#: only after tests/test_hf_speed.py passes and tests/test_hf_gpu.py passes on a GPU with the new
-#: release (docs/development.md, "A new transformers release").
-TRANSFORMERS_SUPPORTED = ((5, 17), (5, 25))
 #: Cache lengths are rounded up to this, so batches of similar length share buffers and graphs.
 CACHE_STEP = 64
 #: Padded prompt tokens per prefill forward pass.
@@ -53,38 +49,12 @@ _PROCESSOR_FIELDS = {
 }
 
 
-
-def supported_range() -> str:
-    """The checked transformers releases as a pip requirement, e.g. 'transformers>=5.17,<5.26'."""
-    (lo_major, lo_minor), (hi_major, hi_minor) = TRANSFORMERS_SUPPORTED
-    return f"transformers>={lo_major}.{lo_minor},<{hi_major}.{hi_minor + 1}"
-
-
-def installed_version() -> str:
-    import transformers
-
-    return transformers.__version__
-
-
-def version_unsupported(version: str) -> str | None:
-    """Why this transformers version is outside the engine's checked range (None when inside)."""
-    try:
-        major_minor = tuple(int(p) for p in version.split(".")[:2])
-    except ValueError:
-        return f"transformers {version} (unparsed version)"
-    low, high = TRANSFORMERS_SUPPORTED
-    if low <= major_minor <= high:
-        return None
-    return (f"transformers {version}: the static engine supports "
-            f"{low[0]}.{low[1]} to {high[0]}.{high[1]}")
-
-
 def unsupported(model, max_len: int, version: str | None = None) -> str | None:
     """Why the static engine cannot stand in for `generate` on this model (None when it can).
 
     `version` is the transformers release to judge by (the installed one when None).
     """
-    reason = version_unsupported(version or installed_version())
+    reason = hf_releases.version_unsupported(version or hf_releases.installed_version())
     if reason:
         return reason
     base = base_model(model)
