@@ -14,6 +14,7 @@ from .questions import QuestionSet, load_questions
 from .records import Question
 from .registry import get_registry
 from .rubric import Rubric, load_rubric
+from .suggest import did_you_mean
 
 DEFAULT_QUESTIONS = "mentalbench-200"
 DEFAULT_JUDGE = "smollm2"
@@ -29,12 +30,19 @@ def resolve_questions(spec: str | None, format: str | None = None) -> QuestionSe
     path = Path(name)
     if not path.exists():
         known = ", ".join(sorted(reg.question_sets)) or "none"
-        raise InputError(f"questions {name!r}: no such file, nor a registered set ({known})")
+        raise InputError(f"questions {name!r}: no such file, nor a registered set"
+                         f"{did_you_mean(name, reg.question_sets)}; sets: {known}")
     return load_questions(path, format)
 
 
 def resolve_rubric(name_or_path: str) -> Rubric:
-    named = get_registry().rubric(name_or_path)
+    """A registered rubric name or a rubric folder."""
+    reg = get_registry()
+    named = reg.rubric(name_or_path)
+    if named is None and not Path(name_or_path).exists():
+        raise InputError(f"rubric {name_or_path!r}: no such folder, nor a registered rubric"
+                         f"{did_you_mean(name_or_path, reg.rubrics)}; rubrics: "
+                         f"{', '.join(sorted(reg.rubrics)) or 'none'}")
     return load_rubric(named.path if named else name_or_path)
 
 

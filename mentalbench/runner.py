@@ -5,6 +5,7 @@ from __future__ import annotations
 import collections
 import importlib.metadata
 import platform
+import shutil
 import sys
 import time
 from collections.abc import Mapping
@@ -120,9 +121,23 @@ def check_ready(plan: RunPlan) -> None:
 
 
 def execute(plan: RunPlan, reporter: Reporter) -> RunSummary:
-    """Run the plan under the run directory's lock; exports are rewritten however it ends."""
+    """Run the plan under the run directory's lock; exports are rewritten however it ends.
+
+    A run that made its folder and fails on bad input (exit 2, e.g. a model that will not load)
+    removes the folder again: exit 2 leaves nothing behind.
+    """
     check_ready(plan)
+    made = not plan.out.exists()
     make_out(plan.out)
+    try:
+        return _execute(plan, reporter)
+    except BaseException as exc:
+        if made and getattr(exc, "exit_code", None) == 2:
+            shutil.rmtree(plan.out, ignore_errors=True)
+        raise
+
+
+def _execute(plan: RunPlan, reporter: Reporter) -> RunSummary:
     with RunDirLock(plan.out, plan.wait):
         store = Store(plan.out / "store.sqlite")
         try:
@@ -133,11 +148,13 @@ def execute(plan: RunPlan, reporter: Reporter) -> RunSummary:
                 status = 130 if isinstance(exc, KeyboardInterrupt) else getattr(
                     exc, "exit_code", 1)  # as the command line exits (2: bad input)
                 store.finish_invocation(ident, {"error": type(exc).__name__}, status)
-                write_exports(plan.out, store)
+                with reporter.stage("writing exports", None):
+                    write_exports(plan.out, store)
                 raise
             store.finish_invocation(ident, _summary_record(summary),
                                     summary.exit_status(plan.allow_unscored))
-            write_exports(plan.out, store)
+            with reporter.stage("writing exports", None):
+                write_exports(plan.out, store)
             return summary
         finally:
             store.close()
@@ -205,7 +222,7 @@ def _stages(plan: RunPlan, store: Store, reporter: Reporter, ctx: JudgeContext,
     done.tasks = [JudgeTask(a, by_id[a.question_id]) for a in done.answers
                   if a.question_id in by_id]
     if plan.checks:
-        done.checks = len(check_answers(plan.checks, done.tasks, store, ctx))
+        done.checks = len(check_answers(plan.checks, done.tasks, store, ctx, reporter))
     if plan.imports is not None:
         done.judged = _store_imports(plan.imports, store)
     tasks = done.tasks if plan.judge_empty else _set_aside_empty(plan, done.tasks, store, ctx)

@@ -18,8 +18,30 @@ JUDGE_OPT_HELP = ("Judge option, repeatable: K=V for every judge, JUDGE.K=V for 
                   "(e.g. gpt4.base_url=http://127.0.0.1:8000/v1, samples=3).")
 
 
-def slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-")[:80] or "run"
+def slug(text: str, width: int = 80) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-")[:width].strip("-.") or "run"
+
+
+def _short_model(name: str) -> str:
+    """A model's last path part, without its prefix: hf:/m/Llama-3-8B -> Llama-3-8B."""
+    return re.split(r"[/\\:]", name.rstrip("/\\"))[-1] or name
+
+
+def run_folder(label: str) -> str:
+    """The default --out of `run`: the model's short name, under 40 characters."""
+    base, plus, adapter = label.partition("+")
+    return slug(_short_model(base) + (f"+{adapter}" if plus else ""), 40)
+
+
+def judged_folder(models: list[str]) -> str:
+    """The default --out of `judge`: one model's short name, or the first and how many more
+    (with a hash of them all, so another set of models gets another folder)."""
+    from ..hashing import text_sha256
+
+    first = slug(_short_model(models[0]), 32) if models else "answers"
+    if len(models) <= 1:
+        return f"{first}-judged"
+    return f"{first}-and-{len(models) - 1}-more-{text_sha256(chr(10).join(models))[:6]}-judged"
 
 
 def out_folder(ctx: click.Context, param: click.Parameter, value: str | None) -> Path | None:
@@ -42,6 +64,9 @@ def judging_options(f: Callable) -> Callable:
         click.option("--check", "checks", multiple=True, metavar="NAME",
                      help="Deterministic check to run on every answer, repeatable "
                           "(default: every registered check; see `mentalbench checks`)."),
+        click.option("--checks", "all_checks", is_flag=True,
+                     help="Run every registered check (the default, except with "
+                          "--import-judgments, where checks run only when asked)."),
         click.option("--no-checks", is_flag=True, help="Run no deterministic checks."),
         click.option("--judge-empty", is_flag=True,
                      help="Send empty answers to the judges too (by default they are counted "
@@ -63,13 +88,17 @@ def judging_options(f: Callable) -> Callable:
     return f
 
 
-def chosen_checks(checks: tuple[str, ...], no_checks: bool) -> tuple:
-    """The checks a run does: those named with --check, none with --no-checks, else all."""
+def chosen_checks(checks: tuple[str, ...], no_checks: bool, all_checks: bool = False,
+                  default: bool = True) -> tuple:
+    """The checks a run does: those named with --check, all with --checks, none with
+    --no-checks, else all (or none where `default` is False: an import)."""
     from ..checks import resolve_checks
 
-    if no_checks and checks:
-        raise click.UsageError("--check and --no-checks: give one or the other")
-    return () if no_checks else tuple(resolve_checks(checks or None))
+    if no_checks and (checks or all_checks):
+        raise click.UsageError("--check/--checks and --no-checks: give one or the other")
+    if no_checks or not (checks or all_checks or default):
+        return ()
+    return tuple(resolve_checks(checks or None))
 
 
 def print_judge_notes(plan) -> None:
@@ -111,7 +140,9 @@ def finish(plan, reporter, with_report: bool = False) -> None:
         click.echo(line, err=True)
     print_board(plan.out)
     if with_report:
-        click.echo(f"Report: {write_run_report(plan)}")
+        with reporter.stage("writing the report", None):
+            path = write_run_report(plan)
+        click.echo(f"Report: {path}")
     status = summary.exit_status(plan.allow_unscored)
     if summary.stopped:
         click.echo(f"Error: {summary.stopped}", err=True)

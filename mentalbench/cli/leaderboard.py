@@ -32,12 +32,14 @@ def leaderboard_cmd(run_dirs, output, fmt):
     from ..files import write_atomic
     from ..hashing import file_sha256
     from ..leaderboard import leaderboard, to_csv
+    from ..progress import working
     from ..results import load_results
 
     for d in run_dirs:
         if not (d / "store.sqlite").is_file():
             raise InputError(f"{d}: not a run directory (no store.sqlite)")
-    board = leaderboard(load_results(list(run_dirs)))
+    with working("reading run stores"):
+        board = leaderboard(load_results(list(run_dirs)))
     if board.empty:
         raise InputError(f"{', '.join(map(str, run_dirs))}: no judgments to rank")
     fmt = fmt or ("csv" if output and output != "-" else "table")
