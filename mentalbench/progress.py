@@ -77,7 +77,9 @@ class RichReporter(Reporter):
 
 class PlainReporter(Reporter):
     """One line at a time (CI, nohup, log files): a line every 5% done, and a heartbeat line
-    whenever `every` seconds pass without one, even while the first item is still running."""
+    whenever `every` seconds pass without one, even while the first item is still running.
+    Work that ends (or fails) within `every` seconds prints nothing: a quick error stays the
+    one line shown, and a quick stage is told by the summary."""
 
     def __init__(self, stream: TextIO | None = None, every: float | None = None,
                  clock: Callable[[], float] = time.monotonic) -> None:
@@ -115,8 +117,10 @@ class PlainReporter(Reporter):
         def advance(n: int) -> None:
             with self._lock:
                 state["done"] += n
-                if state["done"] - state["shown"] >= step or \
-                        self.clock() - state["said"] >= self.every:
+                now = self.clock()
+                if now - start < self.every:
+                    return  # a stage that ends within one heartbeat says nothing
+                if state["done"] - state["shown"] >= step or now - state["said"] >= self.every:
                     say()
 
         stop = threading.Event()
@@ -127,7 +131,7 @@ class PlainReporter(Reporter):
                     if not stop.is_set() and self.clock() - state["said"] >= self.every:
                         say()
 
-        self._say(f"{label}: 0/{total}" if total is not None else f"{label}...")
+        # No opening line: an error in the first second stays the one line shown.
         beat = threading.Thread(target=heartbeat, name=f"heartbeat {label}", daemon=True)
         beat.start()
         try:
@@ -136,9 +140,10 @@ class PlainReporter(Reporter):
             stop.set()
             beat.join()
         with self._lock:
+            if self.clock() - start < self.every:
+                return
             if total is None:
-                if self.clock() - start >= self.every:
-                    self._say(f"{label}: done in {self.clock() - start:.0f}s")
+                self._say(f"{label}: done in {self.clock() - start:.0f}s")
             elif state["shown"] != state["done"]:
                 say()
 

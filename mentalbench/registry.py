@@ -14,7 +14,7 @@ from .models import Model
 from .options import build_options
 from .plugins import load_plugins, load_problems, pm
 from .records import JudgeSpec
-from .suggest import close_names, did_you_mean
+from .suggest import close_names, did_you_mean, either
 
 
 @dataclass(frozen=True)
@@ -160,8 +160,7 @@ class Registry:
         prefix, sep, target = model_id.partition(":")
         if sep:
             close = close_names(prefix, [n for n, e in self.models.items() if e.prefix])
-            return (" (did you mean " + " or ".join(repr(f"{c}:{target}") for c in close) + "?)"
-                    if close else "")
+            return f" (did you mean {either([f'{c}:{target}' for c in close])}?)" if close else ""
         return did_you_mean(model_id, [*(n for n, e in self.models.items() if not e.prefix),
                                        *self.model_aliases])
 

@@ -39,7 +39,8 @@ def resolve_rubric(name_or_path: str) -> Rubric:
     """A registered rubric name or a rubric folder."""
     reg = get_registry()
     named = reg.rubric(name_or_path)
-    if named is None and not Path(name_or_path).exists():
+    looks_like_path = any(c in name_or_path for c in "/\\.")
+    if named is None and not looks_like_path and not Path(name_or_path).exists():
         raise InputError(f"rubric {name_or_path!r}: no such folder, nor a registered rubric"
                          f"{did_you_mean(name_or_path, reg.rubrics)}; rubrics: "
                          f"{', '.join(sorted(reg.rubrics)) or 'none'}")

@@ -124,20 +124,21 @@ def execute(plan: RunPlan, reporter: Reporter) -> RunSummary:
     """Run the plan under the run directory's lock; exports are rewritten however it ends.
 
     A run that made its folder and fails on bad input (exit 2, e.g. a model that will not load)
-    removes the folder again: exit 2 leaves nothing behind.
+    before any model call removes the folder again: exit 2 leaves nothing behind.
     """
     check_ready(plan)
     made = not plan.out.exists()
     make_out(plan.out)
+    worth = [True]
     try:
-        return _execute(plan, reporter)
+        return _execute(plan, reporter, worth)
     except BaseException as exc:
-        if made and getattr(exc, "exit_code", None) == 2:
+        if made and getattr(exc, "exit_code", None) == 2 and not worth[0]:
             shutil.rmtree(plan.out, ignore_errors=True)
         raise
 
 
-def _execute(plan: RunPlan, reporter: Reporter) -> RunSummary:
+def _execute(plan: RunPlan, reporter: Reporter, worth: list[bool]) -> RunSummary:
     with RunDirLock(plan.out, plan.wait):
         store = Store(plan.out / "store.sqlite")
         try:
@@ -148,6 +149,7 @@ def _execute(plan: RunPlan, reporter: Reporter) -> RunSummary:
                 status = 130 if isinstance(exc, KeyboardInterrupt) else getattr(
                     exc, "exit_code", 1)  # as the command line exits (2: bad input)
                 store.finish_invocation(ident, {"error": type(exc).__name__}, status)
+                worth[0] = store.holds_model_work()
                 with reporter.stage("writing exports", None):
                     write_exports(plan.out, store)
                 raise
@@ -264,7 +266,8 @@ def _tally(plan: RunPlan, store: Store, ctx: JudgeContext, done: _Progress,
         if j.status == SCORED:
             scored += 1
         else:
-            undone[f"judge {j.judge}: {j.status} (imported without a usable rating)"] += 1
+            why = plan.imports.reasons.get(j.key, "imported without a usable rating")
+            undone[f"judge {j.judge}: {j.status} ({why})"] += 1
     return scored, undone
 
 

@@ -25,4 +25,10 @@ def did_you_mean(name: str, known: Iterable[str]) -> str:
     close = close_names(name, known)
     if not close:
         return ""
-    return " (did you mean " + " or ".join(repr(c) for c in close) + "?)"
+    return f" (did you mean {either(close)}?)"
+
+
+def either(names: list[str]) -> str:
+    """'a', 'a' or 'b', 'a', 'b' or 'c'."""
+    quoted = [repr(n) for n in names]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]

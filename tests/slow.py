@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from mentalbench import hookimpl
 from mentalbench.checks.base import Check
+from mentalbench.errors import InputError
 from mentalbench.records import CheckResult, JudgeSpec
 
 from .scripted import ScriptedModel, ScriptedOptions
@@ -20,6 +21,7 @@ class SlowOptions(ScriptedOptions):
     """Options of the slow model."""
 
     delay: float = DELAY
+    broken_weights: bool = False  # loading fails as a missing or corrupt weights file does
 
 
 class SlowModel(ScriptedModel):
@@ -29,6 +31,8 @@ class SlowModel(ScriptedModel):
     supports_choice_scores = False
 
     def generate(self, requests, progress=None):
+        if self.options.broken_weights:
+            raise InputError(f"model {self.model_id}: cannot load its weights (test double)")
         out = []
         for r in requests:
             time.sleep(self.options.delay)

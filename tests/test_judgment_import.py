@@ -308,10 +308,20 @@ def test_a_judgment_matches_answers_by_model_id_too(loaded, fastchat):
     assert [(j.model, j.judge, j.judge_model) for j in imported.judgments] == [
         ("calm-7b-chat", "gpt-4", "gpt-4"), ("steady-13b", "gpt-4", "gpt-4")]
     assert imported.judgments[0].answer_key == files[1].answers[0].key
-    # The first row was judged with another prompt: said, not refused.
-    assert imported.notes == (f"{source}: in 1 of 2 rows the user_prompt is not what rubric "
-                              "'peer-care-v1' renders for that question and answer (another "
-                              "prompt, or other texts?)",)
+    # The first row was judged with another prompt: stored unscored, with the reason, and the
+    # note names the question and the first line that differs.
+    assert [j.status for j in imported.judgments] == ["unscored", "scored"]
+    assert "question '81'" in imported.reasons[imported.judgments[0].key]
+    assert imported.judgments[1].key not in imported.reasons
+    (note,) = imported.notes
+    assert note.startswith(f"{source}: in 1 of 2 rows the user_prompt is not what rubric "
+                           "'peer-care-v1' renders for that question and answer")
+    assert "stored unscored" in note and f"first: question '81' ({source}:1), line 1: " in note
+    assert "the file has 'Rate this: " in note
+    # --accept-prompt-mismatch keeps the old behaviour: the ratings are stored as given.
+    kept = read_judgments(source, files, questions, rubric, accept_prompt_mismatch=True)
+    assert [j.status for j in kept.judgments] == ["scored", "scored"] and not kept.reasons
+    assert "their ratings are kept" in kept.notes[0]
 
 
 def test_a_row_repeated_later_in_the_file_replaces_the_earlier(loaded, fastchat):

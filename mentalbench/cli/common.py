@@ -95,7 +95,8 @@ def chosen_checks(checks: tuple[str, ...], no_checks: bool, all_checks: bool = F
     from ..checks import resolve_checks
 
     if no_checks and (checks or all_checks):
-        raise click.UsageError("--check/--checks and --no-checks: give one or the other")
+        given = "--check" if checks else "--checks"
+        raise click.UsageError(f"{given} and --no-checks: give one or the other")
     if no_checks or not (checks or all_checks or default):
         return ()
     return tuple(resolve_checks(checks or None))
