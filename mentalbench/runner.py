@@ -229,14 +229,11 @@ def _stages(plan: RunPlan, store: Store, reporter: Reporter, ctx: JudgeContext,
         done.judged = _store_imports(plan.imports, store)
     tasks = done.tasks if plan.judge_empty else _set_aside_empty(plan, done.tasks, store, ctx)
     for judge in plan.judges:
-        before = store.judgments(judge.key(t.answer.key) for t in tasks)
         result = run_judging(judge, tasks, store, reporter, ctx,
                              retry_unscored=plan.retry_unscored)
         done.judged += result.new
         done.costs.append(spend("judging", judge.name, judge.model,
-                                [j.usage for j in result.judgments.values()],
-                                [j.usage for k, j in result.judgments.items()
-                                 if k not in before or before[k] != j]))
+                                [j.usage for j in result.judgments.values()], result.calls))
 
 
 def _tally(plan: RunPlan, store: Store, ctx: JudgeContext, done: _Progress,

@@ -155,9 +155,10 @@ def summary_lines(summary) -> list[str]:
     """The end-of-run summary: one unwrapped line each."""
     from ..pricing import format_spend
 
+    calls = sum(row["new_results"] for row in summary.spend if row["stage"] == "judging")
     lines = [f"answers: {summary.answers} ({summary.generated} new); judgments: "
-             f"{summary.scored} of {summary.expected} scored ({summary.judged} made this run); "
-             f"checks: {summary.checks} new; {summary.seconds:.1f}s"]
+             f"{summary.scored} of {summary.expected} scored ({summary.judged} made this run, "
+             f"{calls} judge calls); checks: {summary.checks} new; {summary.seconds:.1f}s"]
     if summary.left:
         cause, count = summary.undone.most_common(1)[0]
         lines.append(f"unscored or failed: {summary.left} of {summary.expected}; most common "
