@@ -139,7 +139,7 @@ def finish(plan, reporter, with_report: bool = False) -> None:
     summary = execute(plan, reporter)
     for line in summary_lines(summary):
         click.echo(line, err=True)
-    print_board(plan.out)
+    print_board(plan.out, {m.key: m.name for j in plan.judges for m in j.rubric.metrics})
     if with_report:
         with reporter.stage("writing the report", None):
             path = write_run_report(plan)
@@ -169,17 +169,17 @@ def summary_lines(summary) -> list[str]:
     return lines
 
 
-def print_board(out: Path) -> None:
-    """The run directory's leaderboard, its main columns, on stdout."""
+def print_board(out: Path, names: dict[str, str]) -> None:
+    """The run directory's leaderboard as the terminal table of `mentalbench leaderboard`."""
     import pandas as pd
 
+    from ..board_table import table_text
+
     board = pd.read_csv(out / "leaderboard.csv")
-    shown = [c for c in ("model", "judge", "judge_model", "n_scored", "n_questions", "partial",
-                         "metrics_mean", "overall") if c in board.columns]
     if board.empty:
         click.echo("(no judgments yet)")
         return
-    click.echo(board[shown].to_string(index=False))
+    click.echo(table_text(board, names))
 
 
 def write_run_report(plan) -> Path:
