@@ -35,10 +35,10 @@ def leaderboard_cmd(run_dirs, output, fmt, columns):
     (`subset 20/200`, after --limit) from a run that did not finish. Every CSV column is
     explained in the table of columns of docs/cli.md.
     """
+    from ..board_table import metric_names, table_text
     from ..errors import InputError
     from ..files import write_atomic
     from ..hashing import file_sha256
-    from ..board_table import metric_names, table_text
     from ..leaderboard import leaderboard, to_csv
     from ..progress import working
     from ..results import load_results
