@@ -77,9 +77,9 @@ def cli(verbose):
 
 
 def _add_bundled_commands() -> None:
-    from . import checks, info, leaderboard, report, rubric, run
+    from . import cache, checks, info, leaderboard, report, rubric, run
 
-    for module in (run, leaderboard, report, info, rubric, checks):
+    for module in (run, leaderboard, report, info, rubric, checks, cache):
         for command in module.COMMANDS:
             cli.add_command(command)
 
