@@ -43,20 +43,20 @@ def label(n_scored: int, n_asked: int | None, n_questions: int | None) -> str:
     return f"unfinished {n_scored}/{asked}{subset}"
 
 
-def with_coverage(board: pd.DataFrame, rows: pd.DataFrame, results: Results) -> pd.DataFrame:
-    """Adds n_asked (questions the runs asked for) and coverage (its label) to each row."""
-    from .leaderboard import IDENTITY
-
+def with_coverage(board: pd.DataFrame, rows: pd.DataFrame, results: Results,
+                  identity: list[str]) -> pd.DataFrame:
+    """Adds n_asked (questions the runs asked for) and coverage (its label) to each row of
+    `board`, whose rows are told apart by the `identity` columns."""
     board = board.copy()
     asked = asked_by_source(results)
     if board.empty or "source" not in rows:
         board["n_asked"] = pd.Series(dtype="Int64")
         board["coverage"] = pd.Series(dtype=str)
         return board
-    sources = rows.groupby(IDENTITY, sort=False)["source"].agg(lambda s: set(map(str, s)))
+    sources = rows.groupby(identity, sort=False)["source"].agg(lambda s: set(map(str, s)))
     n_asked = []
     for _, row in board.iterrows():
-        found = sources.get(tuple(row[c] for c in IDENTITY), set())
+        found = sources.get(tuple(row[c] for c in identity), set())
         n_asked.append(_most(asked.get((src, row["question_set_sha"])) for src in found))
     board["n_asked"] = pd.array([n if n is not None else row_n for n, row_n in
                                  zip(n_asked, board["n_questions"], strict=True)], dtype="Int64")

@@ -60,7 +60,7 @@ def leaderboard(results: Results) -> pd.DataFrame:
     board["partial"] = [bool(pd.isna(n) or s < n) for s, n in
                         zip(board["n_scored"], board["n_questions"], strict=True)]
     board = _with_checks(board, df, results)
-    board = with_coverage(board, df, results)
+    board = with_coverage(board, df, results, IDENTITY)
     rounded = [*keys, "metrics_mean", "metrics_mean_ci_low", "metrics_mean_ci_high", "overall"]
     board[rounded] = board[rounded].round(2)
     board = board.sort_values(["partial", "judge", "metrics_mean"], ascending=[True, True, False],
