@@ -95,3 +95,18 @@ def test_leaderboard_dash_o_dash_writes_the_csv_of_dash_o_file(scripted, small_q
     assert picked.stdout.split() == ["model", "n_asked", "scripted", "2"]
     wrong = CliRunner().invoke(cli, ["leaderboard", str(out), "--columns", "model,n_askd"])
     assert wrong.exit_code == 2 and "(did you mean 'n_asked'?)" in wrong.output
+
+
+def test_default_folder_names_are_short_and_readable():
+    from mentalbench.cli.common import judged_folder, run_folder
+
+    assert run_folder("smollm2") == "smollm2"
+    assert run_folder("hf:/models/mistral-7b-instruct-v0.2") == "mistral-7b-instruct-v0.2"
+    assert run_folder("hf:/m/llama+lora-run@1a2b3c4d") == "llama-lora-run-1a2b3c4d"
+    assert judged_folder(["EmoCareAI/ChatPsychiatrist"]) == "ChatPsychiatrist-judged"
+    many = ["EmoCareAI/ChatPsychiatrist", "HuggingFaceH4/zephyr-7b-alpha",
+            "Mistral-7B-Instruct-v0.2", *[f"model-{i}" for i in range(22)]]
+    name = judged_folder(many)
+    assert name.startswith("ChatPsychiatrist-and-24-more-") and name.endswith("-judged")
+    assert len(name) <= 60
+    assert judged_folder(many) == name != judged_folder(many[:-1])  # a rerun finds its folder

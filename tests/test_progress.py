@@ -134,3 +134,19 @@ def test_a_long_stage_prints_every_twentieth_and_its_end():
 def test_the_heartbeat_interval_comes_from_the_environment(monkeypatch, value, expected):
     monkeypatch.setenv("MENTALBENCH_PROGRESS_SECONDS", value)
     assert heartbeat_seconds() == expected
+
+
+def test_library_progress_bars_are_off_unless_verbose(monkeypatch):
+    from transformers.utils import logging as hf_logging
+
+    monkeypatch.delenv("HF_HUB_DISABLE_PROGRESS_BARS", raising=False)
+    hf_logging.enable_progress_bar()
+    verbose = CliRunner().invoke(cli, ["--verbose", "checks"])
+    assert verbose.exit_code == 0, verbose.output
+    assert "HF_HUB_DISABLE_PROGRESS_BARS" not in __import__("os").environ
+    assert hf_logging.is_progress_bar_enabled()
+    quiet = CliRunner().invoke(cli, ["checks"])
+    assert quiet.exit_code == 0, quiet.output
+    assert __import__("os").environ["HF_HUB_DISABLE_PROGRESS_BARS"] == "1"
+    assert not hf_logging.is_progress_bar_enabled()
+    hf_logging.enable_progress_bar()
