@@ -120,6 +120,8 @@ def test_fastchat_files_go_through_rubric_import_judge_import_and_leaderboard(fa
     assert "1 rows are FastChat failures ($ERROR$, score -1): stored unscored" in result.stderr
     assert "user_prompt" not in result.stderr  # the imported rubric renders what gpt-4 saw
     assert "judgments: 5 of 6 scored (6 made this run," in result.stderr
+    assert "checks: 0 new" in result.stderr  # an import runs checks only when asked
+    assert not (out / "checks.jsonl").read_text().strip()
     assert "most common cause (1): judge gpt-4: unscored" in result.stderr
 
     board = _board(out)
@@ -153,7 +155,10 @@ def test_fastchat_files_go_through_rubric_import_judge_import_and_leaderboard(fa
     assert again.exit_code == 0, again.output
     assert "judgments: 5 of 6 scored (0 made this run," in again.stderr
     assert (out / "judgments.jsonl").read_text() == store
-    assert len(json.loads((out / "manifest.json").read_text())["invocations"]) == 2
+    checked = _import(fastchat, out, "--allow-unscored", "--checks")
+    assert checked.exit_code == 0 and "checks: 0 new" not in checked.stderr
+    assert (out / "checks.jsonl").read_text().strip()
+    assert len(json.loads((out / "manifest.json").read_text())["invocations"]) == 3
 
     # ... and on to the report, which treats imported judgments like any other.
     pytest.importorskip("scipy")

@@ -168,7 +168,8 @@ def sized_reports(tmp_path_factory):
     out = {}
     for models in (1, 3, 25):
         results = synthetic_results(models=models, questions=24, partial_every=11,
-                                    length_beta=0.6 if models > 1 else 0.0)
+                                    length_beta=0.6 if models > 1 else 0.0,
+                                    samples=2 if models == 3 else 1)
         folder = tmp_path_factory.mktemp(f"models{models}") / "report"
         out[models] = write_report(results, folder, ReportOptions(resamples=200))
     return out
@@ -202,6 +203,9 @@ def test_no_text_overlaps_and_no_console_error(browser, sized_reports, models, w
         bars = page.locator("#fig-bars svg text").evaluate_all("ts => ts.map(t => t.textContent)")
         if models == 25:
             assert sum(t.strip().startswith("model-") for t in bars) == 25
+        if models == 3:  # two answers a question: each judge's mean says which answer
+            summary = page.locator("#drill-view details.model > summary").first.inner_text()
+            assert "(answer 0)" in summary and "(answer 1)" in summary, summary
         # The model column of a wide leaderboard stays put while it scrolls sideways.
         cell = page.locator("#leaderboard table.board tbody td.model").first
         assert cell.evaluate("c => getComputedStyle(c).position") == "sticky"
