@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 from click.testing import CliRunner
@@ -110,3 +112,12 @@ def test_default_folder_names_are_short_and_readable():
     assert name.startswith("ChatPsychiatrist-and-24-more-") and name.endswith("-judged")
     assert len(name) <= 60
     assert judged_folder(many) == name != judged_folder(many[:-1])  # a rerun finds its folder
+
+
+def test_a_folder_under_the_old_long_default_name_is_resumed(tmp_path, monkeypatch):
+    from mentalbench.cli.common import default_out
+
+    monkeypatch.chdir(tmp_path)
+    assert default_out("x-judged", "org-x-judged") == Path("runs") / "x-judged"
+    (tmp_path / "runs" / "org-x-judged").mkdir(parents=True)
+    assert default_out("x-judged", "org-x-judged") == Path("runs") / "org-x-judged"

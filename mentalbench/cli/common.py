@@ -33,6 +33,13 @@ def run_folder(label: str) -> str:
     return slug(_short_model(base) + (f"+{adapter}" if plus else ""), 40)
 
 
+def default_out(short: str, legacy: str) -> Path:
+    """runs/<short>, unless a folder under the longer name earlier versions gave exists (a
+    rerun resumes there)."""
+    old = Path("runs") / legacy
+    return old if old.is_dir() and legacy != short else Path("runs") / short
+
+
 def judged_folder(models: list[str]) -> str:
     """The default --out of `judge`: one model's short name, or the first and how many more
     (with a hash of them all, so another set of models gets another folder)."""
@@ -139,7 +146,8 @@ def finish(plan, reporter, with_report: bool = False) -> None:
     summary = execute(plan, reporter)
     for line in summary_lines(summary):
         click.echo(line, err=True)
-    print_board(plan.out, {m.key: m.name for j in plan.judges for m in j.rubric.metrics})
+    rubrics = [j.rubric for j in plan.judges] + ([plan.imports.rubric] if plan.imports else [])
+    print_board(plan.out, {m.key: m.name for r in rubrics for m in r.metrics})
     if with_report:
         with reporter.stage("writing the report", None):
             path = write_run_report(plan)

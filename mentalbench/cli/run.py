@@ -10,12 +10,14 @@ from ..options import parse_pairs
 from ..rundir import check_out
 from .common import (
     chosen_checks,
+    default_out,
     finish,
     judged_folder,
     judging_options,
     out_folder,
     print_dry_run,
     run_folder,
+    slug,
 )
 
 
@@ -35,8 +37,8 @@ def _reporter():
               help="Run directory (default: runs/<name>). Re-running it resumes.")
 @judging_options
 def run(model_id, model_opt, name, out, judges, judge_opt, rubric, questions, questions_format,
-        limit, checks, all_checks, no_checks, judge_empty, no_retry_unscored, allow_unscored, wait, with_report,
-        dry_run):
+        limit, checks, all_checks, no_checks, judge_empty, no_retry_unscored, allow_unscored,
+        wait, with_report, dry_run):
     """Answer the questions with a model, judge every answer, write the leaderboard.
 
     Exit status: 0 everything scored; 3 answers or judgments left unscored or failed (see the
@@ -54,7 +56,7 @@ def run(model_id, model_opt, name, out, judges, judge_opt, rubric, questions, qu
     model.check()
     resolved = resolve_judges(judges, judge_opts, rubric)
     label = name or model.label()
-    out = out or Path("runs") / run_folder(label)
+    out = out or default_out(run_folder(label), slug(label))
     check_out(out)
     plan = RunPlan(out=out, questions=qset, selected=selected, judges=resolved,
                    checks=chosen_checks(checks, no_checks, all_checks), model=model,
@@ -146,7 +148,7 @@ def judge(answer_paths, name, max_answer_words, out, import_path, accept_prompt_
             imports = _imports(import_path, import_name, files, qset, selected, import_rubric,
                                accept_prompt_mismatch)
     models = sorted({f.model for f in files})
-    out = out or Path("runs") / judged_folder(models)
+    out = out or default_out(judged_folder(models), f"{slug('+'.join(models))}-judged")
     check_out(out)
     plan = RunPlan(out=out, questions=qset, selected=selected, judges=resolved,
                    checks=chosen, answer_files=tuple(files), imports=imports,
