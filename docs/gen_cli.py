@@ -56,7 +56,19 @@ def render(package: str = "mentalbench") -> str:
         text = CliRunner().invoke(cli, [*path, "--help"], terminal_width=100).output
         text = text.replace("Usage: cli ", "Usage: mentalbench ")
         parts.append(f"## mentalbench {' '.join(path)}\n\n```\n{text.rstrip()}\n```\n")
+        if package == "mentalbench" and path == ("leaderboard",):
+            parts.append(_leaderboard_columns())
     return "\n".join(parts)
+
+
+def _leaderboard_columns() -> str:
+    """The one table of leaderboard.csv's columns, from mentalbench.board_columns."""
+    from mentalbench.board_columns import markdown
+
+    return ("### Leaderboard columns\n\nEvery column of `leaderboard.csv` (and of `leaderboard "
+            "-o`), in order. The terminal table shows model, judge, `scored` (n_scored of "
+            "n_questions), `mean [95% CI]` (metrics_mean and its interval), coverage when not "
+            "complete, and each metric under the first word of its name.\n\n" + markdown())
 
 
 if __name__ == "__main__":

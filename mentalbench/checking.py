@@ -7,6 +7,7 @@ from typing import Any
 
 from .hashing import content_key
 from .judge import JudgeContext, JudgeTask
+from .progress import Reporter
 from .store import CheckRecord, Store
 
 
@@ -16,18 +17,19 @@ def check_key(answer_key: str, check: Any) -> str:
 
 
 def check_answers(checks: Sequence[Any], tasks: Sequence[JudgeTask], store: Store,
-               ctx: JudgeContext) -> list[CheckRecord]:
+                  ctx: JudgeContext, reporter: Reporter | None = None) -> list[CheckRecord]:
     """Check each answer with each check (no model call); store and return the new results."""
     wanted = {check_key(t.answer.key, c): (c, t) for c in checks for t in tasks}
     done = store.check_keys(wanted)
+    todo = [(key, check, task) for key, (check, task) in wanted.items() if key not in done]
     new = []
-    for key, (check, task) in wanted.items():
-        if key in done:
-            continue
-        a = task.answer
-        result = check.run(task.question, a.text)
-        new.append(CheckRecord(key, a.key, a.question_id, a.sample, a.model, a.answer_set,
-                               check.name, check.version, ctx.question_set, ctx.question_set_sha,
-                               result))
+    with (reporter or Reporter()).stage("checks", len(todo)) as advance:
+        for key, check, task in todo:
+            a = task.answer
+            result = check.run(task.question, a.text)
+            new.append(CheckRecord(key, a.key, a.question_id, a.sample, a.model, a.answer_set,
+                                   check.name, check.version, ctx.question_set,
+                                   ctx.question_set_sha, result))
+            advance(1)
     store.put_checks(new)
     return new

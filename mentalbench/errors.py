@@ -8,8 +8,10 @@ EXIT_STATUSES = {
                  "answers or judgments unscored, failed, unanswered or empty; the summary gives "
                  "the count and the most common cause, and `judgments.jsonl` lists each with its "
                  "status (`--allow-unscored` makes this 0)",
-    EXIT_INPUT: "bad input (a file, line or option, named in one line), or a store that cannot "
-                "be written; nothing was written",
+    EXIT_INPUT: "bad input (a file, line or option, named in one line; a mistyped name gets "
+                "\"did you mean\"), a missing extra (the line names its `pip install`), or a "
+                "store that cannot be written; nothing was written, and a run folder the "
+                "command made is removed again",
     EXIT_INTERRUPTED: "interrupted; run the same command again to resume",
     EXIT_CRASH: "a bug: Python's traceback instead of one line (please report it); finished "
                 "work is stored",

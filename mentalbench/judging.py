@@ -25,6 +25,7 @@ class JudgingOutcome:
     judgments: dict[str, Judgment]  # by judgment key
     failed: dict[str, str]  # judgment key -> why it has no judgment
     new: int
+    calls: tuple[Usage, ...] = ()  # one per request this run sent (replies stored before: none)
 
 
 def run_judging(judge: Judge, tasks: Sequence[JudgeTask], store: Store, reporter: Reporter,
@@ -41,13 +42,16 @@ def run_judging(judge: Judge, tasks: Sequence[JudgeTask], store: Store, reporter
     todo = [(key, t, 0 if key not in stored else stored[key].attempt + 1)
             for key, t in keys.items()
             if key not in stored or (retry_unscored and stored[key].status != SCORED)]
+    calls: list[Usage] = []
     if judge.local_logprobs:
         new, failed = _judge_local(judge, todo, store, reporter, ctx)
+        calls = [Usage()] * len(todo)
     else:
-        new, failed = _judge_text(judge, todo, store, reporter, ctx)
+        new, failed = _judge_text(judge, todo, store, reporter, ctx, calls)
     judgments = {k: j for k, j in stored.items()}
     judgments.update(new)
-    return JudgingOutcome(judgments, {k: e for k, e in failed.items() if k not in new}, len(new))
+    return JudgingOutcome(judgments, {k: e for k, e in failed.items() if k not in new}, len(new),
+                          tuple(calls))
 
 
 def _reread(judge: Judge, keys: dict[str, JudgeTask], stored: dict[str, Judgment], store: Store,
@@ -72,7 +76,8 @@ def _reread(judge: Judge, keys: dict[str, JudgeTask], stored: dict[str, Judgment
 
 
 def _call(judge: Judge, requests: list[ChatRequest], store: Store, reporter: Reporter,
-          label: str, replies: dict[str, Completion], errors: dict[str, str]) -> None:
+          label: str, replies: dict[str, Completion], errors: dict[str, str],
+          calls: list[Usage]) -> None:
     """Ask for every request not in `replies`; each good reply is stored as it arrives."""
     pending = [r for r in requests if r.key not in replies]
     if not pending:
@@ -80,18 +85,20 @@ def _call(judge: Judge, requests: list[ChatRequest], store: Store, reporter: Rep
     extra = {"top_logprobs": TOP_LOGPROBS} if judge.spec.mode == "logprobs" else {}
 
     def keep(request: ChatRequest, c: Completion) -> None:
+        calls.append(c.usage)
         store.put_reply(request.key, c)
         replies[request.key] = c
 
     def fail(request: ChatRequest, c: Completion) -> None:
+        calls.append(c.usage)
         errors[request.key] = c.error or "unknown error"
 
     with reporter.stage(label, len(pending)) as advance:
         ask_and_store(judge.model, pending, keep, fail, progress=advance, **extra)
 
 
-def _judge_text(judge: Judge, todo: list, store: Store, reporter: Reporter,
-                ctx: JudgeContext) -> tuple[dict[str, Judgment], dict[str, str]]:
+def _judge_text(judge: Judge, todo: list, store: Store, reporter: Reporter, ctx: JudgeContext,
+                calls: list[Usage]) -> tuple[dict[str, Judgment], dict[str, str]]:
     prompts = {key: judge.prompt(t) for key, t, _ in todo}
     firsts_keys = {key: judge.request_keys(key, attempt) for key, _, attempt in todo}
     all_first = [k for ks in firsts_keys.values() for k in ks]
@@ -99,7 +106,7 @@ def _judge_text(judge: Judge, todo: list, store: Store, reporter: Reporter,
     errors: dict[str, str] = {}
     _call(judge, [ChatRequest(prompts[key].messages, rk) for key, _, _ in todo
                   for rk in firsts_keys[key]],
-          store, reporter, f"judging ({judge.name})", replies, errors)
+          store, reporter, f"judging ({judge.name})", replies, errors, calls)
     repairs = []
     for key, _, _ in todo:
         for rk in firsts_keys[key]:
@@ -110,7 +117,7 @@ def _judge_text(judge: Judge, todo: list, store: Store, reporter: Reporter,
             if judge.needs_repair(scores):
                 repairs.append(ChatRequest(judge.repair_messages(prompts[key], reply, scores),
                                            f"{rk}:repair"))
-    _call(judge, repairs, store, reporter, f"repairing ({judge.name})", replies, errors)
+    _call(judge, repairs, store, reporter, f"repairing ({judge.name})", replies, errors, calls)
     wanted_repairs = {r.key for r in repairs}
     new: dict[str, Judgment] = {}
     failed: dict[str, str] = {}

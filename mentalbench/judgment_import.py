@@ -48,6 +48,8 @@ class ImportedJudgments:
     rows: int  # data rows read
     notes: tuple[str, ...] = ()  # one line each: rows skipped, replaced or not matching
     prompts: Mapping[str, str] = dataclasses.field(default_factory=dict)  # judge model -> prompt
+    #: judgment key -> why it is stored unscored though the file rated it (its prompt differs)
+    reasons: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
     def within(self, question_ids: Iterable[str]) -> ImportedJudgments:
         """Only the judgments of these questions (--limit)."""
@@ -65,9 +67,14 @@ class ImportedJudgments:
 
 
 def read_judgments(path: Path, files: Sequence[AnswerFile], questions: QuestionSet,
-                   rubric: Rubric, name: str | None = None) -> ImportedJudgments:
+                   rubric: Rubric, name: str | None = None,
+                   accept_prompt_mismatch: bool = False) -> ImportedJudgments:
     """The judgments of a FastChat judgment JSONL or a human-ratings CSV (told by content),
-    matched to the answers in `files`; any row that does not fit is a one-line InputError."""
+    matched to the answers in `files`; any row that does not fit is a one-line InputError.
+
+    A FastChat row whose user_prompt is not what `rubric` renders for its question and answer
+    rated something else: it is kept unscored, with the reason, unless
+    `accept_prompt_mismatch`."""
     path = Path(path)
     if not path.is_file():
         raise InputError(f"{path}: no such judgments file")
@@ -78,7 +85,7 @@ def read_judgments(path: Path, files: Sequence[AnswerFile], questions: QuestionS
     refuse_json_array(first, f"{path}:{lineno}")
     index = _AnswerIndex(files)
     if first.startswith("{"):
-        return _fastchat(path, index, questions, rubric, name)
+        return _fastchat(path, index, questions, rubric, name, accept_prompt_mismatch)
     if name:
         raise InputError("--import-name: only for FastChat judgments (a CSV's raters name its "
                          "judges human:<rater>)")
@@ -146,9 +153,22 @@ def _judge_of(value: Any, where: str) -> tuple[str, str]:
                      "[judge model, prompt name]")
 
 
+def first_difference(expected: str, given: str) -> str:
+    """Where two prompts part: the line number and both versions of the first differing line."""
+    want, got = expected.splitlines(), given.splitlines()
+    for n, (a, b) in enumerate(zip(want, got, strict=False), 1):
+        if a != b:
+            return f"line {n}: rubric renders {a[:80]!r}, the file has {b[:80]!r}"
+    n = min(len(want), len(got)) + 1
+    return (f"line {n}: the file's prompt ends early" if len(got) < len(want) else
+            f"line {n}: the file's prompt goes on ({got[n - 1][:80]!r})")
+
+
 def _fastchat(path: Path, index: _AnswerIndex, questions: QuestionSet, rubric: Rubric,
-              name: str | None) -> ImportedJudgments:
+              name: str | None, accept_prompt_mismatch: bool = False) -> ImportedJudgments:
     by_id = {q.id: q for q in questions.questions}
+    reasons: dict[str, str] = {}
+    first_mismatch = ""
     judgments: dict[str, Judgment] = {}
     prompts: dict[str, tuple[str, int]] = {}  # judge model -> (prompt name, first line)
     counts: collections.Counter = collections.Counter()
@@ -183,26 +203,40 @@ def _fastchat(path: Path, index: _AnswerIndex, questions: QuestionSet, rubric: R
         else:
             scores = text_scores(text, rubric)
         user_prompt = row.get("user_prompt")
-        prompt_hash = ""
+        prompt_hash, mismatch = "", False
         if isinstance(user_prompt, str):
             counts["with prompt"] += 1
             # The file keeps the user prompt only: hashed with the rubric's system message, as
             # a judge's own prompt is, so that the same prompt has the same hash.
             system, user = rubric.messages(by_id[qid].text, answer.text)[:2]
             prompt_hash = hash_prompt([system, {"role": "user", "content": user_prompt}])
-            counts["prompt differs"] += user["content"] != user_prompt
+            rendered = user["content"]
+            if rendered != user_prompt:
+                mismatch = True
+                counts["prompt differs"] += 1
+                differs = first_difference(rendered, user_prompt)
+                first_mismatch = first_mismatch or f"question {qid!r} ({where}), {differs}"
+                if not accept_prompt_mismatch:
+                    scores = tuple(Score(s.metric, None, s.mode) for s in scores)
         judgment = _judgment(answer, name or judge_model, judge_model, rubric, questions,
                              scores, text, prompt_hash)
+        reasons.pop(judgment.key, None)  # a later row replaces an earlier one
+        if mismatch and not accept_prompt_mismatch:
+            reasons[judgment.key] = (f"imported unscored: its prompt is not rubric "
+                                     f"{rubric.name!r}'s for question {qid!r} "
+                                     "(--accept-prompt-mismatch keeps its ratings)")
         counts["replaced"] += judgment.key in judgments
         judgments[judgment.key] = judgment
     if not judgments:
         raise InputError(f"{path}: no first-turn judgments found")
     return ImportedJudgments(path, "fastchat", rubric, tuple(judgments.values()), rows,
-                             _fastchat_notes(path, counts, rubric),
-                             {m: p for m, (p, _) in prompts.items()})
+                             _fastchat_notes(path, counts, rubric, first_mismatch,
+                                             accept_prompt_mismatch),
+                             {m: p for m, (p, _) in prompts.items()}, reasons)
 
 
-def _fastchat_notes(path: Path, counts: Mapping[str, int], rubric: Rubric) -> tuple[str, ...]:
+def _fastchat_notes(path: Path, counts: Mapping[str, int], rubric: Rubric, first_mismatch: str,
+                    accepted: bool) -> tuple[str, ...]:
     notes = []
     if counts["later turn"]:
         notes.append(f"{path}: {counts['later turn']} rows judge a later turn (MT-Bench's "
@@ -214,9 +248,12 @@ def _fastchat_notes(path: Path, counts: Mapping[str, int], rubric: Rubric) -> tu
         notes.append(f"{path}: {counts['replaced']} rows judge an answer judged earlier in the "
                      "file by the same judge: the later row is kept")
     if counts["prompt differs"]:
+        kept = ("their ratings are kept (--accept-prompt-mismatch)" if accepted else
+                "they are stored unscored (--accept-prompt-mismatch keeps their ratings)")
         notes.append(f"{path}: in {counts['prompt differs']} of {counts['with prompt']} rows the "
                      f"user_prompt is not what rubric {rubric.name!r} renders for that question "
-                     "and answer (another prompt, or other texts?)")
+                     f"and answer (another prompt, or other texts?); {kept}; first: "
+                     f"{first_mismatch}")
     return tuple(notes)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from .coverage import with_coverage
 from .identity import JUDGMENT_FIELDS, PER_ITEM
 from .results import Results
 
@@ -13,7 +14,8 @@ IDENTITY = [f for f in JUDGMENT_FIELDS if f not in PER_ITEM]
 LEAD = ["model", "judge", "judge_model", "rubric", "question_set", "n_questions", "n_total",
         "n_scored", "partial"]
 TAIL = ["metrics_mean", "metrics_mean_ci_low", "metrics_mean_ci_high", "overall", "median_words",
-        "judge_model_served", "mode", "answer_set", "rubric_sha", "question_set_sha"]
+        "judge_model_served", "mode", "answer_set", "rubric_sha", "question_set_sha", "n_asked",
+        "coverage"]
 #: judge_model_served lists every model the API said served the row's judgments.
 SERVED_SEPARATOR = ", "
 #: Resamples of the leaderboard's interval for metrics_mean (the report draws its own, 10,000).
@@ -62,6 +64,7 @@ def leaderboard(results: Results) -> pd.DataFrame:
     board["partial"] = [bool(pd.isna(n) or s < n) for s, n in
                         zip(board["n_scored"], board["n_questions"], strict=True)]
     board = _with_checks(board, df, results)
+    board = with_coverage(board, df, results, IDENTITY)
     rounded = [*keys, "metrics_mean", "metrics_mean_ci_low", "metrics_mean_ci_high", "overall"]
     board[rounded] = board[rounded].round(2)
     board = board.sort_values(["partial", "judge", "metrics_mean"], ascending=[True, True, False],

@@ -143,3 +143,18 @@ def ask_and_store(model: Model, requests: Sequence[ChatRequest],
         (keep if completion.ok else fail)(requests[i], completion)
 
     complete_all(model, requests, progress, done, **kwargs)
+
+
+def require_model_source(target: str, model_id: str) -> None:
+    """Refuse a local model path that does not exist (a hub id is `org/name`, not a path)."""
+    from .errors import InputError
+
+    path = Path(target).expanduser()
+    if path.exists():
+        return
+    looks_local = (target.startswith((".", "/", "~")) or "\\" in target
+                   or target.count("/") > 1)
+    if looks_local:
+        raise InputError(f"model {model_id}: no such folder {target} (a local model is a folder "
+                         "holding config.json; a hub model is named org/name)")
+

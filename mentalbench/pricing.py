@@ -107,7 +107,8 @@ def priced_name(model: Model) -> str | None:
 
 def spend(stage: str, name: str, model: Model, usages: Iterable[Usage],
           new_usages: Iterable[Usage]) -> dict[str, Any]:
-    """Tokens and dollars of a stage: of every stored result, and of those made this time."""
+    """Tokens and dollars of a stage: of every stored result, and of the calls made this time
+    (`new_results` counts those calls; replies stored by an earlier, killed run are not)."""
     price = price_for(priced_name(model))
     total, new = list(usages), list(new_usages)
     all_usage, new_usage = sum(total, Usage()), sum(new, Usage())
@@ -131,8 +132,8 @@ def format_spend(row: dict[str, Any]) -> str:
         if row["priced_as"] is None:
             return "local"
         return "price unknown" if value is None else f"${value:.2f}"
-    return (f"{row['stage']} ({row['name']}): {row['results']} results, "
-            f"{row['prompt_tokens']:,} prompt + {row['completion_tokens']:,} output tokens, "
-            f"{cost(row['dollars'])}; this run: {row['new_results']} new, "
-            f"{row['new_prompt_tokens']:,} + {row['new_completion_tokens']:,} tokens, "
-            f"{cost(row['new_dollars'])}")
+    return (f"{row['stage']} ({row['name']}): this run: {row['new_results']} calls, "
+            f"{row['new_prompt_tokens']:,} prompt + {row['new_completion_tokens']:,} output "
+            f"tokens, {cost(row['new_dollars'])}; total stored: {row['results']} results, "
+            f"{row['prompt_tokens']:,} + {row['completion_tokens']:,} tokens, "
+            f"{cost(row['dollars'])}")

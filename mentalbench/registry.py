@@ -16,6 +16,7 @@ from .models import Model
 from .options import build_options
 from .plugins import load_plugins, load_problems, pm
 from .records import JudgeSpec
+from .suggest import close_names, did_you_mean, either
 
 #: The options of any model id used as a judge (`--judge hf:...`): greedy, for repeatable ratings.
 ANY_MODEL_JUDGE_OPTIONS = {"temperature": "0"}
@@ -168,9 +169,21 @@ class Registry:
         entry = self.models.get(prefix)
         if sep and entry is not None and entry.prefix and target:
             return entry, target
-        known = sorted([n for n, e in self.models.items() if not e.prefix]
-                       + [n + ":..." for n, e in self.models.items() if e.prefix])
-        raise InputError(f"unknown model {model_id!r}: expected one of {', '.join(known)}")
+        raise InputError(f"unknown model {model_id!r}{self._model_hint(model_id)}: expected one "
+                         f"of {', '.join(self._model_names())}")
+
+    def _model_names(self) -> list[str]:
+        return sorted([n for n, e in self.models.items() if not e.prefix]
+                      + [n + ":..." for n, e in self.models.items() if e.prefix])
+
+    def _model_hint(self, model_id: str) -> str:
+        """Did you mean: a model name or alias, or a prefix mistyped before its ':'."""
+        prefix, sep, target = model_id.partition(":")
+        if sep:
+            close = close_names(prefix, [n for n, e in self.models.items() if e.prefix])
+            return f" (did you mean {either([f'{c}:{target}' for c in close])}?)" if close else ""
+        return did_you_mean(model_id, [*(n for n, e in self.models.items() if not e.prefix),
+                                       *self.model_aliases])
 
     def get_model(self, model_id: str, options: dict[str, Any] | None = None) -> Model:
         """Build (but do not load) the model for `model_id` with `--model-opt` style options."""
@@ -186,7 +199,15 @@ class Registry:
         name = self.judge_aliases.get(judge, judge)
         spec = self.judges.get(name)
         if spec is None:
-            self.model_entry(judge)  # raises a clear error for an unknown id
+            try:
+                self.model_entry(judge)  # any model id judges too
+            except InputError:
+                names = sorted({*self.judges, *self.judge_aliases})
+                raise InputError(
+                    f"unknown judge {judge!r}{did_you_mean(judge, names)}: judges are "
+                    f"{', '.join(sorted(self.judges))}, or a model id "
+                    f"({', '.join(n for n in self._model_names() if n.endswith(':...'))})"
+                ) from None
             spec = JudgeSpec(name=judge, model=judge, options=dict(ANY_MODEL_JUDGE_OPTIONS))
         mode = overrides.pop("mode", spec.mode)
         if mode not in ("text", "logprobs"):

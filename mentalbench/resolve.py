@@ -14,6 +14,7 @@ from .questions import QuestionSet, load_questions
 from .records import Question
 from .registry import NamedPath, get_registry
 from .rubric import Rubric, load_rubric
+from .suggest import did_you_mean
 
 DEFAULT_QUESTIONS = "mentalbench-200"
 DEFAULT_JUDGE = "smollm2"
@@ -32,9 +33,10 @@ def named_or_path(kind: str, spec: str, *, must_exist: bool = True
     path = Path(spec)
     if must_exist and not path.exists():
         known = ", ".join(sorted(table)) or "none"
-        raise InputError(f"{kind} {spec!r}: no such file, nor a registered set ({known})"
-                         if kind == "questions" else
-                         f"{kind} {spec!r}: no such folder, nor a registered rubric ({known})")
+        what = "file, nor a registered set" if kind == "questions" else \
+            "folder, nor a registered rubric"
+        raise InputError(f"{kind} {spec!r}: no such {what}{did_you_mean(spec, table)}; "
+                         f"known: {known}")
     return path, None
 
 
@@ -48,6 +50,12 @@ def resolve_questions(spec: str | None, format: str | None = None) -> QuestionSe
 
 def resolve_rubric(name_or_path: str) -> Rubric:
     """A registered rubric name or a rubric folder (load_rubric names what is wrong with it)."""
+    reg = get_registry()
+    looks_like_path = any(c in name_or_path for c in "/\\.")
+    if reg.rubric(name_or_path) is None and not looks_like_path and not Path(name_or_path).exists():
+        raise InputError(f"rubric {name_or_path!r}: no such folder, nor a registered rubric"
+                         f"{did_you_mean(name_or_path, reg.rubrics)}; rubrics: "
+                         f"{', '.join(sorted(reg.rubrics)) or 'none'}")
     return load_rubric(named_or_path("rubric", name_or_path, must_exist=False)[0])
 
 

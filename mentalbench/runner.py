@@ -5,6 +5,7 @@ from __future__ import annotations
 import collections
 import importlib.metadata
 import platform
+import shutil
 import sys
 import time
 from collections.abc import Mapping
@@ -123,9 +124,24 @@ def check_ready(plan: RunPlan) -> None:
 
 
 def execute(plan: RunPlan, reporter: Reporter) -> RunSummary:
-    """Run the plan under the run directory's lock; exports are rewritten however it ends."""
+    """Run the plan under the run directory's lock; exports are rewritten however it ends.
+
+    A run that made its folder and fails on bad input (exit 2, e.g. a model that will not load)
+    before any model call removes the folder again: exit 2 leaves nothing behind.
+    """
     check_ready(plan)
+    made = not plan.out.exists()
     make_out(plan.out)
+    worth = [True]
+    try:
+        return _execute(plan, reporter, worth)
+    except BaseException as exc:
+        if made and getattr(exc, "exit_code", None) == 2 and not worth[0]:
+            shutil.rmtree(plan.out, ignore_errors=True)
+        raise
+
+
+def _execute(plan: RunPlan, reporter: Reporter, worth: list[bool]) -> RunSummary:
     with RunDirLock(plan.out, plan.wait):
         store = Store(plan.out / "store.sqlite")
         try:
@@ -136,11 +152,14 @@ def execute(plan: RunPlan, reporter: Reporter) -> RunSummary:
                 status = 130 if isinstance(exc, KeyboardInterrupt) else getattr(
                     exc, "exit_code", 1)  # as the command line exits (2: bad input)
                 store.finish_invocation(ident, {"error": type(exc).__name__}, status)
-                write_exports(plan.out, store)
+                worth[0] = store.holds_model_work()
+                with reporter.stage("writing exports", None):
+                    write_exports(plan.out, store)
                 raise
             store.finish_invocation(ident, _summary_record(summary),
                                     summary.exit_status(plan.allow_unscored))
-            write_exports(plan.out, store)
+            with reporter.stage("writing exports", None):
+                write_exports(plan.out, store)
             return summary
         finally:
             store.close()
@@ -209,20 +228,17 @@ def _stages(plan: RunPlan, store: Store, reporter: Reporter, ctx: JudgeContext,
     done.tasks = [JudgeTask(a, by_id[a.question_id]) for a in done.answers
                   if a.question_id in by_id]
     if plan.checks:
-        done.checks = len(check_answers(plan.checks, done.tasks, store, ctx))
+        done.checks = len(check_answers(plan.checks, done.tasks, store, ctx, reporter))
     if plan.imports is not None:
         done.judged = _store_imports(plan.imports, store)
     tasks = done.tasks if plan.judge_empty else _set_aside_empty(plan, done.tasks, store, ctx)
     for judge in plan.judges:
-        before = store.judgments(judge.key(t.answer.key) for t in tasks)
         result = run_judging(judge, tasks, store, reporter, ctx,
                              retry_unscored=plan.retry_unscored)
         done.judged += result.new
         _note_served(judge, result.judgments.values(), reporter, done)
         done.costs.append(spend("judging", judge.name, judge.model,
-                                [j.usage for j in result.judgments.values()],
-                                [j.usage for k, j in result.judgments.items()
-                                 if k not in before or before[k] != j]))
+                                [j.usage for j in result.judgments.values()], result.calls))
 
 
 def _note_served(judge: Judge, judgments, reporter: Reporter, done: _Progress) -> None:
@@ -262,7 +278,8 @@ def _tally(plan: RunPlan, store: Store, ctx: JudgeContext, done: _Progress,
         if j.status == SCORED:
             scored += 1
         else:
-            undone[f"judge {j.judge}: {j.status} (imported without a usable rating)"] += 1
+            why = plan.imports.reasons.get(j.key, "imported without a usable rating")
+            undone[f"judge {j.judge}: {j.status} ({why})"] += 1
     return scored, undone
 
 

@@ -291,6 +291,15 @@ class Store:
         return latest.values()
 
     # -- deterministic checks -----------------------------------------------------------------
+    def holds_model_work(self) -> bool:
+        """Whether any model was called into this store: a reply, a judgment, or an answer a
+        model made (answers read from files carry no provenance)."""
+        row = self.db.execute(
+            "SELECT EXISTS(SELECT 1 FROM replies) OR EXISTS(SELECT 1 FROM judgments) "
+            "OR EXISTS(SELECT 1 FROM answers WHERE json_extract(provenance, '$.source') IS NULL)"
+        ).fetchone()
+        return bool(row[0])
+
     def check_keys(self, keys: Iterable[str]) -> set[str]:
         return {r[0] for r in self._rows("SELECT key FROM checks WHERE key IN ({marks})", keys)}
 

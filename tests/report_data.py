@@ -98,7 +98,7 @@ def synthetic_results(plan: Plan | None = None, **changes) -> Results:
     lw = np.log(answers["words"].to_numpy(float))
     dev = lw - answers.groupby("question_id")["words"].transform(
         lambda w: np.log(w.to_numpy(float)).mean()).to_numpy()
-    z = dev / dev.std()
+    z = dev / dev.std() if dev.std() > 0 else np.zeros_like(dev)  # one model: no length effect
     metric_shift = np.linspace(-0.5, 0.5, len(RUBRIC))
     rows = []
     row_no = 0

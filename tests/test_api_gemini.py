@@ -155,7 +155,7 @@ def test_judge_command_with_gemini_end_to_end(api_keys, serve, scripted, small_q
         "gemini-3.5-flash:generateContent"}
     calls = server.stats.calls
     again = CliRunner().invoke(cli, args, catch_exceptions=False)
-    assert "(0 made this run)" in again.output and server.stats.calls == calls
+    assert "(0 made this run," in again.output and server.stats.calls == calls
     manifest = json.loads((out / "manifest.json").read_text())
     [cost] = manifest["invocations"][-1]["summary"]["spend"]
     assert (cost["name"], cost["priced_as"], cost["results"]) == (

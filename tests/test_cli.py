@@ -70,7 +70,7 @@ def test_rerun_does_no_work(scripted, small_questions, tmp_path):
     scripted_module.ScriptedModel.calls.clear()
     result = _run(args)
     assert scripted_module.ScriptedModel.calls == []
-    assert "answers: 3 (0 new); judgments: 3 of 3 scored (0 made this run)" in result.output
+    assert "answers: 3 (0 new); judgments: 3 of 3 scored (0 made this run," in result.output
     assert (tmp_path / "leaderboard.csv").read_text() == first
     assert len(json.loads((tmp_path / "manifest.json").read_text())["invocations"]) == 2
 
@@ -95,7 +95,7 @@ def test_interrupted_run_resumes_without_redoing(scripted, small_questions, tmp_
     monkeypatch.setattr(scripted_module.ScriptedModel, "generate", original)
     scripted_module.ScriptedModel.calls.clear()
     result = _run(args)
-    assert "answers: 3 (0 new); judgments: 3 of 3 scored (3 made this run)" in result.output
+    assert "answers: 3 (0 new); judgments: 3 of 3 scored (3 made this run," in result.output
     # Only the judge was called on resume: answers were stored before the interruption.
     assert {m for m, _ in scripted_module.ScriptedModel.calls} == {"scripted-judge"}
 

@@ -147,5 +147,5 @@ def test_run_summary_and_manifest_show_tokens_and_dollars(api_keys, serve, small
         (by_stage["answering"]["prompt_tokens"] * 0.15
          + by_stage["answering"]["completion_tokens"] * 0.60) / 1e6, abs=1e-4)
     text = " ".join(result.output.split())
-    assert "answering (openai:gpt-4o-mini): 3 results" in text
-    assert "judging (gpt4): 3 results" in text and "this run: 3 new" in text
+    assert "answering (openai:gpt-4o-mini): this run: 3 calls" in text
+    assert "judging (gpt4): this run: 3 calls" in text and "total stored: 3 results" in text

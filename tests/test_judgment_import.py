@@ -119,7 +119,9 @@ def test_fastchat_files_go_through_rubric_import_judge_import_and_leaderboard(fa
             "(MT-Bench's second): skipped") in result.stderr
     assert "1 rows are FastChat failures ($ERROR$, score -1): stored unscored" in result.stderr
     assert "user_prompt" not in result.stderr  # the imported rubric renders what gpt-4 saw
-    assert "judgments: 5 of 6 scored (6 made this run)" in result.stderr
+    assert "judgments: 5 of 6 scored (6 made this run," in result.stderr
+    assert "checks: 0 new" in result.stderr  # an import runs checks only when asked
+    assert not (out / "checks.jsonl").read_text().strip()
     assert "most common cause (1): judge gpt-4: unscored" in result.stderr
 
     board = _board(out)
@@ -153,9 +155,12 @@ def test_fastchat_files_go_through_rubric_import_judge_import_and_leaderboard(fa
     store = (out / "judgments.jsonl").read_text()
     again = _import(fastchat, out, "--allow-unscored")
     assert again.exit_code == 0, again.output
-    assert "judgments: 5 of 6 scored (0 made this run)" in again.stderr
+    assert "judgments: 5 of 6 scored (0 made this run," in again.stderr
     assert (out / "judgments.jsonl").read_text() == store
-    assert len(json.loads((out / "manifest.json").read_text())["invocations"]) == 2
+    checked = _import(fastchat, out, "--allow-unscored", "--checks")
+    assert checked.exit_code == 0 and "checks: 0 new" not in checked.stderr
+    assert (out / "checks.jsonl").read_text().strip()
+    assert len(json.loads((out / "manifest.json").read_text())["invocations"]) == 3
 
     # ... and on to the report, which treats imported judgments like any other.
     pytest.importorskip("scipy")
@@ -310,10 +315,20 @@ def test_a_judgment_matches_answers_by_model_id_too(loaded, fastchat):
     assert [(j.model, j.judge, j.judge_model) for j in imported.judgments] == [
         ("calm-7b-chat", "gpt-4", "gpt-4"), ("steady-13b", "gpt-4", "gpt-4")]
     assert imported.judgments[0].answer_key == files[1].answers[0].key
-    # The first row was judged with another prompt: said, not refused.
-    assert imported.notes == (f"{source}: in 1 of 2 rows the user_prompt is not what rubric "
-                              "'peer-care-v1' renders for that question and answer (another "
-                              "prompt, or other texts?)",)
+    # The first row was judged with another prompt: stored unscored, with the reason, and the
+    # note names the question and the first line that differs.
+    assert [j.status for j in imported.judgments] == ["unscored", "scored"]
+    assert "question '81'" in imported.reasons[imported.judgments[0].key]
+    assert imported.judgments[1].key not in imported.reasons
+    (note,) = imported.notes
+    assert note.startswith(f"{source}: in 1 of 2 rows the user_prompt is not what rubric "
+                           "'peer-care-v1' renders for that question and answer")
+    assert "stored unscored" in note and f"first: question '81' ({source}:1), line 1: " in note
+    assert "the file has 'Rate this: " in note
+    # --accept-prompt-mismatch keeps the old behaviour: the ratings are stored as given.
+    kept = read_judgments(source, files, questions, rubric, accept_prompt_mismatch=True)
+    assert [j.status for j in kept.judgments] == ["scored", "scored"] and not kept.reasons
+    assert "their ratings are kept" in kept.notes[0]
 
 
 def test_a_row_repeated_later_in_the_file_replaces_the_earlier(loaded, fastchat):

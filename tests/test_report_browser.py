@@ -112,7 +112,8 @@ def test_every_figure_renders(page):
 
 def test_a_table_sorts_on_header_click(page):
     table = page.locator("#leaderboard table.sortable").first
-    header = table.locator("th", has_text="metrics_mean").first
+    header = table.locator("th", has_text="Metrics mean").first
+    assert header.get_attribute("title") == "metrics_mean"  # the key, in a tooltip
     column = "td:nth-child(4)"
 
     def values():
@@ -149,3 +150,64 @@ def test_the_drill_down_opens(page):
     why.locator("> summary").click()
     assert "Rating: [[" in why.locator(".raw").inner_text()
     assert page.errors == []
+
+
+# -- reports of 1, 3 and 25 models (2 judges) at a desktop's and a phone's width -------------
+
+OVERLAPS = (Path(__file__).with_name("overlap.js")).read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def sized_reports(tmp_path_factory):
+    """report.html of 1, 3 and 25 models, each judged by two judges."""
+    pytest.importorskip("matplotlib")
+    from mentalbench.report import ReportOptions, write_report
+
+    from .report_data import synthetic_results
+
+    out = {}
+    for models in (1, 3, 25):
+        results = synthetic_results(models=models, questions=24, partial_every=11,
+                                    length_beta=0.6 if models > 1 else 0.0,
+                                    samples=2 if models == 3 else 1)
+        folder = tmp_path_factory.mktemp(f"models{models}") / "report"
+        out[models] = write_report(results, folder, ReportOptions(resamples=200))
+    return out
+
+
+@pytest.mark.parametrize("width", [1400, 420])
+@pytest.mark.parametrize("models", [1, 3, 25])
+def test_no_text_overlaps_and_no_console_error(browser, sized_reports, models, width):
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.goto(sized_reports[models].as_uri())
+        page.wait_for_load_state("load")
+        page.click("#qlist button >> nth=0")  # the drill-down too
+        page.wait_for_selector("#drill-view details.model")
+        assert page.evaluate(OVERLAPS) == []
+        assert errors == []
+        lede = page.locator(".lede").inner_text()
+        assert lede.startswith(f"{models} model{'s' if models > 1 else ''}, 2 judges, 24 questions")
+        figures = page.locator("figure.figure")
+        keys = [figures.nth(i).get_attribute("id") for i in range(figures.count())]
+        if models == 1:  # nothing that compares models is drawn
+            assert not [k for k in keys if k.startswith(("fig-delta", "fig-length", "fig-slopes"))]
+            assert "no pair to compare" in page.locator("#pairs").inner_text()
+        else:
+            assert "fig-slopes" in keys and any(k.startswith("fig-delta") for k in keys)
+        # Beyond eight models, dots on one axis of named models; no legend of 25 colours.
+        bars = page.locator("#fig-bars svg text").evaluate_all("ts => ts.map(t => t.textContent)")
+        if models == 25:
+            assert sum(t.strip().startswith("model-") for t in bars) == 25
+        if models == 3:  # two answers a question: each judge's mean says which answer
+            summary = page.locator("#drill-view details.model > summary").first.inner_text()
+            assert "(answer 0)" in summary and "(answer 1)" in summary, summary
+        # The model column of a wide leaderboard stays put while it scrolls sideways.
+        cell = page.locator("#leaderboard table.board tbody td.model").first
+        assert cell.evaluate("c => getComputedStyle(c).position") == "sticky"
+    finally:
+        context.close()

@@ -130,7 +130,7 @@ def test_rerun_replaces_the_report_and_a_failure_leaves_the_old_one(results, tmp
 def test_a_fresh_folder_is_not_half_written_on_error(results, tmp_path, monkeypatch):
     import mentalbench.report.figures as figures
 
-    monkeypatch.setattr(figures, "all_figures", lambda a: 1 / 0)
+    monkeypatch.setattr(figures, "all_figures", lambda *args: 1 / 0)
     with pytest.raises(ZeroDivisionError):
         write_report(results, tmp_path / "new", FAST)
     assert list(tmp_path.iterdir()) == []

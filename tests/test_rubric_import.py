@@ -226,7 +226,8 @@ def test_show_and_list_know_registered_rubrics():
     assert line.startswith("mentalgpt: 7 metrics + overall - ") and "rubrics/mentalgpt" in line
     missing = runner.invoke(cli, ["rubric", "show", "no-such", "--question", "q",
                                   "--answer", "a"])
-    assert missing.exit_code == 2 and missing.output.startswith("Error: no-such: not a rubric")
+    assert missing.exit_code == 2 and missing.output.startswith(
+        "Error: rubric 'no-such': no such folder, nor a registered rubric; rubrics: mentalgpt")
 
 
 def test_an_imported_prompt_judges_a_run_into_the_leaderboard(scripted, tmp_path):

@@ -13,7 +13,7 @@ from typing import Any
 from ..adapters import require_adapter_dir
 from ..errors import InputError, require
 from ..hookspecs import hookimpl
-from ..models import Model, Progress, adapter_label
+from ..models import Model, Progress, adapter_label, require_model_source
 from ..options import GenerationOptions
 from ..records import ChatRequest, Completion
 
@@ -71,6 +71,8 @@ class HFModel(Model):
     def check(self) -> None:
         require("torch", "hf", f"model {self.model_id}")
         require("transformers", "hf", f"model {self.model_id}")
+        if self.target and type(self).source is HFModel.source:  # gguf files check their own
+            require_model_source(self.target, self.model_id)
         if self.options.load_in_4bit:
             require("bitsandbytes", "hf", f"load_in_4bit for {self.model_id}")
         if self.options.adapter:

@@ -11,7 +11,7 @@ from typing import Any
 from ..adapters import require_adapter_dir
 from ..errors import InputError, require
 from ..hookspecs import hookimpl
-from ..models import Model, Progress, adapter_label
+from ..models import Model, Progress, adapter_label, require_model_source
 from ..options import GenerationOptions
 from ..records import ChatRequest, Completion, Usage
 
@@ -73,6 +73,8 @@ class VLLMModel(Model):
 
     def check(self) -> None:
         require("vllm", "vllm", f"model {self.model_id}")
+        if self.target:
+            require_model_source(self.target, self.model_id)
         o = self.options
         if o.adapter:
             require_adapter_dir(o.adapter, f"option adapter={o.adapter!r}")

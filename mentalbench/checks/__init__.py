@@ -24,7 +24,10 @@ def resolve_checks(names: Iterable[str] | None = None) -> list[Check]:
     for name in names:
         check = registry.check(name)  # a name two plugins registered is an error naming both
         if check is None:
-            raise InputError(f"unknown check {name!r}: expected one of "
+            from ..suggest import did_you_mean
+
+            raise InputError(f"unknown check {name!r}{did_you_mean(name, table)}: expected "
+                             "one of "
                              f"{', '.join(sorted(table)) or 'none (no check is registered)'}")
         out.setdefault(check.name, check)
     return list(out.values())

@@ -27,7 +27,7 @@ class Group(click.Group):
             ctx.exit(exc.exit_code)
         except click.UsageError as exc:  # click's own: one line too, not usage + hint + error
             where = exc.ctx.command_path if exc.ctx else ctx.command_path
-            click.echo(f"Error: {mask_text(exc.format_message())} (see '{where} --help')",
+            click.echo(f"Error: {mask_text(_usage_message(exc))} (see '{where} --help')",
                        err=True)
             ctx.exit(exc.exit_code)
         except ModuleNotFoundError as exc:  # an optional dependency reached by an import
@@ -54,16 +54,40 @@ class Group(click.Group):
             ctx.exit(EXIT_INPUT)
 
 
+def _usage_message(exc: click.UsageError) -> str:
+    """click's message; extra arguments that are files were a glob the shell expanded."""
+    import re
+    from pathlib import Path
+
+    message = exc.format_message()
+    found = re.fullmatch(r"Got unexpected extra arguments? \((.*)\)", message, re.S)
+    if found:
+        extra = found.group(1).split(" ")
+        paths = [a for a in extra if Path(a).exists()]
+        if paths:
+            return (f"got {len(extra)} extra arguments ({extra[0]}, ...) where one path was "
+                    "expected: an unquoted glob the shell expanded? Quote it "
+                    "(--answers 'answers/*.jsonl') or repeat the option for each file")
+    return message
+
+
 @click.group(cls=Group)
 @click.version_option(__version__, prog_name="mentalbench")
-def cli():
+@click.option("--verbose", "-v", is_flag=True,
+              help="Show the libraries' own progress bars (weights loading, downloads); "
+                   "mentalbench's progress lines show either way.")
+def cli(verbose):
     """Benchmark language models on mental-health counseling questions, judged by LLMs."""
+    if not verbose:
+        from ..progress import quiet_libraries
+
+        quiet_libraries()
 
 
 def _add_bundled_commands() -> None:
-    from . import checks, info, leaderboard, report, rubric, run
+    from . import cache, checks, info, leaderboard, report, rubric, run
 
-    for module in (run, leaderboard, report, info, rubric, checks):
+    for module in (run, leaderboard, report, info, rubric, checks, cache):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -18,8 +18,37 @@ JUDGE_OPT_HELP = ("Judge option, repeatable: K=V for every judge, JUDGE.K=V for 
                   "(e.g. gpt4.base_url=http://127.0.0.1:8000/v1, samples=3).")
 
 
-def slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-")[:80] or "run"
+def slug(text: str, width: int = 80) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-")[:width].strip("-.") or "run"
+
+
+def _short_model(name: str) -> str:
+    """A model's last path part, without its prefix: hf:/m/Llama-3-8B -> Llama-3-8B."""
+    return re.split(r"[/\\:]", name.rstrip("/\\"))[-1] or name
+
+
+def run_folder(label: str) -> str:
+    """The default --out of `run`: the model's short name, under 40 characters."""
+    base, plus, adapter = label.partition("+")
+    return slug(_short_model(base) + (f"+{adapter}" if plus else ""), 40)
+
+
+def default_out(short: str, legacy: str) -> Path:
+    """runs/<short>, unless a folder under the longer name earlier versions gave exists (a
+    rerun resumes there)."""
+    old = Path("runs") / legacy
+    return old if old.is_dir() and legacy != short else Path("runs") / short
+
+
+def judged_folder(models: list[str]) -> str:
+    """The default --out of `judge`: one model's short name, or the first and how many more
+    (with a hash of them all, so another set of models gets another folder)."""
+    from ..hashing import text_sha256
+
+    first = slug(_short_model(models[0]), 32) if models else "answers"
+    if len(models) <= 1:
+        return f"{first}-judged"
+    return f"{first}-and-{len(models) - 1}-more-{text_sha256(chr(10).join(models))[:6]}-judged"
 
 
 def out_folder(ctx: click.Context, param: click.Parameter, value: str | None) -> Path | None:
@@ -42,6 +71,9 @@ def judging_options(f: Callable) -> Callable:
         click.option("--check", "checks", multiple=True, metavar="NAME",
                      help="Deterministic check to run on every answer, repeatable "
                           "(default: every registered check; see `mentalbench checks`)."),
+        click.option("--checks", "all_checks", is_flag=True,
+                     help="Run every registered check (the default, except with "
+                          "--import-judgments, where checks run only when asked)."),
         click.option("--no-checks", is_flag=True, help="Run no deterministic checks."),
         click.option("--judge-empty", is_flag=True,
                      help="Send empty answers to the judges too (by default they are counted "
@@ -63,13 +95,18 @@ def judging_options(f: Callable) -> Callable:
     return f
 
 
-def chosen_checks(checks: tuple[str, ...], no_checks: bool) -> tuple:
-    """The checks a run does: those named with --check, none with --no-checks, else all."""
+def chosen_checks(checks: tuple[str, ...], no_checks: bool, all_checks: bool = False,
+                  default: bool = True) -> tuple:
+    """The checks a run does: those named with --check, all with --checks, none with
+    --no-checks, else all (or none where `default` is False: an import)."""
     from ..checks import resolve_checks
 
-    if no_checks and checks:
-        raise click.UsageError("--check and --no-checks: give one or the other")
-    return () if no_checks else tuple(resolve_checks(checks or None))
+    if no_checks and (checks or all_checks):
+        given = "--check" if checks else "--checks"
+        raise click.UsageError(f"{given} and --no-checks: give one or the other")
+    if no_checks or not (checks or all_checks or default):
+        return ()
+    return tuple(resolve_checks(checks or None))
 
 
 def print_judge_notes(plan) -> None:
@@ -109,9 +146,12 @@ def finish(plan, reporter, with_report: bool = False) -> None:
     summary = execute(plan, reporter)
     for line in summary_lines(summary):
         click.echo(line, err=True)
-    print_board(plan.out)
+    rubrics = [j.rubric for j in plan.judges] + ([plan.imports.rubric] if plan.imports else [])
+    print_board(plan.out, {m.key: m.name for r in rubrics for m in r.metrics})
     if with_report:
-        click.echo(f"Report: {write_run_report(plan)}")
+        with reporter.stage("writing the report", None):
+            path = write_run_report(plan)
+        click.echo(f"Report: {path}")
     status = summary.exit_status(plan.allow_unscored)
     if summary.stopped:
         click.echo(f"Error: {summary.stopped}", err=True)
@@ -123,9 +163,10 @@ def summary_lines(summary) -> list[str]:
     """The end-of-run summary: one unwrapped line each."""
     from ..pricing import format_spend
 
+    calls = sum(row["new_results"] for row in summary.spend if row["stage"] == "judging")
     lines = [f"answers: {summary.answers} ({summary.generated} new); judgments: "
-             f"{summary.scored} of {summary.expected} scored ({summary.judged} made this run); "
-             f"checks: {summary.checks} new; {summary.seconds:.1f}s"]
+             f"{summary.scored} of {summary.expected} scored ({summary.judged} made this run, "
+             f"{calls} judge calls); checks: {summary.checks} new; {summary.seconds:.1f}s"]
     if summary.left:
         cause, count = summary.undone.most_common(1)[0]
         lines.append(f"unscored or failed: {summary.left} of {summary.expected}; most common "
@@ -136,17 +177,17 @@ def summary_lines(summary) -> list[str]:
     return lines
 
 
-def print_board(out: Path) -> None:
-    """The run directory's leaderboard, its main columns, on stdout."""
+def print_board(out: Path, names: dict[str, str]) -> None:
+    """The run directory's leaderboard as the terminal table of `mentalbench leaderboard`."""
     import pandas as pd
 
+    from ..board_table import table_text
+
     board = pd.read_csv(out / "leaderboard.csv")
-    shown = [c for c in ("model", "judge", "judge_model", "n_scored", "n_questions", "partial",
-                         "metrics_mean", "overall") if c in board.columns]
     if board.empty:
         click.echo("(no judgments yet)")
         return
-    click.echo(board[shown].to_string(index=False))
+    click.echo(table_text(board, names))
 
 
 def write_run_report(plan) -> Path:

@@ -12,11 +12,16 @@ import click
 @click.argument("run_dirs", nargs=-1, required=True,
                 type=click.Path(file_okay=False, path_type=Path))
 @click.option("--output", "-o", metavar="FILE",
-              help="Write the leaderboard here (with FILE.manifest.json beside it); '-' for "
-                   "stdout. Default: print it as a table.")
+              help="Write the leaderboard's CSV here (with FILE.manifest.json beside it); '-' "
+                   "writes the same CSV to stdout. Default: print a table.")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default=None,
-              help="Output format (default: table on stdout, csv into a file).")
-def leaderboard_cmd(run_dirs, output, fmt):
+              help="Output format (default: a table on the terminal, csv with -o).")
+@click.option("--columns", metavar="LIST",
+              help="The table's columns: CSV column names separated by commas, or 'all' "
+                   "(default: model, judge, scored/set, metrics_mean [95% CI], coverage when "
+                   "not complete, and the metrics under short headers, fitted to the "
+                   "terminal's width).")
+def leaderboard_cmd(run_dirs, output, fmt, columns):
     """Merge the stores of run directories into one leaderboard, never pooling identities.
 
     Rows differ by model (and answer set), judge, the model the judge asked for and the one that
@@ -26,24 +31,32 @@ def leaderboard_cmd(run_dirs, output, fmt):
 
     Every mean and n_scored are over the same fully scored questions (samples of a question
     averaged first). Rows sort by metrics_mean, the mean of the rubric's metrics; overall is the
-    judge's own overall rating, a separate number.
+    judge's own overall rating, a separate number. coverage tells a deliberate subset
+    (`subset 20/200`, after --limit) from a run that did not finish. Every CSV column is
+    explained in the table of columns of docs/cli.md.
     """
+    from ..board_table import metric_names, table_text
     from ..errors import InputError
     from ..files import write_atomic
     from ..hashing import file_sha256
     from ..leaderboard import leaderboard, to_csv
+    from ..progress import working
     from ..results import load_results
 
     for d in run_dirs:
         if not (d / "store.sqlite").is_file():
             raise InputError(f"{d}: not a run directory (no store.sqlite)")
-    board = leaderboard(load_results(list(run_dirs)))
+    with working("reading run stores"):
+        results = load_results(list(run_dirs))
+        board = leaderboard(results)
     if board.empty:
         raise InputError(f"{', '.join(map(str, run_dirs))}: no judgments to rank")
-    fmt = fmt or ("csv" if output and output != "-" else "table")
+    fmt = fmt or ("csv" if output else "table")
+    if columns and fmt != "table":
+        raise InputError("--columns: only for --format table (CSV and JSON hold every column)")
     text = (to_csv(board) if fmt == "csv" else
             board.to_json(orient="records", indent=1) + "\n" if fmt == "json" else
-            board.to_string(index=False) + "\n")
+            table_text(board, metric_names(results), columns) + "\n")
     if not output or output == "-":
         click.echo(text, nl=False)
         return

@@ -37,6 +37,7 @@ def report_cmd(run_dirs, out_dir, resamples, seed, baseline, judges, metrics, qu
     Runs of different question sets or rubrics are not mixed in one table: pick one with
     --question-set / --rubric.
     """
+    from ..progress import working
     from ..report import ReportOptions, require_report_extra, write_report
     from ..results import load_results
 
@@ -44,7 +45,10 @@ def report_cmd(run_dirs, out_dir, resamples, seed, baseline, judges, metrics, qu
     options = ReportOptions(resamples=resamples, seed=seed, baseline=baseline,
                             judges=tuple(judges), metrics=tuple(metrics),
                             question_set=question_set, rubric=rubric)
-    path = write_report(load_results(list(run_dirs)), out_dir, options)
+    with working("reading run stores"):
+        results = load_results(list(run_dirs))
+    with working("writing the report"):
+        path = write_report(results, out_dir, options)
     click.echo(f"Report: {path}")
 
 

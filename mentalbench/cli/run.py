@@ -8,7 +8,17 @@ import click
 
 from ..options import parse_pairs
 from ..rundir import check_out
-from .common import chosen_checks, finish, judging_options, out_folder, print_dry_run, slug
+from .common import (
+    chosen_checks,
+    default_out,
+    finish,
+    judged_folder,
+    judging_options,
+    out_folder,
+    print_dry_run,
+    run_folder,
+    slug,
+)
 
 
 def _reporter():
@@ -27,8 +37,8 @@ def _reporter():
               help="Run directory (default: runs/<name>). Re-running it resumes.")
 @judging_options
 def run(model_id, model_opt, name, out, judges, judge_opt, rubric, questions, questions_format,
-        limit, checks, no_checks, judge_empty, no_retry_unscored, allow_unscored, wait, with_report,
-        dry_run):
+        limit, checks, all_checks, no_checks, judge_empty, no_retry_unscored, allow_unscored,
+        wait, with_report, dry_run):
     """Answer the questions with a model, judge every answer, write the leaderboard.
 
     Exit status: 0 everything scored; 3 answers or judgments left unscored or failed (see the
@@ -46,10 +56,10 @@ def run(model_id, model_opt, name, out, judges, judge_opt, rubric, questions, qu
     model.check()
     resolved = resolve_judges(judges, judge_opts, rubric)
     label = name or model.label()
-    out = out or Path("runs") / slug(label)
+    out = out or default_out(run_folder(label), slug(label))
     check_out(out)
     plan = RunPlan(out=out, questions=qset, selected=selected, judges=resolved,
-                   checks=chosen_checks(checks, no_checks), model=model,
+                   checks=chosen_checks(checks, no_checks, all_checks), model=model,
                    label=label, retry_unscored=not no_retry_unscored, judge_empty=judge_empty,
                    allow_unscored=allow_unscored, wait=wait,
                    arguments={"model": model_id, "model_opt": model_opts, "name": name,
@@ -76,12 +86,17 @@ def run(model_id, model_opt, name, out, judges, judge_opt, rubric, questions, qu
                    "not with -j): FastChat single-mode model_judgment JSONL, or a CSV of human "
                    "ratings (question_id, model, rater, one column per rubric key). Scores are "
                    "read by --rubric's metric names.")
+@click.option("--accept-prompt-mismatch", is_flag=True,
+              help="Store an imported judgment as scored even when its prompt is not the "
+                   "rubric's prompt for its question (by default it is stored unscored, with "
+                   "the reason).")
 @click.option("--import-name", help="Judge name for imported FastChat judgments (default: the "
                                     "judge model the file names, e.g. gpt-4).")
 @judging_options
-def judge(answer_paths, name, max_answer_words, out, import_path, import_name, judges, judge_opt,
-          rubric, questions, questions_format, limit, checks, no_checks, judge_empty,
-          no_retry_unscored, allow_unscored, wait, with_report, dry_run):
+def judge(answer_paths, name, max_answer_words, out, import_path, accept_prompt_mismatch,
+          import_name, judges, judge_opt, rubric, questions, questions_format, limit, checks,
+          all_checks, no_checks, judge_empty, no_retry_unscored, allow_unscored, wait,
+          with_report, dry_run):
     """Judge answers produced elsewhere and write their leaderboard.
 
     Repeated answers to one question with different texts are samples, averaged per question;
@@ -94,11 +109,28 @@ def judge(answer_paths, name, max_answer_words, out, import_path, import_name, j
     from ..resolve import resolve_judges, resolve_questions, select
     from ..runner import RunPlan
 
+    # Every name and option is checked before any file is read: a typo costs no waiting.
     paths = expand_answer_paths(answer_paths)
     if name and len(paths) > 1:
         raise InputError("--name: only with one answers file (each file names its own model)")
-    files = [f for p in paths for f in read_answers(p, name, max_answer_words)]
     qset = resolve_questions(questions, questions_format)
+    selected = select(qset, limit)
+    judge_opts = parse_pairs(judge_opt, "--judge-opt")
+    if import_path is not None:
+        _check_import_options(import_path, judges, judge_opts)
+    elif import_name:
+        raise InputError("--import-name: only with --import-judgments")
+    resolved = () if import_path is not None else resolve_judges(judges, judge_opts, rubric)
+    import_rubric = _import_rubric(rubric) if import_path is not None else None
+    chosen = chosen_checks(checks, no_checks, all_checks, default=import_path is None)
+    if out is not None:
+        check_out(out)
+    reporter = _reporter()
+    files = []
+    with reporter.stage("reading answer files", len(paths)) as advance:
+        for p in paths:
+            files.extend(read_answers(p, name, max_answer_words))
+            advance(1)
     known = {q.id for q in qset.questions}
     for f in files:
         unknown = sorted(f.question_ids - known)
@@ -109,22 +141,17 @@ def judge(answer_paths, name, max_answer_words, out, import_path, import_name, j
             click.echo(f"{f.path}: {f.duplicates} answer rows repeat an earlier answer to the "
                        "same question word for word: dropped", err=True)
     answered = set().union(*(f.question_ids for f in files))
-    selected = select(qset, limit)
     selected = tuple(q for q in selected if q.id in answered)
-    judge_opts = parse_pairs(judge_opt, "--judge-opt")
     imports = None
     if import_path is not None:
-        imports = _imports(import_path, import_name, files, qset, selected, judges, judge_opts,
-                           rubric)
-    elif import_name:
-        raise InputError("--import-name: only with --import-judgments")
-    resolved = () if imports is not None else resolve_judges(judges, judge_opts, rubric)
+        with reporter.stage("reading judgments", None):
+            imports = _imports(import_path, import_name, files, qset, selected, import_rubric,
+                               accept_prompt_mismatch)
     models = sorted({f.model for f in files})
-    out = out or Path("runs") / f"{slug('+'.join(models))}-judged"
+    out = out or default_out(judged_folder(models), f"{slug('+'.join(models))}-judged")
     check_out(out)
     plan = RunPlan(out=out, questions=qset, selected=selected, judges=resolved,
-                   checks=chosen_checks(checks, no_checks),
-                   answer_files=tuple(files), imports=imports,
+                   checks=chosen, answer_files=tuple(files), imports=imports,
                    retry_unscored=not no_retry_unscored, judge_empty=judge_empty,
                    allow_unscored=allow_unscored, wait=wait,
                    arguments={"answers": [str(p) for p in paths], "name": name,
@@ -138,20 +165,31 @@ def judge(answer_paths, name, max_answer_words, out, import_path, import_name, j
                           f"judgments ({scored} scored); no model is called.")
     if dry_run:
         return print_dry_run(plan)
-    finish(plan, _reporter(), with_report)
+    finish(plan, reporter, with_report)
 
 
-def _imports(path, import_name, files, qset, selected, judges, judge_opts, rubric):
-    """The judgments of --import-judgments, within the selected questions; notes on stderr."""
+def _check_import_options(path, judges, judge_opts) -> None:
     from ..errors import InputError
-    from ..judgment_import import DEFAULT_RUBRIC, read_judgments
-    from ..resolve import resolve_rubric
 
     if judges or judge_opts:
         raise InputError("--import-judgments: the file's judges judge; -j/--judge and "
                          "--judge-opt are not allowed with it")
-    imports = read_judgments(path, files, qset, resolve_rubric(rubric or DEFAULT_RUBRIC),
-                             import_name)
+    if not Path(path).is_file():
+        raise InputError(f"{path}: no such judgments file")
+
+
+def _import_rubric(rubric):
+    from ..judgment_import import DEFAULT_RUBRIC
+    from ..resolve import resolve_rubric
+
+    return resolve_rubric(rubric or DEFAULT_RUBRIC)
+
+
+def _imports(path, import_name, files, qset, selected, rubric, accept_prompt_mismatch):
+    """The judgments of --import-judgments, within the selected questions; notes on stderr."""
+    from ..judgment_import import read_judgments
+
+    imports = read_judgments(path, files, qset, rubric, import_name, accept_prompt_mismatch)
     for note in imports.notes:
         click.echo(note, err=True)
     return imports.within(q.id for q in selected)

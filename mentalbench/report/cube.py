@@ -9,6 +9,7 @@ import pandas as pd
 
 from ..errors import InputError
 from ..results import Results
+from ..suggest import did_you_mean
 from .options import ReportOptions
 
 PANEL = "panel"  # the mean of all judges per answer, reported as a judge of its own
@@ -67,7 +68,8 @@ def _narrow(rows: pd.DataFrame, column: str, value: str | None, option: str) -> 
         return rows
     kept = rows[rows[column] == value]
     if kept.empty:
-        raise InputError(f"{option} {value}: not in the runs (found: "
+        raise InputError(f"{option} {value}: not in the runs"
+                         f"{did_you_mean(value, rows[column].unique())} (found: "
                          f"{', '.join(sorted(rows[column].unique()))})")
     return kept
 
@@ -88,11 +90,13 @@ def select(results: Results, options: ReportOptions) -> Section:
         known = set(rows["judge"]) | set(rows["judge_label"])
         unknown = [j for j in options.judges if j not in known]
         if unknown:
-            raise InputError(f"--judge {unknown[0]}: not in the runs (found: "
+            raise InputError(f"--judge {unknown[0]}: not in the runs"
+                             f"{did_you_mean(unknown[0], known)} (found: "
                              f"{', '.join(sorted(set(rows['judge_label'])))})")
         rows = rows[rows["judge"].isin(options.judges) | rows["judge_label"].isin(options.judges)]
     if options.baseline is not None and options.baseline not in set(rows["model"]):
-        raise InputError(f"--baseline {options.baseline}: not a model in the runs (found: "
+        raise InputError(f"--baseline {options.baseline}: not a model in the runs"
+                         f"{did_you_mean(options.baseline, set(rows['model']))} (found: "
                          f"{', '.join(sorted(set(rows['model'])))})")
     rubric_keys = tuple(k for k in results.metric_keys if k in rows.columns)
     if not rubric_keys:
@@ -102,7 +106,8 @@ def select(results: Results, options: ReportOptions) -> Section:
     if options.metrics:
         unknown = [k for k in options.metrics if k not in available]
         if unknown:
-            raise InputError(f"--metric {unknown[0]}: not a metric of rubric {rubric} "
+            raise InputError(f"--metric {unknown[0]}: not a metric of rubric {rubric}"
+                             f"{did_you_mean(unknown[0], available)} "
                              f"(expected one of: {', '.join(available)})")
         metrics = tuple(k for k in available if k in options.metrics)
     else:

@@ -12,6 +12,7 @@ import numpy as np
 
 from .analysis import Analysis
 from .cube import METRICS_MEAN, OVERALL
+from .dotplots import MANY_MODELS, metric_dots
 from .length import length_z
 from .pairs import ALPHA
 
@@ -53,16 +54,28 @@ def _svg(fig, key: str) -> str:
 def _colors(n: int):
     from matplotlib import colormaps
 
-    cmap = colormaps["tab10" if n <= 10 else "tab20"]
+    cmap = colormaps["tab10"]  # bars are drawn for at most MANY_MODELS models
     return [cmap(i % cmap.N) for i in range(n)]
 
 
-def grouped_bars(a: Analysis) -> Figure:
-    """Appendix-B bars: metric x model, one panel per judge and the panel, 95% whiskers."""
+def grouped_bars(a: Analysis, names: dict[str, str] | None = None) -> Figure:
+    """Appendix-B bars: metric x model, one panel per judge and the panel, 95% whiskers; beyond
+    MANY_MODELS, sorted dot plots, one panel per metric (colour per model stops reading)."""
+    names = names or {}
     cube, scores = a.cube, a.scores
     metrics = [k for k in cube.metrics if k != METRICS_MEAN] or list(cube.metrics)
     models = list(cube.models)
-    fig = _figure(max(8.0, 0.12 * len(models) * len(metrics) + 3), 2.6 * len(cube.judges) + 0.6)
+    if len(models) > MANY_MODELS:
+        head = headline(a)
+        return Figure("bars", "Mean rating per metric and model",
+                      f"One panel per metric; models sorted by {names.get(head, head)} "
+                      f"({'the panel of judges' if 'panel' in cube.judges else cube.judges[0]}"
+                      "), best at the top. Dots: means over questions, one colour per judge; "
+                      "lines: 95% bootstrap intervals.",
+                      metric_dots(a, names, _figure, _svg, _wrap, head))
+    # Wide enough for each metric's name (up to 15 letters a line at 8 pt) under its group.
+    fig = _figure(max(1.35 * len(metrics) + 2.5, 0.12 * len(models) * len(metrics) + 3),
+                  2.6 * len(cube.judges) + 0.6)
     axes = fig.subplots(len(cube.judges), 1, squeeze=False, sharey=True)[:, 0]
     width = 0.8 / len(models)
     colors = _colors(len(models))
@@ -74,15 +87,17 @@ def grouped_bars(a: Analysis) -> Figure:
             low = np.array([r["ci_low"] if r is not None else np.nan for r in rows])
             high = np.array([r["ci_high"] if r is not None else np.nan for r in rows])
             x = np.arange(len(metrics)) - 0.4 + width * (i + 0.5)
-            ax.bar(x, mean, width, color=colors[i], label=model)
+            ax.bar(x, mean, width, color=colors[i] if len(models) > 1 else "#1f5f8b",
+                   label=model)
             ax.errorbar(x, mean, yerr=[mean - low, high - mean], fmt="none", ecolor="#333",
                         elinewidth=0.7, capsize=1.5)
         ax.set_title(judge, loc="left", fontsize=10)
         ax.set_ylim(1, 10.3)
         ax.set_ylabel("mean rating")
-        ax.set_xticks(np.arange(len(metrics)), [_wrap(k) for k in metrics], fontsize=7)
-    axes[0].legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=7, frameon=False,
-                   ncols=1 if len(models) <= 15 else 2)
+        ax.set_xticks(np.arange(len(metrics)), [_wrap(names.get(k, k)) for k in metrics],
+                      fontsize=8)
+    if len(models) > 1:  # one model: its name is the page's; a legend would say nothing
+        axes[0].legend(loc="upper left", bbox_to_anchor=(1.01, 1), fontsize=9, frameon=False)
     return Figure("bars", "Mean rating per metric and model",
                   "One panel per judge (and the panel of judges); whiskers: 95% bootstrap "
                   "intervals over questions.", _svg(fig, "bars"))
@@ -148,6 +163,10 @@ def _wrap(key: str, width: int = 12) -> str:
     import textwrap
 
     return "\n".join(textwrap.wrap(key.replace("_", " "), width, break_long_words=False))
+
+
+def _label(names: dict[str, str], key: str) -> str:
+    return names.get(key, key.replace("_", " "))
 
 
 def _slug(text: str) -> str:
@@ -249,38 +268,54 @@ def length_plot(a: Analysis, judge: str, metric: str) -> Figure:
 
 
 def rank_slopes(a: Analysis, metric: str) -> Figure:
-    """Raw rank -> length-controlled rank for each model, one panel per judge."""
+    """Raw rank -> length-controlled rank for each model, one panel per judge; each side's
+    models are named on that side's axis, one row a model (ties in rank kept apart)."""
     judges = [j for j in a.cube.judges if (j, metric) in a.fits]
-    fig = _figure(2.6 * max(1, len(judges)) + 1, 0.24 * len(a.cube.models) + 1.4)
+    n = len(a.cube.models)
+    fig = _figure(3.4 * max(1, len(judges)) + 0.6, 0.2 * n + 1.3)
+    fig.get_layout_engine().set(wspace=0.12)  # one panel's right names apart from the next's
     axes = fig.subplots(1, max(1, len(judges)), squeeze=False)[0]
     part = a.scores[a.scores["metric"] == metric]
     for ax, judge in zip(axes, judges, strict=False):
         rows = part[part["judge"] == judge]
-        for r in rows.itertuples():
-            moved = r.rank != r.lc_rank
-            ax.plot([0, 1], [r.rank, r.lc_rank], marker="o", ms=3,
+        raw = rows.sort_values(["rank", "model"])["model"].tolist()
+        lc = rows.sort_values(["lc_rank", "model"])["model"].tolist()
+        left, right = {m: i for i, m in enumerate(raw)}, {m: i for i, m in enumerate(lc)}
+        for model in raw:
+            moved = left[model] != right[model]
+            ax.plot([0, 1], [left[model], right[model]], marker="o", ms=3,
                     color="#c0392b" if moved else "#999", lw=1.2 if moved else 0.7)
-            ax.text(-0.05, r.rank, r.model, ha="right", va="center", fontsize=7)
-        ax.set_xlim(-0.9, 1.2)
-        ax.invert_yaxis()
-        ax.set_xticks([0, 1], ["raw", "length-controlled"], fontsize=8)
-        ax.set_yticks([])
+        ax.set_xlim(-0.05, 1.05)
+        ax.set_ylim(len(raw) - 0.5, -0.5)
+        ax.set_yticks(range(len(raw)), raw, fontsize=7)
+        twin = ax.twinx()
+        twin.set_ylim(ax.get_ylim())
+        twin.set_yticks(range(len(lc)), lc, fontsize=7)
+        ax.set_xticks([0, 1], ["raw", "length-\ncontrolled"], fontsize=8)
         ax.set_title(judge, fontsize=10)
         for side in ("top", "right", "left"):
             ax.spines[side].set_visible(False)
+            twin.spines[side].set_visible(False)
+        ax.tick_params(axis="y", length=0)
+        twin.tick_params(axis="y", length=0)
     return Figure("slopes", f"Rank changes under length control: {metric}",
-                  "Red: models whose rank moves when length is held at each question's mean. "
-                  "A sensitivity analysis, not a correction.", _svg(fig, "slopes"))
+                  "Left of each panel the raw ranking, right the length-controlled one (best "
+                  "at the top). Red: models whose rank moves when length is held at each "
+                  "question's mean. A sensitivity analysis, not a correction.",
+                  _svg(fig, "slopes"))
 
 
-def all_figures(a: Analysis) -> list[Figure]:
-    """Every figure of the page, in page order."""
+def all_figures(a: Analysis, names: dict[str, str] | None = None) -> list[Figure]:
+    """Every figure of the page, in page order; those comparing models need two of them."""
     metric = headline(a)
-    out = [grouped_bars(a), forest(a, metric)]
-    out += [delta_heatmap(a, judge, metric) for judge in a.cube.judges]
+    out = [grouped_bars(a, names), forest(a, metric)]
+    several = len(a.cube.models) > 1
+    if several:
+        out += [delta_heatmap(a, judge, metric) for judge in a.cube.judges]
     for ja, jb in itertools.combinations(a.cube.real_judges, 2):
         out += [judge_heatmap(a, ja, jb), bland_altman(a, ja, jb, metric)]
-    out += [length_plot(a, judge, metric) for judge in a.cube.judges]
-    if a.fits:
-        out.append(rank_slopes(a, metric))
+    if several:
+        out += [length_plot(a, judge, metric) for judge in a.cube.judges]
+        if a.fits:
+            out.append(rank_slopes(a, metric))
     return out

@@ -47,6 +47,18 @@ def sort_value(value) -> str:
     return repr(float(value)) if isinstance(value, int | float) else str(value)
 
 
+def metric_names(results: Results) -> dict[str, str]:
+    """Display names of the rated keys (the rubric's), and of metrics_mean."""
+    names = {m.key: m.name for m in results.metrics}
+    names.setdefault(METRICS_MEAN, "Metrics mean")
+    return names
+
+
+def plural(n: int, word: str) -> str:
+    """'1 model', '3 models'."""
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
 def _leaderboards(a: Analysis, metric: str) -> list[dict]:
     """Per judge: rows ordered by rank on the headline metric, with every metric's mean."""
     boards = []
@@ -87,7 +99,9 @@ def render_html(a: Analysis, results: Results, figures: list[Figure], manifest: 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True,
                              lstrip_blocks=True)
-    env.filters.update(fmt=fmt, fmt_p=fmt_p, ci=fmt_ci, sv=sort_value)
+    names = metric_names(results)
+    env.filters.update(fmt=fmt, fmt_p=fmt_p, ci=fmt_ci, sv=sort_value, plural=plural,
+                       name=lambda key: names.get(key, str(key).replace("_", " ")))
     metric = headline(a)
     subsets = a.by_tag[a.by_tag["metric"] == metric]
     return env.get_template("report.html.j2").render(

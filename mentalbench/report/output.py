@@ -108,7 +108,7 @@ def write_report(results: Results, out_dir: Path, options: ReportOptions | None 
     require_report_extra()
     from .analysis import analyse
     from .figures import all_figures
-    from .html import render_html
+    from .html import metric_names, render_html
 
     options = options or ReportOptions()
     out_dir = Path(out_dir)
@@ -118,7 +118,8 @@ def write_report(results: Results, out_dir: Path, options: ReportOptions | None 
              for name, frame in analysis.tables().items()}
     names = ["report.html", *texts, "manifest.json"]
     manifest = build_manifest(analysis, results, names)
-    texts["report.html"] = render_html(analysis, results, all_figures(analysis), manifest)
+    figures = all_figures(analysis, metric_names(results))
+    texts["report.html"] = render_html(analysis, results, figures, manifest)
     texts["manifest.json"] = json.dumps(manifest, indent=2, ensure_ascii=False, default=str)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))

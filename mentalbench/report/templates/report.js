@@ -71,8 +71,11 @@ async function openQuestion(button) {
     const judgments = q.r.filter((r) => r[0] === m);
     if (!answers.length && !judgments.length) return;
     // The summary line: each judge's mean of the rubric metrics on this model's answer(s).
-    const means = judgments.filter((r) => r[7] !== null)
-      .map((r) => data.judges[r[2]] + " " + r[7].toFixed(2));
+    // Several answers (samples) of one model: each judge's mean names the answer it is of.
+    const scored = judgments.filter((r) => r[7] !== null);
+    const repeated = answers.length > 1 || new Set(scored.map((r) => r[2])).size < scored.length;
+    const means = scored.map((r) => data.judges[r[2]] + (repeated ? " (answer " + r[1] + ")" : "")
+      + " " + r[7].toFixed(2));
     const box = el("details", { class: "model" },
       el("summary", {}, model + (means.length ? " · " + means.join(", ") : "")));
     answers.forEach((a) => {
