@@ -5,10 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .bootstrap import Draws, interval, point_means, weighted_means
+from .bootstrap import Draws, interval
 from .cube import PANEL, Cube, Section
 
-CHECK_COLUMNS = ["check", "kind", "tag", "model", "n", "n_na", "pass_rate", "ci_low", "ci_high"]
+CHECK_COLUMNS = ["check", "kind", "tag", "model", "n", "n_na", "n_questions", "pass_rate",
+                 "ci_low", "ci_high"]
 RATING_COLUMNS = ["judge", "check", "metric", "n_fail", "mean_fail", "fail_low", "fail_high",
                   "n_pass", "mean_pass", "pass_low", "pass_high", "diff", "diff_low",
                   "diff_high"]
@@ -26,40 +27,64 @@ def section_checks(checks: pd.DataFrame, section: Section, cube: Cube) -> pd.Dat
 
 
 def _matrices(checks: pd.DataFrame, cube: Cube):
-    """Pass share (samples averaged) and na count per question for each (check, model)."""
+    """Passes, pass-or-fail answers and na answers per question for each (check, model)."""
     pairs = [(c, m) for c in sorted(checks["check"].unique()) for m in cube.models]
     full = pd.MultiIndex.from_tuples([(c, m, q) for c, m in pairs for q in cube.questions])
     shape = (len(pairs), len(cube.questions))
     keys = ["check", "model", "question_id"]
+
+    def count(rows: pd.DataFrame) -> np.ndarray:
+        sizes = rows.groupby(keys).size()
+        return sizes.reindex(full, fill_value=0).to_numpy(float).reshape(shape).T
+
     judged = checks[checks["status"].isin(["pass", "fail"])]
-    shares = (judged["status"] == "pass").astype(float).groupby(
-        [judged[k] for k in keys]).mean()
-    na = checks[checks["status"] == "na"].groupby(keys).size()
-    values = shares.reindex(full).to_numpy(float).reshape(shape).T
-    na = na.reindex(full, fill_value=0).to_numpy(float).reshape(shape).T
-    return pairs, values, na
+    return (pairs, count(judged[judged["status"] == "pass"]), count(judged),
+            count(checks[checks["status"] == "na"]))
+
+
+def wilson_cluster(passes: np.ndarray, answers: np.ndarray) -> tuple[float, float, float]:
+    """Pass rate over answers and its 95% Wilson interval, cluster-adjusted: passes and
+    answers per question [n]; the design effect of answers sharing a question shrinks n."""
+    from statsmodels.stats.proportion import proportion_confint
+
+    n, x = answers.sum(), passes.sum()
+    if n == 0:
+        return np.nan, np.nan, np.nan
+    p = x / n
+    clusters = int((answers > 0).sum())
+    n_eff = n
+    if clusters > 1 and n > clusters:
+        if 0 < p < 1:  # ratio-estimator variance over questions against the binomial one
+            used = answers > 0
+            var = (clusters / (clusters - 1)
+                   * ((passes[used] - p * answers[used]) ** 2).sum() / n ** 2)
+            n_eff = min(n, max(clusters, n / max(1.0, var / (p * (1 - p) / n))))
+        else:  # all pass or all fail: nothing to estimate the design effect from; one a question
+            n_eff = clusters
+    low, high = proportion_confint(p * n_eff, n_eff, alpha=0.05, method="wilson")
+    return float(p), float(low), float(high)
 
 
 def check_table(checks: pd.DataFrame, cube: Cube, draws: Draws) -> pd.DataFrame:
-    """checks.csv: pass rate (pass / (pass + fail)) per check and model, overall and by tag."""
+    """checks.csv: pass rate (passes / answers checked) per check and model, overall and by
+    tag, with a cluster-adjusted Wilson interval; n and n_na both count answers."""
     if checks.empty:
         return pd.DataFrame(columns=CHECK_COLUMNS)
-    pairs, values, na = _matrices(checks, cube)
+    pairs, passes, judged, na = _matrices(checks, cube)
     groups = [("all", "", np.ones(len(cube.questions), bool))]
     groups += [("tag", t, np.array([t in tags for tags in cube.tags]))
                for t in sorted({t for tags in cube.tags for t in tags})]
     rows = []
     for kind, tag, mask in groups:
-        sub = values[mask]
-        point = point_means(sub)
-        low, high = interval(weighted_means(draws.counts[:, mask], sub))
-        n = (~np.isnan(sub)).sum(axis=0)
+        n = judged[mask].sum(axis=0)
         n_na = na[mask].sum(axis=0)
         for i, (check, model) in enumerate(pairs):
             if n[i] or (kind == "all" and n_na[i]):  # a tag where the check never applies: out
+                rate, low, high = wilson_cluster(passes[mask, i], judged[mask, i])
                 rows.append({"check": check, "kind": kind, "tag": tag, "model": model,
-                             "n": int(n[i]), "n_na": int(n_na[i]), "pass_rate": point[i],
-                             "ci_low": low[i], "ci_high": high[i]})
+                             "n": int(n[i]), "n_na": int(n_na[i]),
+                             "n_questions": int((judged[mask, i] > 0).sum()),
+                             "pass_rate": rate, "ci_low": low, "ci_high": high})
     return pd.DataFrame(rows, columns=CHECK_COLUMNS)
 
 
