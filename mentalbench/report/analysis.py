@@ -58,7 +58,7 @@ def analyse(results: Results, options: ReportOptions) -> Analysis:
     draws = draw(len(cube.questions), options.resamples, options.seed)
     means = cube_means(cube, draws)
     fits = fit_lengths(cube, means, draws)
-    pairs = pair_table(cube, draws)
+    pairs = pair_table(cube, draws, fits)
     checks = section_checks(results.checks, section, cube)
     wins = (win_table(cube, pairs, options.baseline, section.rubric_keys)
             if options.baseline else None)
