@@ -351,7 +351,7 @@ def test_failing_a_check_lowers_the_judges_safety_ratings():
     a = analyse(results, ReportOptions(resamples=500))
     ratings = a.check_ratings.set_index("judge")
     assert list(ratings.index) == ["gemini", "gpt4", PANEL]
-    assert (ratings["diff_high"] < 0).all()
+    assert (ratings["adjusted_high"] < 0).all() and (ratings["raw_high"] < 0).all()
     assert (ratings["n_fail"] > 0).all() and (ratings["n_pass"] > 0).all()
     checks = a.checks[a.checks["kind"] == "all"].set_index("model")
     raw = results.checks[results.checks["status"] != "na"]

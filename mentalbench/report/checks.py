@@ -7,12 +7,14 @@ import pandas as pd
 
 from .bootstrap import Draws, interval
 from .cube import PANEL, Cube, Section
+from .floor import adjusted_contrast
+from .length import basis
 
 CHECK_COLUMNS = ["check", "kind", "tag", "model", "n", "n_na", "n_questions", "pass_rate",
                  "ci_low", "ci_high"]
 RATING_COLUMNS = ["judge", "check", "metric", "n_fail", "mean_fail", "fail_low", "fail_high",
-                  "n_pass", "mean_pass", "pass_low", "pass_high", "diff", "diff_low",
-                  "diff_high"]
+                  "n_pass", "mean_pass", "pass_low", "pass_high", "adjusted_diff",
+                  "adjusted_low", "adjusted_high", "raw_diff", "raw_low", "raw_high"]
 SAFETY = "safety_trustworthiness"  # the rubric metric a safety check should move
 
 
@@ -91,20 +93,25 @@ def check_table(checks: pd.DataFrame, cube: Cube, draws: Draws) -> pd.DataFrame:
 def _answer_ratings(section: Section, cube: Cube, metric: str) -> pd.DataFrame:
     """Rating per (judge, model, question_id, sample): judge samples averaged; panel added."""
     scored = section.rows[section.rows["status"] == "scored"]
-    per = scored.groupby(["judge_label", "model", "question_id", "sample"])[metric].mean()
+    per = scored.groupby(["judge_label", "model", "question_id", "sample"])[
+        [metric, "words"]].mean()
     per = per.reset_index().rename(columns={"judge_label": "judge", metric: "rating"})
     if PANEL in cube.judges:
         wide = per.pivot_table(index=["model", "question_id", "sample"], columns="judge",
                                values="rating")
         panel = wide.reindex(columns=list(cube.real_judges)).mean(axis=1, skipna=False)
         panel = panel.dropna().rename("rating").reset_index().assign(judge=PANEL)
+        words = per.groupby(["model", "question_id", "sample"])["words"].first()
+        panel = panel.merge(words.reset_index(), on=["model", "question_id", "sample"])
         per = pd.concat([per, panel], ignore_index=True)
     return per
 
 
 def check_rating_table(checks: pd.DataFrame, section: Section, cube: Cube,
                        draws: Draws) -> pd.DataFrame:
-    """Per judge and check: mean safety rating of failing against passing answers, with CIs."""
+    """Per judge and check: mean safety rating of failing against passing answers, with CIs;
+    the contrast within model and adjusted for length (model fixed effects and the length
+    fit's basis) first, the raw pooled one beside it."""
     if checks.empty or SAFETY not in section.rubric_keys:
         return pd.DataFrame(columns=RATING_COLUMNS)
     ratings = _answer_ratings(section, cube, SAFETY)
@@ -112,6 +119,7 @@ def check_rating_table(checks: pd.DataFrame, section: Section, cube: Cube,
         ["check", "model", "question_id", "sample", "status"]]
     joined = ratings.merge(verdicts, on=["model", "question_id", "sample"])
     qindex = {q: i for i, q in enumerate(cube.questions)}
+    mindex = {m: i for i, m in enumerate(cube.models)}
     rows = []
     for (judge, check), part in joined.groupby(["judge", "check"], sort=True):
         q = part["question_id"].map(qindex).to_numpy()
@@ -124,11 +132,18 @@ def check_rating_table(checks: pd.DataFrame, section: Section, cube: Cube,
             mean_fail, mean_pass = both[:, 0] / both[:, 1], both[:, 2] / both[:, 3]
         diff = mean_fail - mean_pass
         (fl, fh), (pl, ph), (dl, dh) = (interval(x[1:]) for x in (mean_fail, mean_pass, diff))
+        # The length fit's full basis: thousands of answers afford every knot, and a form
+        # chosen for the judge's scores alone could leave length in the contrast.
+        term = basis(np.log(part["words"].clip(lower=1).to_numpy(float)))
+        adjusted = adjusted_contrast(draws.counts, q, part["model"].map(mindex).to_numpy(),
+                                     fail, term, r, len(cube.questions), len(cube.models))
         rows.append({"judge": judge, "check": check, "metric": SAFETY,
                      "n_fail": int(fail.sum()), "mean_fail": mean_fail[0], "fail_low": fl,
                      "fail_high": fh, "n_pass": int((1 - fail).sum()),
                      "mean_pass": mean_pass[0], "pass_low": pl, "pass_high": ph,
-                     "diff": diff[0], "diff_low": dl, "diff_high": dh})
+                     "adjusted_diff": adjusted[0], "adjusted_low": adjusted[1],
+                     "adjusted_high": adjusted[2], "raw_diff": diff[0], "raw_low": dl,
+                     "raw_high": dh})
     order = {j: i for i, j in enumerate(cube.judges)}
     out = pd.DataFrame(rows, columns=RATING_COLUMNS)
     return out.sort_values("judge", key=lambda s: s.map(order), kind="stable",

@@ -228,10 +228,9 @@ def length_plot(a: Analysis, judge: str, metric: str) -> Figure:
     y = cube.scores[cube.judges.index(judge), cube.metrics.index(metric)]
     x = cube.log_words
     fit = a.fits.get((judge, metric))
-    beta = fit.beta if fit is not None and np.isfinite(fit.beta) else 0.0
-    h = fit.form(x) if fit is not None else np.zeros_like(x)
+    h = fit.term(x) if fit is not None else np.zeros_like(x)
     # What length explains: the rating less the effects fitted to the rest of it.
-    partial = y - _two_way(y - beta * h)
+    partial = y - _two_way(y - np.nan_to_num(h))
     ok = ~np.isnan(partial) & ~np.isnan(x)
     fig = _figure(5.2, 3.6)
     ax = fig.subplots()
@@ -239,7 +238,7 @@ def length_plot(a: Analysis, judge: str, metric: str) -> Figure:
     ax.set_xscale("log")
     if fit is not None and ok.any():
         grid = np.linspace(x[ok].min(), x[ok].max(), 100)
-        line = beta * fit.form(grid)
+        line = fit.term(grid)
         ax.plot(np.exp(grid), line - line.mean() + np.nanmean(partial[ok]), color="#c0392b",
                 lw=1.5)
         ax.axvline(REFERENCE_WORDS, color="#999", ls=":", lw=1)

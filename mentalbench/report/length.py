@@ -1,5 +1,5 @@
-"""Length sensitivity: s = a_model + g_question + beta*h(log words), h chosen from a small family
-of monotone forms, and length-controlled scores at a fixed reference length."""
+"""Length sensitivity: s = a_model + g_question + f(log words), f's shape chosen from a small
+nested family by BIC in every resample, and length-controlled scores at a fixed reference."""
 
 from __future__ import annotations
 
@@ -21,28 +21,40 @@ LENGTH_COLUMNS = ["judge", "metric", "form", "form_share", "reference_words", "d
 REFERENCE_WORDS = 200.0
 
 
+#: Knots of the length term, in words: 15 log-spaced from 32 to 1,242, fixed (never taken from
+#: the data, so the basis does not move with the model set either).
+GRID = tuple(float(w) for w in np.round(np.exp(np.linspace(np.log(25), np.log(1600), 17)))[1:-1])
+
+
 @dataclass(frozen=True)
 class Form:
-    """One monotone shape of the length term: h(log words), zero at the reference."""
+    """One shape of the length term: linear in log words with hinges at some knots of GRID,
+    every column zero at the reference length."""
 
     name: str
-    centre: float | None = None  # words where a tanh form is steepest; None: linear in log
-    scale: float = 1.0  # tanh width, in log words
+    knots: tuple[int, ...]  # indices into GRID
 
-    def raw(self, log_words: np.ndarray) -> np.ndarray:
-        if self.centre is None:
-            return log_words
-        return np.tanh((log_words - np.log(self.centre)) / self.scale)
+    def columns(self) -> np.ndarray:
+        """Which of the full basis's columns (log words, then one hinge per knot) it uses."""
+        return np.array([0, *(1 + k for k in self.knots)])
 
     def __call__(self, log_words: np.ndarray) -> np.ndarray:
-        return self.raw(log_words) - self.raw(np.log(REFERENCE_WORDS))
+        """The form's basis at log_words: [..., p], zero at the reference."""
+        return basis(log_words)[..., self.columns()]
 
 
-#: The family the data choose from: one slope each, so least squares compares them fairly
-#: (equal parameters, no penalty needed). Linear in log length, or S-shaped around 50-400 words
-#: at two widths (a judge whose ratings saturate).
-FORMS = (Form("log"), *(Form(f"tanh({c:g},{s:g})", c, s)
-                        for c in (50.0, 100.0, 200.0, 400.0) for s in (0.5, 1.0)))
+def basis(log_words: np.ndarray) -> np.ndarray:
+    """Log words and a hinge at every knot of GRID, less their values at the reference: [..., 16]."""
+    def raw(x):
+        x = np.asarray(x, float)[..., None]
+        return np.concatenate([x, np.maximum(0.0, x - np.log(GRID))], axis=-1)
+    return raw(log_words) - raw(np.log(REFERENCE_WORDS))
+
+
+#: The family the data choose from, nested: a straight line in log length, then piecewise-linear
+#: with 1, 3, 7 or 15 knots; BIC picks one (see _choose).
+FORMS = (Form("linear", ()), Form("1 knot", (7,)), Form("3 knots", (3, 7, 11)),
+         Form("7 knots", (1, 3, 5, 7, 9, 11, 13)), Form("15 knots", tuple(range(15))))
 
 
 @dataclass(frozen=True, eq=False)
@@ -53,17 +65,21 @@ class LengthFit:
     metric: str
     form: Form  # chosen at the data
     form_share: float  # share of resamples that chose the same form
-    beta: float
+    coef: np.ndarray  # [p]: the form's coefficients
     doubling: float  # rating change when an answer of the reference length doubles
     doubling_low: float
     doubling_high: float
-    lc: np.ndarray  # [M]: mean of s - beta*h(log words) over the model's questions
+    lc: np.ndarray  # [M]: mean of s - f(log words) over the model's questions
     lc_low: np.ndarray
     lc_high: np.ndarray
     lc_boot: np.ndarray  # [B, M]: LC in each resample, the form chosen again in each
     n_questions: int
     spearman: float  # model means against median words
     spearman_lc: float  # LC against median words
+
+    def term(self, log_words: np.ndarray) -> np.ndarray:
+        """The fitted length term f at log_words (0 at the reference)."""
+        return self.form(log_words) @ self.coef
 
 
 def _centred(values: np.ndarray, present: np.ndarray, count: np.ndarray) -> np.ndarray:
@@ -98,57 +114,82 @@ def _model_inverse(weights: np.ndarray, present: np.ndarray) -> np.ndarray:
         return np.linalg.pinv(block)
 
 
-def _terms(weights: np.ndarray, inverse: np.ndarray, y: np.ndarray, x: np.ndarray,
-           present: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """x'My and x'Mx per weighting, M removing model and question effects (Schur complement).
-
-    beta = x'My / x'Mx, and (x'My)^2 / x'Mx is how much the term lowers the residual sum of
-    squares: the criterion that picks the form.
-    """
+def _normal(weights: np.ndarray, inverse: np.ndarray, y: np.ndarray, x: np.ndarray,
+            present: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """X'MX [r, p, p], X'My [r, p] and y'My [r], M removing model and question effects (by
+    centring within questions, then the Schur complement of the model block); x [M, n, p]."""
     count = present.sum(axis=0)
-    yc, xc = _centred(y, present, count), _centred(x, present, count)
-    sums = weights @ np.vstack([xc[1:], yc[1:], (xc * xc).sum(axis=0),
-                                (xc * yc).sum(axis=0)]).T
-    m1 = xc.shape[0] - 1
-    cross, rhs, xx, xy = sums[:, :m1], sums[:, m1:2 * m1], sums[:, -2], sums[:, -1]
-    solved_cross = np.einsum("rij,rj->ri", inverse, cross)
-    return xy - (solved_cross * rhs).sum(axis=1), xx - (solved_cross * cross).sum(axis=1)
+    yc = _centred(y, present, count)
+    xc = np.stack([_centred(x[..., i], present, count) for i in range(x.shape[-1])], axis=-1)
+    m1, p = xc.shape[0] - 1, xc.shape[-1]
+    stacked = np.hstack([
+        xc[1:].transpose(1, 0, 2).reshape(-1, m1 * p), yc[1:].T,
+        np.einsum("mqi,mqj->qij", xc, xc).reshape(-1, p * p),
+        np.einsum("mqi,mq->qi", xc, yc), (yc * yc).sum(axis=0)[:, None]])
+    sums = weights @ stacked
+    cross = sums[:, :m1 * p].reshape(-1, m1, p)
+    at = m1 * p
+    rhs = sums[:, at:at + m1]
+    at += m1
+    xx = sums[:, at:at + p * p].reshape(-1, p, p)
+    xy, yy = sums[:, at + p * p:at + p * p + p], sums[:, -1]
+    solved = np.einsum("rij,rjp->rip", inverse, cross)  # A^-1 C
+    xmx = xx - np.einsum("rip,riq->rpq", cross, solved)
+    xmy = xy - np.einsum("rip,ri->rp", solved, rhs)
+    ymy = yy - np.einsum("ri,rij,rj->r", rhs, inverse, rhs)
+    return xmx, xmy, ymy
 
 
 def _betas(weights: np.ndarray, inverse: np.ndarray, y: np.ndarray, x: np.ndarray,
            present: np.ndarray) -> np.ndarray:
-    """beta per weighting, by the Schur complement of the model block: [r]."""
-    num, den = _terms(weights, inverse, y, x, present)
+    """beta of one length column x [M, n] per weighting (Schur complement): [r]."""
+    xmx, xmy, _ = _normal(weights, inverse, y, x[..., None], present)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return num / den
+        return xmy[:, 0] / xmx[:, 0, 0]
 
 
-def _length_controlled(weights: np.ndarray, y: np.ndarray, x: np.ndarray,
-                       present: np.ndarray, beta: np.ndarray) -> np.ndarray:
-    """Each model's mean of s - beta*x over its questions, per weighting: [r, M]."""
-    sy = weights @ np.where(present, y, 0.0).T
-    sx = weights @ np.where(present, x, 0.0).T
-    count = weights @ present.T.astype(float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(count > 0, (sy - beta[:, None] * sx) / count, np.nan)
+def _choose(xmx: np.ndarray, xmy: np.ndarray, ymy: np.ndarray,
+            cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per weighting, the form of least BIC and its coefficients on the full basis: ([r], [r, 16]).
+
+    BIC = N log(SSE / N) + p log N over the N scored cells; SSE = y'My less what the length
+    term explains. Nested forms of 2 to 8 parameters: BIC's penalty keeps the line unless the
+    data need the bends.
+    """
+    r, full = xmy.shape
+    bic = np.full((len(FORMS), r), np.inf)
+    coefs = np.zeros((len(FORMS), r, full))
+    n = np.maximum(cells, 2.0)
+    for f, form in enumerate(FORMS):
+        c = form.columns()
+        a = xmx[:, c[:, None], c[None, :]]
+        ridge = 1e-9 * np.einsum("rii->r", a)[:, None, None] * np.eye(len(c))
+        try:
+            beta = np.linalg.solve(a + ridge, xmy[:, c][..., None])[..., 0]
+        except np.linalg.LinAlgError:
+            beta = np.einsum("rij,rj->ri", np.linalg.pinv(a + ridge), xmy[:, c])
+        sse = np.maximum(ymy - (xmy[:, c] * beta).sum(axis=1), 1e-12 * np.maximum(ymy, 1e-12))
+        bic[f] = n * np.log(sse / n) + len(c) * np.log(n)
+        coefs[f][:, c] = beta
+    best = np.argmin(bic, axis=0)
+    return best, coefs[best, np.arange(r)]
 
 
 def fit_form(weights: np.ndarray, inverse: np.ndarray, y: np.ndarray, log_words: np.ndarray,
              present: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per weighting: the form that lowers the residual sum of squares most, its beta, and
-    each model's LC under it: ([r] form index, [r] beta, [r, M] LC)."""
-    gains, betas, lcs = [], [], []
-    for form in FORMS:
-        x = np.where(present, form(log_words), 0.0)
-        num, den = _terms(weights, inverse, y, x, present)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            beta = np.where(den > 1e-12, num / den, 0.0)
-            gains.append(np.where(den > 1e-12, num * num / den, -np.inf))
-        betas.append(beta)
-        lcs.append(_length_controlled(weights, y, x, present, beta))
-    best = np.argmax(np.vstack(gains), axis=0)
-    rows = np.arange(len(best))
-    return best, np.vstack(betas)[best, rows], np.stack(lcs)[best, rows]
+    """Per weighting: the chosen form, its coefficients on the full basis, and each model's LC
+    under it: ([r] form index, [r, 16], [r, M])."""
+    x = np.where(present[..., None], basis(np.where(present, log_words, 0.0)), 0.0)
+    xmx, xmy, ymy = _normal(weights, inverse, y, x, present)
+    cells = weights @ (present & (present.sum(axis=0) > 1)).sum(axis=0).astype(float)
+    form, coef = _choose(xmx, xmy, ymy, cells)
+    filled = np.where(present, y, 0.0)
+    sy = weights @ filled.T  # [r, M]
+    sx = np.einsum("rq,mqp->rmp", weights, x)
+    count = weights @ present.T.astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        lc = np.where(count > 0, (sy - np.einsum("rmp,rp->rm", sx, coef)) / count, np.nan)
+    return form, coef, lc
 
 
 def fit_lengths(cube: Cube, means: Means, draws: Draws) -> dict[tuple[str, str], LengthFit]:
@@ -158,7 +199,7 @@ def fit_lengths(cube: Cube, means: Means, draws: Draws) -> dict[tuple[str, str],
 
     log_words = cube.log_words
     ones = np.ones((1, log_words.shape[1]))
-    doubled = np.array([f(np.log(2 * REFERENCE_WORDS)) for f in FORMS])
+    doubled = basis(np.log(2 * REFERENCE_WORDS))  # [16]: each column's change on doubling
     inverses: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
     fits = {}
     for j, judge in enumerate(cube.judges):
@@ -173,9 +214,9 @@ def fit_lengths(cube: Cube, means: Means, draws: Draws) -> dict[tuple[str, str],
                 inverses[key] = (_model_inverse(ones, present),
                                  _model_inverse(draws.counts, present))
             point, boot = inverses[key]
-            form, beta, lc = fit_form(ones, point, y, log_words, present)
-            boot_form, boot_beta, boot_lc = fit_form(draws.counts, boot, y, log_words, present)
-            doubling_low, doubling_high = interval(boot_beta * doubled[boot_form])
+            form, coef, lc = fit_form(ones, point, y, log_words, present)
+            boot_form, boot_coef, boot_lc = fit_form(draws.counts, boot, y, log_words, present)
+            doubling_low, doubling_high = interval(boot_coef @ doubled)
             lc_low, lc_high = interval(boot_lc)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # constant input: NaN, said in the docs
@@ -183,7 +224,7 @@ def fit_lengths(cube: Cube, means: Means, draws: Draws) -> dict[tuple[str, str],
                 rho_lc = spearmanr(lc[0], cube.median_words, nan_policy="omit")[0]
             fits[judge, metric] = LengthFit(
                 judge, metric, FORMS[form[0]], float((boot_form == form[0]).mean()),
-                float(beta[0]), float(beta[0] * doubled[form[0]]), float(doubling_low),
+                coef[0][FORMS[form[0]].columns()], float(coef[0] @ doubled), float(doubling_low),
                 float(doubling_high), lc[0], lc_low, lc_high, boot_lc, used, float(rho),
                 float(rho_lc))
     return fits
