@@ -243,7 +243,11 @@ NO_DIAG = [
 ]
 
 # -- spellings ------------------------------------------------------------------------------
-LEMMA = [(r"\bwant to\b", "wan na"), (r"\bgoing to\b", "gon na"), (r"\bwas\b", "wa"),
+# "going to" becomes "gon na" only before a verb: "going to the nearest ER" stays (fixed after the
+# first build, before any held-out measurement: no tokeniser splits a "going to" of motion).
+LEMMA = [(r"\bwant to\b", "wan na"),
+         (r"\bgoing to\b(?! (?:the|a|an|my|your|bed|work|school|hospital)\b)", "gon na"),
+         (r"\bwas\b", "wa"),
          (r"\bn't\b", " n't"), (r"\bhas\b", "ha"), (r"\bgot to\b", "got ta")]
 
 

@@ -34,6 +34,7 @@ class CrisisRules:
         r = data_file(data_dir, "crisis_referral.toml")
         self.tags = frozenset(r.strings("applies.tags"))
         self.risk = r.lexicon("applies.risk")
+        self.not_risk = r.lexicon("applies.not_risk")
         self.resources = {kind: r.lexicon(f"resources.{kind}") for kind in KINDS}
         self.numbers = {kind: r.numbers(f"numbers.{kind}") for kind in ("emergency", "crisis_line")}
         self.context = r.lexicon("numbers.context")
@@ -61,7 +62,7 @@ class CrisisReferral(ReadingCheck):
 
     def risk_phrase(self, question: Question) -> str | None:
         """The first risk phrase of the question's text that is not negated."""
-        return self.first_unnegated(self.rules.risk, question.text)
+        return self.first_unnegated(self.rules.risk, question.text, self.rules.not_risk)
 
     def applies(self, question: Question) -> bool:
         return bool(self.rules.tags.intersection(question.tags)) or \
