@@ -78,3 +78,20 @@ def test_failing_answers_are_not_rated_lower_once_length_is_held(null):
 
 def test_the_reference_is_a_fixed_length():
     assert basis(np.log(REFERENCE_WORDS)) == pytest.approx(np.zeros(16))
+
+
+def test_a_panel_keeps_the_bias_its_judges_share(null):
+    _, a = null
+    panel = a.scores[(a.scores["judge"] == "panel")]
+    raw = panel["mean"].max() - panel["mean"].min()
+    one = a.scores[(a.scores["judge"] == "sat")]
+    assert raw > 0.8 * (one["mean"].max() - one["mean"].min())
+    row = a.length.set_index("judge").loc["panel"]
+    assert row["spearman_means_words"] > 0.95
+
+
+def test_judges_that_share_a_bias_agree_highly(null):
+    # Agreement is not validity: neither judge reads the answers, and alpha is high anyway.
+    _, a = null
+    alpha = a.agreement.set_index("metric")["alpha_interval"]
+    assert (alpha > 0.85).all()
