@@ -19,6 +19,7 @@ def adjusted_contrast(counts: np.ndarray, question: np.ndarray, model: np.ndarra
     every resample is one small solve.
     """
     term = length_term.reshape(len(rating), -1)
+    term = term[:, term.std(axis=0) > 1e-9]  # knots beyond every answer: nothing to fit
     d = n_models + 1 + term.shape[1]
     z = np.zeros((len(rating), d + 1))
     z[np.arange(len(rating)), model] = 1.0
@@ -28,9 +29,12 @@ def adjusted_contrast(counts: np.ndarray, question: np.ndarray, model: np.ndarra
     np.add.at(sums, question, per_answer)
     gram = np.vstack([sums.sum(axis=0), counts @ sums]).reshape(-1, d + 1, d + 1)
     xx, xy = gram[:, :d, :d], gram[:, :d, d]
-    # A model absent from a resample leaves its row empty: a unit diagonal keeps it solvable.
-    empty = np.einsum("rii->ri", xx) == 0
-    xx = xx + np.einsum("ri,ij->rij", empty.astype(float), np.eye(d))
+    # A model absent from a resample leaves its row empty: a unit diagonal keeps it solvable;
+    # a hinge that is a straight line over the answers duplicates log words: a ridge far
+    # below the data's scale settles how the two share the slope, and leaves gamma alone.
+    diagonal = np.einsum("rii->ri", xx)
+    ridge = np.where(diagonal == 0, 1.0, 1e-9 * diagonal.max(axis=1, keepdims=True))
+    xx = xx + ridge[:, :, None] * np.eye(d)
     try:
         gamma = np.linalg.solve(xx, xy[..., None])[:, n_models, 0]
     except np.linalg.LinAlgError:  # fail collinear with the models in some resample

@@ -133,10 +133,10 @@ def _normal(weights: np.ndarray, inverse: np.ndarray, y: np.ndarray, x: np.ndarr
     at += m1
     xx = sums[:, at:at + p * p].reshape(-1, p, p)
     xy, yy = sums[:, at + p * p:at + p * p + p], sums[:, -1]
-    solved = np.einsum("rij,rjp->rip", inverse, cross)  # A^-1 C
-    xmx = xx - np.einsum("rip,riq->rpq", cross, solved)
-    xmy = xy - np.einsum("rip,ri->rp", solved, rhs)
-    ymy = yy - np.einsum("ri,rij,rj->r", rhs, inverse, rhs)
+    solved = np.matmul(inverse, cross)  # A^-1 C
+    xmx = xx - np.matmul(cross.transpose(0, 2, 1), solved)
+    xmy = xy - np.matmul(solved.transpose(0, 2, 1), rhs[..., None])[..., 0]
+    ymy = yy - (rhs * np.matmul(inverse, rhs[..., None])[..., 0]).sum(axis=1)
     return xmx, xmy, ymy
 
 
@@ -185,10 +185,11 @@ def fit_form(weights: np.ndarray, inverse: np.ndarray, y: np.ndarray, log_words:
     form, coef = _choose(xmx, xmy, ymy, cells)
     filled = np.where(present, y, 0.0)
     sy = weights @ filled.T  # [r, M]
-    sx = np.einsum("rq,mqp->rmp", weights, x)
+    m, n, p = x.shape
+    sx = (weights @ x.transpose(1, 0, 2).reshape(n, m * p)).reshape(-1, m, p)
     count = weights @ present.T.astype(float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        lc = np.where(count > 0, (sy - np.einsum("rmp,rp->rm", sx, coef)) / count, np.nan)
+        lc = np.where(count > 0, (sy - np.matmul(sx, coef[..., None])[..., 0]) / count, np.nan)
     return form, coef, lc
 
 
