@@ -114,30 +114,55 @@ def _model_inverse(weights: np.ndarray, present: np.ndarray) -> np.ndarray:
         return np.linalg.pinv(block)
 
 
+@dataclass(frozen=True, eq=False)
+class Design:
+    """What the length fit needs of the answers' lengths under one weighting [r, n]: shared by
+    every metric whose scores are present in the same cells."""
+
+    inverse: np.ndarray  # [r, M-1, M-1]: the model block's inverse
+    xc: np.ndarray  # [M, n, p]: the basis centred within questions
+    cross: np.ndarray  # [r, M-1, p]
+    xx: np.ndarray  # [r, p, p]
+    sx: np.ndarray  # [r, M, p]: each model's basis sums
+    count: np.ndarray  # [r, M]: each model's questions
+    cells: np.ndarray  # [r]: scored cells of questions with two models or more
+
+
+def design(weights: np.ndarray, x: np.ndarray, present: np.ndarray) -> Design:
+    """The length-only products of the normal equations for basis x [M, n, p]."""
+    count = present.sum(axis=0)
+    xc = np.stack([_centred(x[..., i], present, count) for i in range(x.shape[-1])], axis=-1)
+    m, n, p = xc.shape
+    cross = (weights @ xc[1:].transpose(1, 0, 2).reshape(n, (m - 1) * p)).reshape(-1, m - 1, p)
+    xx = (weights @ np.einsum("mqi,mqj->qij", xc, xc).reshape(n, p * p)).reshape(-1, p, p)
+    sx = (weights @ x.transpose(1, 0, 2).reshape(n, m * p)).reshape(-1, m, p)
+    used = (present & (count > 1)).sum(axis=0).astype(float)
+    return Design(_model_inverse(weights, present), xc, cross, xx, sx,
+                  weights @ present.T.astype(float), weights @ used)
+
+
+def _normal_y(weights: np.ndarray, d: Design, y: np.ndarray,
+              present: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """X'MX [r, p, p], X'My [r, p] and y'My [r], M removing model and question effects (by
+    centring within questions, then the Schur complement of the model block)."""
+    yc = _centred(y, present, present.sum(axis=0))
+    sums = weights @ np.hstack([yc[1:].T, np.einsum("mqi,mq->qi", d.xc, yc),
+                                (yc * yc).sum(axis=0)[:, None]])
+    m1, p = d.cross.shape[1:]
+    rhs, xy, yy = sums[:, :m1], sums[:, m1:m1 + p], sums[:, -1]
+    solved = np.matmul(d.inverse, d.cross)  # A^-1 C
+    xmx = d.xx - np.matmul(d.cross.transpose(0, 2, 1), solved)
+    xmy = xy - np.matmul(solved.transpose(0, 2, 1), rhs[..., None])[..., 0]
+    ymy = yy - (rhs * np.matmul(d.inverse, rhs[..., None])[..., 0]).sum(axis=1)
+    return xmx, xmy, ymy
+
+
 def _normal(weights: np.ndarray, inverse: np.ndarray, y: np.ndarray, x: np.ndarray,
             present: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """X'MX [r, p, p], X'My [r, p] and y'My [r], M removing model and question effects (by
-    centring within questions, then the Schur complement of the model block); x [M, n, p]."""
-    count = present.sum(axis=0)
-    yc = _centred(y, present, count)
-    xc = np.stack([_centred(x[..., i], present, count) for i in range(x.shape[-1])], axis=-1)
-    m1, p = xc.shape[0] - 1, xc.shape[-1]
-    stacked = np.hstack([
-        xc[1:].transpose(1, 0, 2).reshape(-1, m1 * p), yc[1:].T,
-        np.einsum("mqi,mqj->qij", xc, xc).reshape(-1, p * p),
-        np.einsum("mqi,mq->qi", xc, yc), (yc * yc).sum(axis=0)[:, None]])
-    sums = weights @ stacked
-    cross = sums[:, :m1 * p].reshape(-1, m1, p)
-    at = m1 * p
-    rhs = sums[:, at:at + m1]
-    at += m1
-    xx = sums[:, at:at + p * p].reshape(-1, p, p)
-    xy, yy = sums[:, at + p * p:at + p * p + p], sums[:, -1]
-    solved = np.matmul(inverse, cross)  # A^-1 C
-    xmx = xx - np.matmul(cross.transpose(0, 2, 1), solved)
-    xmy = xy - np.matmul(solved.transpose(0, 2, 1), rhs[..., None])[..., 0]
-    ymy = yy - (rhs * np.matmul(inverse, rhs[..., None])[..., 0]).sum(axis=1)
-    return xmx, xmy, ymy
+    """_normal_y for basis x [M, n, p] given the model block's inverse."""
+    d = design(weights, x, present)
+    return _normal_y(weights, Design(inverse, *[getattr(d, f) for f in (
+        "xc", "cross", "xx", "sx", "count", "cells")]), y, present)
 
 
 def _betas(weights: np.ndarray, inverse: np.ndarray, y: np.ndarray, x: np.ndarray,
@@ -175,21 +200,21 @@ def _choose(xmx: np.ndarray, xmy: np.ndarray, ymy: np.ndarray,
     return best, coefs[best, np.arange(r)]
 
 
-def fit_form(weights: np.ndarray, inverse: np.ndarray, y: np.ndarray, log_words: np.ndarray,
+def lengths_basis(log_words: np.ndarray, present: np.ndarray) -> np.ndarray:
+    """The full basis at every present cell, zero elsewhere: [M, n, 16]."""
+    return np.where(present[..., None], basis(np.where(present, log_words, 0.0)), 0.0)
+
+
+def fit_form(weights: np.ndarray, d: Design, y: np.ndarray,
              present: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per weighting: the chosen form, its coefficients on the full basis, and each model's LC
     under it: ([r] form index, [r, 16], [r, M])."""
-    x = np.where(present[..., None], basis(np.where(present, log_words, 0.0)), 0.0)
-    xmx, xmy, ymy = _normal(weights, inverse, y, x, present)
-    cells = weights @ (present & (present.sum(axis=0) > 1)).sum(axis=0).astype(float)
-    form, coef = _choose(xmx, xmy, ymy, cells)
-    filled = np.where(present, y, 0.0)
-    sy = weights @ filled.T  # [r, M]
-    m, n, p = x.shape
-    sx = (weights @ x.transpose(1, 0, 2).reshape(n, m * p)).reshape(-1, m, p)
-    count = weights @ present.T.astype(float)
+    xmx, xmy, ymy = _normal_y(weights, d, y, present)
+    form, coef = _choose(xmx, xmy, ymy, d.cells)
+    sy = weights @ np.where(present, y, 0.0).T  # [r, M]
     with np.errstate(invalid="ignore", divide="ignore"):
-        lc = np.where(count > 0, (sy - np.matmul(sx, coef[..., None])[..., 0]) / count, np.nan)
+        lc = np.where(d.count > 0, (sy - np.matmul(d.sx, coef[..., None])[..., 0]) / d.count,
+                      np.nan)
     return form, coef, lc
 
 
@@ -201,7 +226,7 @@ def fit_lengths(cube: Cube, means: Means, draws: Draws) -> dict[tuple[str, str],
     log_words = cube.log_words
     ones = np.ones((1, log_words.shape[1]))
     doubled = basis(np.log(2 * REFERENCE_WORDS))  # [16]: each column's change on doubling
-    inverses: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
+    designs: dict[bytes, tuple[Design, Design]] = {}
     fits = {}
     for j, judge in enumerate(cube.judges):
         for k, metric in enumerate(cube.metrics):
@@ -211,12 +236,12 @@ def fit_lengths(cube: Cube, means: Means, draws: Draws) -> dict[tuple[str, str],
             if used < 3 or len(cube.models) < 2:
                 continue
             key = np.packbits(present).tobytes()
-            if key not in inverses:
-                inverses[key] = (_model_inverse(ones, present),
-                                 _model_inverse(draws.counts, present))
-            point, boot = inverses[key]
-            form, coef, lc = fit_form(ones, point, y, log_words, present)
-            boot_form, boot_coef, boot_lc = fit_form(draws.counts, boot, y, log_words, present)
+            if key not in designs:
+                x = lengths_basis(log_words, present)
+                designs[key] = (design(ones, x, present), design(draws.counts, x, present))
+            point, boot = designs[key]
+            form, coef, lc = fit_form(ones, point, y, present)
+            boot_form, boot_coef, boot_lc = fit_form(draws.counts, boot, y, present)
             doubling_low, doubling_high = interval(boot_coef @ doubled)
             lc_low, lc_high = interval(boot_lc)
             with warnings.catch_warnings():
