@@ -17,7 +17,8 @@ LENGTH_COLUMNS = ["judge", "metric", "form", "form_share", "reference_words", "d
                   "doubling_low", "doubling_high", "spearman_means_words",
                   "spearman_lc_words", "n_questions", "n_models"]
 #: LC is each model's score with its answers' length effect swapped for this length's. A fixed
-#: constant, so no model's LC depends on which other models are in the report.
+#: constant: the reference does not move with the report's models (the estimate of f still
+#: comes from them; docs/report.md says what that leaves).
 REFERENCE_WORDS = 200.0
 
 
@@ -178,7 +179,7 @@ def _choose(xmx: np.ndarray, xmy: np.ndarray, ymy: np.ndarray,
     """Per weighting, the form of least BIC and its coefficients on the full basis: ([r], [r, 16]).
 
     BIC = N log(SSE / N) + p log N over the N scored cells; SSE = y'My less what the length
-    term explains. Nested forms of 2 to 8 parameters: BIC's penalty keeps the line unless the
+    term explains. Nested forms of 2 to 16 parameters: BIC's penalty keeps the line unless the
     data need the bends.
     """
     r, full = xmy.shape
