@@ -96,7 +96,7 @@ def _spellings(words: list[str]) -> list[list[str]]:
         forms = [[word]]
         if "'" in word:
             head, tail = word.split("'", 1)
-            forms += [[head + tail], [head, tail]]
+            forms += [[head + tail], [w for w in (head, tail) if w]]
             if word.endswith("n't") and len(word) > 3:
                 forms.append([word[:-3], "n't"])
         out = [done + form for done in out for form in forms]
