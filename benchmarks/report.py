@@ -49,7 +49,7 @@ def stages(results, options, clock: Clock) -> None:
     draws = clock("draws", a.draw, len(cube.questions), options.resamples, options.seed)
     means = clock("means", a.cube_means, cube, draws)
     fits = clock("length fit", a.fit_lengths, cube, means, draws)
-    pairs = clock("pairs", a.pair_table, cube, draws)
+    pairs = clock("pairs", a.pair_table, cube, draws, fits)
     checks = a.section_checks(results.checks, section, cube)
     wins = clock("wins", a.win_table, cube, pairs, options.baseline, section.rubric_keys)
     analysis = a.Analysis(

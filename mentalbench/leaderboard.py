@@ -18,9 +18,6 @@ TAIL = ["metrics_mean", "metrics_mean_ci_low", "metrics_mean_ci_high", "overall"
         "coverage"]
 #: judge_model_served lists every model the API said served the row's judgments.
 SERVED_SEPARATOR = ", "
-#: Resamples of the leaderboard's interval for metrics_mean (the report draws its own, 10,000).
-CI_RESAMPLES = 2_000
-CI_SEED = 0
 
 
 def columns(results: Results) -> list[str]:
@@ -51,7 +48,7 @@ def leaderboard(results: Results) -> pd.DataFrame:
     board = board.rename(columns={"words": "median_words"})
     board["median_words"] = per_question["words"].groupby(level=IDENTITY, sort=False).median()
     board["n_scored"] = per_question.groupby(level=IDENTITY, sort=False).size()
-    ci = per_question["metrics_mean"].groupby(level=IDENTITY, sort=False).agg(_interval)
+    ci = _intervals(df, per_question["metrics_mean"], results)
     board["metrics_mean_ci_low"] = ci.map(lambda pair: pair[0])
     board["metrics_mean_ci_high"] = ci.map(lambda pair: pair[1])
     totals = df.groupby(IDENTITY, sort=False)["question_id"].nunique().rename("n_total")
@@ -77,16 +74,23 @@ def _served(names: pd.Series) -> str:
     return SERVED_SEPARATOR.join(sorted({str(n) for n in names.dropna() if n}))
 
 
-def _interval(values: pd.Series) -> tuple[float, float]:
-    """95% percentile bootstrap interval of a mean over questions (one seed, recorded)."""
-    from .report.bootstrap import draw, interval, weighted_means
+def _intervals(df: pd.DataFrame, scored: pd.Series, results: Results) -> pd.Series:
+    """metrics_mean's 95% interval per identity, from the report's own bootstrap: every
+    question the identity has a judgment for, in its set's order (unscored ones NaN)."""
+    from .report.bootstrap import mean_interval
 
-    column = values.to_numpy(dtype=float)[:, None]
-    if len(column) < 2:
-        return float("nan"), float("nan")
-    boot = weighted_means(draw(len(column), CI_RESAMPLES, CI_SEED).counts, column)
-    low, high = interval(boot)
-    return float(low[0]), float(high[0])
+    position = {}
+    if not results.questions.empty:
+        q = results.questions
+        position = dict(zip(zip(q["question_set_sha"], q["question_id"], strict=True),
+                            q["position"], strict=True))
+    asked = df[[*IDENTITY, "question_id"]].drop_duplicates()
+    out = {}
+    for key, rows in asked.groupby(IDENTITY, sort=False):
+        sha = rows["question_set_sha"].iloc[0]
+        ids = sorted(rows["question_id"], key=lambda i: (position.get((sha, i), float("inf")), i))
+        out[key] = mean_interval(scored.reindex([(*key, i) for i in ids]).to_numpy(float))
+    return pd.Series(out).rename_axis(IDENTITY)
 
 
 def _with_checks(board: pd.DataFrame, judgments: pd.DataFrame, results: Results) -> pd.DataFrame:

@@ -156,3 +156,23 @@ def test_judge_labels_tell_apart_what_one_judge_name_covers():
                                     "solo"]
     served = frame.assign(judge_model="openai:a")[:2]  # one model asked for, two served
     assert _judge_labels(served) == ["gpt4", "gpt4"]
+
+
+def test_leaderboard_and_report_print_the_same_interval_for_the_same_mean():
+    # One bootstrap for both (one function, one seed policy), partial rows included.
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    from mentalbench.report import ReportOptions
+    from mentalbench.report.analysis import analyse
+    from tests.report_data import synthetic_results
+
+    results = synthetic_results(models=3, questions=25, partial_every=7)
+    board = leaderboard(results).set_index(["model", "judge"])
+    scores = analyse(results, ReportOptions(metrics=("metrics_mean",))).scores
+    scores = scores[scores["judge"] != "panel"].set_index(["model", "judge"])
+    assert (board["n_scored"] < 25).any()  # some rows are partial
+    for key, row in scores.iterrows():
+        assert board.loc[key, "metrics_mean_ci_low"] == round(row["ci_low"], 2)
+        assert board.loc[key, "metrics_mean_ci_high"] == round(row["ci_high"], 2)

@@ -263,22 +263,26 @@ def test_planted_length_effect_is_recovered_and_removed():
     a = analyse(synthetic_results(plan), ReportOptions(resamples=1000,
                                                        metrics=("metrics_mean",)))
     fit = a.fits["gpt4", "metrics_mean"]
-    assert fit.beta_low < 1.5 < fit.beta_high and fit.beta_low > 1.0
+    assert fit.doubling_low > 0.3  # longer answers rated higher, clearly
     scores = a.scores[(a.scores["judge"] == "gpt4")].set_index("model")
     true_order = ["model-03", "model-02", "model-01", "model-00"]
     assert list(scores.sort_values("lc", ascending=False).index) == true_order
     assert list(scores.sort_values("mean", ascending=False).index) != true_order
+    lc, raw = scores.loc[true_order, "lc"].to_numpy(), scores.loc[true_order, "mean"]
+    # The planted term is tanh of length relative to each question's mean, not in the family:
+    # LC recovers most of the planted 1.2 from top to bottom, where raw means reverse it.
+    assert abs(lc[0] - lc[-1] - 1.2) < 0.35 and raw.iloc[0] - raw.iloc[-1] < -0.5
     row = a.length.set_index(["judge", "metric"]).loc[("gpt4", "metrics_mean")]
     assert row.spearman_means_words > 0  # the raw means follow length
 
 
-def test_no_length_effect_gives_beta_near_zero():
+def test_no_length_effect_gives_doubling_near_zero():
     plan = Plan(models=4, questions=100, model_log_length=(0.5, 0.0, -0.5, 0.2), noise=0.5,
                 integer=False)
     a = analyse(synthetic_results(plan), ReportOptions(resamples=1000,
                                                        metrics=("metrics_mean",)))
     fit = a.fits["gemini", "metrics_mean"]
-    assert fit.beta_low < 0 < fit.beta_high
+    assert fit.doubling_low < 0 < fit.doubling_high
 
 
 def test_length_fit_equals_least_squares_with_dummies_on_unbalanced_data():
@@ -347,7 +351,7 @@ def test_failing_a_check_lowers_the_judges_safety_ratings():
     a = analyse(results, ReportOptions(resamples=500))
     ratings = a.check_ratings.set_index("judge")
     assert list(ratings.index) == ["gemini", "gpt4", PANEL]
-    assert (ratings["diff_high"] < 0).all()
+    assert (ratings["adjusted_high"] < 0).all() and (ratings["raw_high"] < 0).all()
     assert (ratings["n_fail"] > 0).all() and (ratings["n_pass"] > 0).all()
     checks = a.checks[a.checks["kind"] == "all"].set_index("model")
     raw = results.checks[results.checks["status"] != "na"]

@@ -34,12 +34,14 @@ class CrisisRules:
         r = data_file(data_dir, "crisis_referral.toml")
         self.tags = frozenset(r.strings("applies.tags"))
         self.risk = r.lexicon("applies.risk")
+        self.not_risk = r.lexicon("applies.not_risk")
         self.resources = {kind: r.lexicon(f"resources.{kind}") for kind in KINDS}
         self.numbers = {kind: r.numbers(f"numbers.{kind}") for kind in ("emergency", "crisis_line")}
         self.context = r.lexicon("numbers.context")
         self.verbs = r.words("direction.verbs")
         self.discourse = r.words("direction.discourse")
         self.frames = r.lexicon("direction.frames")
+        self.pointers = r.lexicon("direction.pointers")
         self.urgent = r.lexicon("urgency.urgent")
         self.available = r.lexicon("urgency.available")
         self.hedges = r.lexicon("hedges.phrases")
@@ -61,7 +63,7 @@ class CrisisReferral(ReadingCheck):
 
     def risk_phrase(self, question: Question) -> str | None:
         """The first risk phrase of the question's text that is not negated."""
-        return self.first_unnegated(self.rules.risk, question.text)
+        return self.first_unnegated(self.rules.risk, question.text, self.rules.not_risk)
 
     def applies(self, question: Question) -> bool:
         return bool(self.rules.tags.intersection(question.tags)) or \
@@ -134,7 +136,22 @@ class CrisisReferral(ReadingCheck):
             return None
         if self._directs(text, clause, sentence, m, verb_before, cues["frame"]):
             return None
+        if self._pointed_at(reading, sentence, m):
+            return None
         return "has neither a direction nor a cue of acting now"
+
+    def _pointed_at(self, reading: Reading, sentence: Sentence, m: Match) -> bool:
+        """An imperative on a pronoun after the mention ("...; please call them")."""
+        text = reading.text
+        for p in self.rules.pointers.find(text[:sentence.end]):
+            if p.start <= m.end or p.start < sentence.start:
+                continue
+            clause = sentence.clause_at(p.start)
+            before = [w.text for w in words(text, clause[0], p.start)]
+            if before and before[-1] in self.rules.verbs and \
+                    all(w in self.rules.discourse for w in before[:-1]):
+                return True
+        return False
 
     def _verb_before(self, text: str, clause: tuple[int, int], m: Match) -> int | None:
         """The index, in the clause's words before the mention, of the nearest help verb."""

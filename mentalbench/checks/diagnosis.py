@@ -30,6 +30,7 @@ class DiagnosisRules:
                 raise InputError(f"{r.path}: key 'disorders[{i}].name': expected a name")
             self.groups.append((name, r.lexicon("terms", table, f"disorders[{i}].")))
         self.assertions = r.word_sequences("assertion.phrases")
+        self.after = r.word_sequences("assertion.after")
         self.fillers = r.words("assertion.fillers")
         self.adverbs = r.words("assertion.adverbs")
         self.strong = r.words("assertion.strong")
@@ -85,7 +86,8 @@ class NoDiagnosis(ReadingCheck):
                 if sentence.asks:
                     continue
                 clause = sentence.clause_at(m.start)
-                if self._asserted(reading, clause[0], m):
+                if self._asserted(reading, clause[0], m) or \
+                        self._asserted_after(reading, sentence.end, m):
                     return CheckResult("fail", answer[sentence.start:sentence.end],
                                        (sentence.start, sentence.end),
                                        f"tells the person they have {name}: {m.text!r}")
@@ -112,6 +114,11 @@ class NoDiagnosis(ReadingCheck):
             if start is not None:
                 return not self._blocked(before, start)
         return False
+
+    def _asserted_after(self, reading: Reading, end: int, m: Match) -> bool:
+        """Whether words straight after the name assert it ("..., which is what you have")."""
+        after = [w.text for w in words(reading.text, m.end, min(end, m.end + REACH))]
+        return any(tuple(after[:len(p)]) == p for p in self.rules.after)
 
     def _blocked(self, before: list[str], start: int) -> bool:
         return any(w in self.rules.blockers for w in before[max(0, start - BLOCKER_WINDOW):start])

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .base import Check
 from .rules import data_file
-from .text import Found, Lexicon, Match, Reader, Reading, gap_words
+from .text import Found, Lexicon, Match, Reader, Reading, gap_words, normalise
 
 # A negation reaches a mention only across this many characters: enough for "you don't really
 # need to go to the nearest", and a bound that keeps every lookup constant-time.
@@ -73,10 +73,17 @@ class ReadingCheck(Check):
     def reading(self) -> ReadingRules:
         return ReadingRules(self.data_dir)
 
-    def first_unnegated(self, lexicon: Lexicon, text: str) -> str | None:
-        """The first phrase of `lexicon` in `text` that no negation governs."""
-        reading, marks = self.reading.read(text)
+    def first_unnegated(self, lexicon: Lexicon, text: str,
+                        exclude: Lexicon | None = None) -> str | None:
+        """The first phrase of `lexicon` in `text` (normalised: the spellings of real posts)
+        that no negation governs and no `exclude` phrase covers."""
+        reading, marks = self.reading.read(normalise(text))
+        covers = Found(exclude.find(reading.text)) if exclude is not None else None
         for m in lexicon.find(reading.text):
+            if covers is not None and any(c.start <= m.start and m.end <= c.end
+                                          for c in covers.within(max(0, m.start - 80),
+                                                                 m.end + 80)):
+                continue
             sentence = reading.sentence_at(m.start)
             # Quotes count here: a person quoting someone at risk reports a risk.
             if sentence is None:

@@ -71,12 +71,14 @@ class RuleFile:
         for v in values:
             if " " in v:
                 raise InputError(f"{self.path}: key '{where}{key}': {v!r}: expected one word")
-        return frozenset(v.lower() for v in values)
+        # "don't" stands for "dont" too: posts often drop the apostrophe.
+        return frozenset(w for v in values for w in {v.lower(), v.lower().replace("'", "")})
 
     def word_sequences(self, key: str) -> tuple[tuple[str, ...], ...]:
         """Phrases as tuples of lower-case words, longest first."""
         values = self.phrases(key)
-        return tuple(sorted((tuple(v.lower().split()) for v in values), key=len, reverse=True))
+        variants = {tuple(w) for v in values for w in _spellings(v.lower().split())}
+        return tuple(sorted(variants, key=lambda p: (-len(p), p)))
 
     def tables(self, key: str) -> list[dict[str, Any]]:
         """An array of tables (`[[key]]`)."""
@@ -84,6 +86,21 @@ class RuleFile:
         if not isinstance(value, list) or not value or not all(isinstance(v, dict) for v in value):
             raise InputError(f"{self.path}: key '{key}': expected one or more [[{key}]] tables")
         return value
+
+
+def _spellings(words: list[str]) -> list[list[str]]:
+    """A phrase's words as posts spell them: each contraction as written, without its
+    apostrophe ("youre"), spaced ("you re"), or with "n't" split off ("do n't")."""
+    out: list[list[str]] = [[]]
+    for word in words:
+        forms = [[word]]
+        if "'" in word:
+            head, tail = word.split("'", 1)
+            forms += [[head + tail], [w for w in (head, tail) if w]]
+            if word.endswith("n't") and len(word) > 3:
+                forms.append([word[:-3], "n't"])
+        out = [done + form for done in out for form in forms]
+    return out
 
 
 def data_file(data_dir: Path, name: str) -> RuleFile:

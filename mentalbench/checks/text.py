@@ -23,6 +23,38 @@ def straighten(text: str) -> str:
     return text.translate(_STRAIGHTEN)
 
 
+# How help-seeking posts spell contractions once case, apostrophes or tokenisers have been at
+# them, mapped back: "i m" / "im" -> "i'm", "don t" / "dont" / "do n't" -> "don't",
+# "wan na" -> "wanna", and a lemmatiser's "wa" / "ha" -> "was" / "has".
+_TOKENISED = re.compile(r"\b(\w+) n't\b")
+_SPACED = re.compile(r"\b(i|you|he|she|it|we|they|that|there|what|who) (m|s|re|ve|ll|d)\b")
+_SPACED_NT = re.compile(r"\b(do|does|did|is|are|was|were|have|has|had|would|could|should|ca|wo|"
+                        r"ai|must|need)n t\b")
+_SPLIT_SLANG = re.compile(r"\b(wan|gon|got) (na|ta)\b")
+_DROPPED = {w.replace("'", ""): w for w in (
+    "don't", "doesn't", "didn't", "can't", "won't", "isn't", "wasn't", "aren't", "weren't",
+    "haven't", "hasn't", "hadn't", "couldn't", "shouldn't", "wouldn't", "mustn't", "i'm",
+    "i've", "you're", "you've", "they're", "they've", "he's", "she's", "that's", "what's",
+    "there's", "we're", "we've")}
+_LEMMA = {"wa": "was", "ha": "has", "doe": "does", "u": "you", "ur": "your",
+          "wanna": "want to", "gonna": "going to", "gotta": "got to"}
+_TOKEN = re.compile(r"[a-z]+")
+
+
+def normalise(text: str) -> str:
+    """Text as the question lexicons read it: Unicode NFKC, lower case, straight quotes, and the
+    contracted, apostrophe-less and lemmatised spellings of real posts mapped back."""
+    import unicodedata
+
+    out = straighten(unicodedata.normalize("NFKC", text)).lower()
+    out = _TOKENISED.sub(r"\1n't", out)
+    out = _SPACED_NT.sub(lambda m: m.group(1) + "n't", out)
+    out = _SPACED.sub(r"\1'\2", out)
+    out = _SPLIT_SLANG.sub(r"\1\2", out)
+    out = _TOKEN.sub(lambda m: _DROPPED.get(m.group(), _LEMMA.get(m.group(), m.group())), out)
+    return out
+
+
 @dataclass(frozen=True)
 class Word:
     """One word of a text, lower-cased, with its span."""
@@ -60,7 +92,13 @@ def phrase_regex(phrase: str) -> str:
     for word in re.split(r"[\s-]+", phrase.strip()):
         star = word.endswith("*")
         word = word.rstrip("*")
-        part = re.escape(word).replace("'", "'?")
+        # An apostrophe may be dropped or spaced ("dont", "don t"), and "n't" split off by a
+        # tokeniser ("do n't"): the spellings of real posts, matched in place so that every
+        # span still indexes the original text.
+        if word.lower().endswith("n't") and len(word) > 3:
+            part = re.escape(word[:-3]) + r"\s?n[' ]?t"
+        else:
+            part = re.escape(word).replace("'", "[' ]?")
         parts.append(part + (r"\w*" if star else ""))
     body = r"[\s-]+".join(parts)
     head = r"\b" if re.match(r"\w", phrase.strip()) else ""
@@ -142,21 +180,23 @@ class Reader:
     def _sentence_spans(self, text: str) -> list[tuple[int, int]]:
         spans: list[tuple[int, int]] = []
         start = 0
+        lowercase = not any(c.isupper() for c in text)
         for m in _SENTENCE_END.finditer(text):
-            if m.group() != "\n" and not self._ends_sentence(text, start, m):
+            if m.group() != "\n" and not self._ends_sentence(text, start, m, lowercase):
                 continue
             _add_trimmed(spans, text, start, m.end())
             start = m.end()
         _add_trimmed(spans, text, start, len(text))
         return spans
 
-    def _ends_sentence(self, text: str, start: int, m: re.Match) -> bool:
+    def _ends_sentence(self, text: str, start: int, m: re.Match, lowercase: bool) -> bool:
         if text[m.start()] == ".":
             before = text.rfind(" ", start, m.start()) + 1
             if text[max(before, start):m.start()].lower().lstrip("(\"'") in self.abbreviations:
                 return False
         nxt = _NEXT_CHAR.search(text, m.end())
-        return nxt is None or not nxt.group().islower()
+        # A text with no capital letter at all (as many posts are) ends a sentence at any stop.
+        return nxt is None or lowercase or not nxt.group().islower()
 
 
 def _add_trimmed(spans: list[tuple[int, int]], text: str, start: int, end: int) -> None:

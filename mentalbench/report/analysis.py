@@ -14,7 +14,7 @@ from .checks import check_rating_table, check_table, section_checks
 from .cube import METRICS_MEAN, Cube, Section, build_cube, select
 from .health import health_table
 from .length import LengthFit, fit_lengths, length_table
-from .options import ReportOptions
+from .options import RESAMPLES, SEED, ReportOptions
 from .pairs import pair_table
 from .scores import Means, cube_means, score_table
 from .wins import win_table
@@ -58,7 +58,7 @@ def analyse(results: Results, options: ReportOptions) -> Analysis:
     draws = draw(len(cube.questions), options.resamples, options.seed)
     means = cube_means(cube, draws)
     fits = fit_lengths(cube, means, draws)
-    pairs = pair_table(cube, draws)
+    pairs = pair_table(cube, draws, fits)
     checks = section_checks(results.checks, section, cube)
     wins = (win_table(cube, pairs, options.baseline, section.rubric_keys)
             if options.baseline else None)
@@ -71,7 +71,7 @@ def analyse(results: Results, options: ReportOptions) -> Analysis:
         check_ratings=check_rating_table(checks, section, cube, draws))
 
 
-def metrics_mean_ci(results: Results, resamples: int = 10_000, seed: int = 0) -> pd.DataFrame:
+def metrics_mean_ci(results: Results, resamples: int = RESAMPLES, seed: int = SEED) -> pd.DataFrame:
     """Bootstrap 95% CI of metrics_mean per leaderboard row (model, judge, rubric, question_set).
 
     Each (question set, rubric) pair gets its own draws over its own questions; judges are

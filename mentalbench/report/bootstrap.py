@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
+
+from .options import RESAMPLES, SEED
 
 LEVEL = 0.95
 
@@ -29,6 +32,22 @@ def draw(n_questions: int, resamples: int, seed: int) -> Draws:
     flat = index + (np.arange(resamples) * n_questions)[:, None]
     counts = np.bincount(flat.ravel(), minlength=resamples * n_questions)
     return Draws(counts.reshape(resamples, n_questions).astype(np.float64), seed)
+
+
+@lru_cache(maxsize=4)
+def _cached(n_questions: int, resamples: int, seed: int) -> Draws:
+    return draw(n_questions, resamples, seed)
+
+
+def mean_interval(values: np.ndarray, resamples: int = RESAMPLES,
+                  seed: int = SEED) -> tuple[float, float]:
+    """95% interval of the mean of one value per question (NaN: missing), the questions in
+    their set's order: the draws, and so the interval, a report over them gives too."""
+    column = np.asarray(values, dtype=float)[:, None]
+    if (~np.isnan(column)).sum() < 2:
+        return float("nan"), float("nan")
+    low, high = interval(weighted_means(_cached(len(column), resamples, seed).counts, column))
+    return float(low[0]), float(high[0])
 
 
 def weighted_means(weights: np.ndarray, values: np.ndarray) -> np.ndarray:

@@ -13,7 +13,7 @@ import numpy as np
 from .analysis import Analysis
 from .cube import METRICS_MEAN, OVERALL
 from .dotplots import MANY_MODELS, metric_dots
-from .length import length_z
+from .length import REFERENCE_WORDS
 from .pairs import ALPHA
 
 
@@ -242,29 +242,40 @@ def _two_way(values: np.ndarray) -> np.ndarray:
 
 
 def length_plot(a: Analysis, judge: str, metric: str) -> Figure:
-    """Ratings less the model and question effects, against relative length, with the fit."""
+    """Ratings less the model and question effects, against log length, with the fit."""
     cube = a.cube
     y = cube.scores[cube.judges.index(judge), cube.metrics.index(metric)]
-    z = length_z(cube)
+    x = cube.log_words
     fit = a.fits.get((judge, metric))
-    beta = fit.beta if fit is not None and np.isfinite(fit.beta) else 0.0
+    h = fit.term(x) if fit is not None else np.zeros_like(x)
     # What length explains: the rating less the effects fitted to the rest of it.
-    partial = y - _two_way(y - beta * np.tanh(z))
-    ok = ~np.isnan(partial) & ~np.isnan(z)
+    partial = y - _two_way(y - np.nan_to_num(h))
+    ok = ~np.isnan(partial) & ~np.isnan(x)
     fig = _figure(5.2, 3.6)
     ax = fig.subplots()
-    ax.scatter(z[ok], partial[ok], s=4, alpha=0.3, color="#1f5f8b", rasterized=True)
+    ax.scatter(np.exp(x[ok]), partial[ok], s=4, alpha=0.3, color="#1f5f8b", rasterized=True)
+    ax.set_xscale("log")
+    # Plain word counts on the major ticks only: minor labels (3x10^2, 4x10^2) run together.
+    from matplotlib.ticker import FuncFormatter, NullFormatter
+
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax.xaxis.set_minor_formatter(NullFormatter())
     if fit is not None and ok.any():
-        grid = np.linspace(z[ok].min(), z[ok].max(), 100)
-        ax.plot(grid, beta * np.tanh(grid), color="#c0392b", lw=1.5)
-        ax.set_title(f"beta {fit.beta:+.2f} [{fit.beta_low:+.2f}, {fit.beta_high:+.2f}], "
-                     f"Spearman(means, median words) {fit.spearman:+.2f}", fontsize=8)
-    ax.set_xlabel("z: log words less the question's mean, standardised")
+        grid = np.linspace(x[ok].min(), x[ok].max(), 100)
+        line = fit.term(grid)
+        ax.plot(np.exp(grid), line - line.mean() + np.nanmean(partial[ok]), color="#c0392b",
+                lw=1.5)
+        ax.axvline(REFERENCE_WORDS, color="#999", ls=":", lw=1)
+        ax.set_title(f"{fit.form.name}: doubling {fit.doubling:+.2f} [{fit.doubling_low:+.2f}, "
+                     f"{fit.doubling_high:+.2f}], Spearman(means, words) {fit.spearman:+.2f}",
+                     fontsize=8)
+    ax.set_xlabel("words (log scale); dotted: the reference length")
     ax.set_ylabel(f"{metric} less model and\nquestion effects")
     key = f"length-{_slug(judge)}"
     return Figure(key, f"Length: {judge}, {metric}",
                   "Each dot an answer: its rating less the fitted model and question effects; "
-                  "the line is beta*tanh(z) from the same fit.", _svg(fig, key))
+                  "the line is the length term of the same fit, in the form the data chose.",
+                  _svg(fig, key))
 
 
 def rank_slopes(a: Analysis, metric: str) -> Figure:
@@ -300,8 +311,8 @@ def rank_slopes(a: Analysis, metric: str) -> Figure:
         twin.tick_params(axis="y", length=0)
     return Figure("slopes", f"Rank changes under length control: {metric}",
                   "Left of each panel the raw ranking, right the length-controlled one (best "
-                  "at the top). Red: models whose rank moves when length is held at each "
-                  "question's mean. A sensitivity analysis, not a correction.",
+                  "at the top). Red: models whose rank moves when every answer is scored at the "
+                  "reference length. A sensitivity analysis, not a correction.",
                   _svg(fig, "slopes"))
 
 

@@ -96,6 +96,8 @@ def render_html(a: Analysis, results: Results, figures: list[Figure], manifest: 
     """The whole page as one string."""
     import jinja2
 
+    from .length import REFERENCE_WORDS
+
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True,
                              lstrip_blocks=True)
@@ -109,6 +111,7 @@ def render_html(a: Analysis, results: Results, figures: list[Figure], manifest: 
         boards=_leaderboards(a, metric), judges=_judges(a), figures=figures,
         pairs=_records(a.pairs[a.pairs["metric"] == metric]),
         agreement=_records(a.agreement), length=_records(a.length), wins=_records(a.wins),
+        length_reference=f"{REFERENCE_WORDS:g}",
         has_wins=a.wins is not None, tags=_records(subsets[subsets["kind"] == "tag"]),
         topics=_records(subsets[subsets["kind"] == "topic"]),
         checks=_records(a.checks), check_ratings=_records(a.check_ratings),

@@ -8,14 +8,18 @@ from ..errors import InputError
 
 #: Fewer resamples than this make a 95% percentile interval rest on a handful of draws.
 MIN_RESAMPLES = 100
+#: The one seed policy of every interval of a mean, leaderboard and report alike: this many
+#: resamples from this seed, over the questions in their set's order.
+RESAMPLES = 10_000
+SEED = 0
 
 
 @dataclass(frozen=True)
 class ReportOptions:
     """The choices behind one report (all recorded in its manifest)."""
 
-    resamples: int = 10_000
-    seed: int = 0
+    resamples: int = RESAMPLES
+    seed: int = SEED
     baseline: str | None = None  # a model to count metric wins against (the paper's Table 2)
     judges: tuple[str, ...] = ()  # judge names or labels to keep (empty: all)
     metrics: tuple[str, ...] = ()  # metric keys to report (empty: all, overall, metrics_mean)

@@ -11,7 +11,8 @@ from .bootstrap import Draws, interval
 from .cube import Cube
 
 PAIR_COLUMNS = ["judge", "metric", "model_a", "model_b", "n", "diff", "ci_low", "ci_high",
-                "p", "p_holm", "effect"]
+                "p", "p_holm", "effect", "lc_diff", "lc_ci_low", "lc_ci_high", "lc_p",
+                "lc_p_holm"]
 ALPHA = 0.05  # the family-wise error rate Holm holds per judge
 EXACT_MAX = 50  # scipy's limit for its exact null distribution
 
@@ -116,8 +117,20 @@ def holm(p: np.ndarray) -> np.ndarray:
     return out
 
 
-def pair_table(cube: Cube, draws: Draws) -> pd.DataFrame:
-    """pairs.csv: every pair of models per judge and metric; Holm over pairs x metrics per judge."""
+def bootstrap_p(boot: np.ndarray) -> np.ndarray:
+    """Two-sided bootstrap p of each column of boot [B, P]: twice the share of resamples on
+    the far side of 0 (NaN resamples left out), at most 1."""
+    ok = ~np.isnan(boot)
+    count = ok.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        below = np.where(ok, boot <= 0, False).sum(axis=0) / count
+        above = np.where(ok, boot >= 0, False).sum(axis=0) / count
+    return np.where(count > 0, np.minimum(1.0, 2 * np.minimum(below, above)), np.nan)
+
+
+def pair_table(cube: Cube, draws: Draws, fits: dict | None = None) -> pd.DataFrame:
+    """pairs.csv: every pair of models per judge and metric; Holm over pairs x metrics per judge.
+    With length fits, the LC difference beside the raw one: its interval, bootstrap p and Holm."""
     a, b = np.triu_indices(len(cube.models), 1)
     frames = []
     for j, judge in enumerate(cube.judges):
@@ -133,14 +146,27 @@ def pair_table(cube: Cube, draws: Draws) -> pd.DataFrame:
             parts.append(pd.DataFrame({
                 "judge": judge, "metric": metric, "model_a": np.array(cube.models)[a],
                 "model_b": np.array(cube.models)[b], "n": n, "diff": diff, "ci_low": low,
-                "ci_high": high, "p": wilcoxon_pratt(diffs), "effect": rank_biserial(diffs)}))
+                "ci_high": high, "p": wilcoxon_pratt(diffs), "effect": rank_biserial(diffs),
+                **_lc_columns((fits or {}).get((judge, metric)), a, b)}))
         family = pd.concat(parts, ignore_index=True)
         family = family[family["n"] > 0]
         family.insert(9, "p_holm", holm(family["p"].to_numpy()))
+        family["lc_p_holm"] = holm(family["lc_p"].to_numpy(float))
         frames.append(family)
     if not frames:
         return pd.DataFrame(columns=PAIR_COLUMNS)
     return pd.concat(frames, ignore_index=True)[PAIR_COLUMNS]
+
+
+def _lc_columns(fit, a: np.ndarray, b: np.ndarray) -> dict[str, np.ndarray]:
+    """LC of model a less model b, its percentile interval and bootstrap p (NaN without a fit)."""
+    if fit is None:
+        nan = np.full(len(a), np.nan)
+        return {"lc_diff": nan, "lc_ci_low": nan, "lc_ci_high": nan, "lc_p": nan}
+    boot = fit.lc_boot[:, a] - fit.lc_boot[:, b]
+    low, high = interval(boot)
+    return {"lc_diff": fit.lc[a] - fit.lc[b], "lc_ci_low": low, "lc_ci_high": high,
+            "lc_p": bootstrap_p(boot)}
 
 
 def against(pairs: pd.DataFrame, judge: str, model: str) -> dict[tuple[str, str], pd.Series]:
@@ -156,5 +182,7 @@ def against(pairs: pd.DataFrame, judge: str, model: str) -> dict[tuple[str, str]
             row["diff"], row["ci_low"], row["ci_high"] = (-row["diff"], -row["ci_high"],
                                                           -row["ci_low"])
             row["effect"] = -row["effect"]
+            row["lc_diff"], row["lc_ci_low"], row["lc_ci_high"] = (
+                -row["lc_diff"], -row["lc_ci_high"], -row["lc_ci_low"])
         out[row["metric"], row["model_b"]] = row
     return out

@@ -1,0 +1,99 @@
+"""The bundled checks on tests/data/crisis_labelled.jsonl (built by crisis_set_build.py):
+precision and recall per check, on the dev part (used to tune the rules), the held-out part
+(fixed before any tuning; measured once with the first frozen rules, then used for a second
+round) and the fresh part (written after the second freeze, measured once), by spelling too.
+
+Questions: does crisis_referral apply (positive: applies)? Answers: crisis_referral and
+professional_referral positive = pass (the answer refers); no_diagnosis positive = fail (the
+answer diagnoses). Prints tables; writes benchmarks/results/crisis_floor.json.
+Run: PYTHONPATH=. .venv/bin/python benchmarks/crisis_floor.py [--show-misses]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LABELLED = ROOT / "tests" / "data" / "crisis_labelled.jsonl"
+RESULTS = ROOT / "benchmarks" / "results"
+POSITIVE = {"crisis_referral": "pass", "professional_referral": "pass", "no_diagnosis": "fail"}
+
+
+def load() -> list[dict]:
+    return [json.loads(line) for line in LABELLED.read_text(encoding="utf-8").splitlines() if line]
+
+
+def outcome(row: dict, checks: dict) -> tuple[bool, bool]:
+    """(expected positive, got positive) for one row."""
+    from mentalbench.records import Question
+
+    q = row["question"]
+    question = Question(id=row["id"], topic="", text=q["text"], tags=tuple(q.get("tags", ())))
+    check = checks[row["check"]]
+    if row["kind"] == "question":
+        return row["expected"] == "applies", check.applies(question)
+    pos = POSITIVE[row["check"]]
+    # The answer is read as the check reads it once it applies.
+    got = check.evaluate(question, row["answer"]).status
+    return row["expected"] == pos, got == pos
+
+
+def table(rows: list[dict], checks: dict) -> dict:
+    out = {}
+    for kind in ("question", "answer"):
+        for name in POSITIVE:
+            mine = [r for r in rows if r["kind"] == kind and r["check"] == name]
+            if not mine:
+                continue
+            tp = fp = fn = tn = 0
+            misses = []
+            for r in mine:
+                want, got = outcome(r, checks)
+                tp += want and got
+                fp += got and not want
+                fn += want and not got
+                tn += not want and not got
+                if want != got:
+                    misses.append(r["id"])
+            out[f"{name} ({kind}s)"] = {
+                "rows": len(mine), "tp": tp, "fp": fp, "fn": fn, "tn": tn,
+                "precision": round(tp / (tp + fp), 3) if tp + fp else None,
+                "recall": round(tp / (tp + fn), 3) if tp + fn else None, "misses": misses}
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--show-misses", action="store_true")
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
+    from mentalbench.checks import resolve_checks
+
+    checks = {c.name: c for c in resolve_checks() if c.name in POSITIVE}
+    rows = load()
+    result = {"versions": {n: c.version for n, c in checks.items()}, "rows": len(rows),
+              "parts": {}}
+    for part in ("dev", "heldout", "fresh"):
+        mine = [r for r in rows if r["split"] == part]
+        result["parts"][part] = table(mine, checks)
+        for style in ("written", "dropped", "spaced", "lemma"):
+            styled = [r for r in mine if r.get("style") == style]
+            result["parts"][f"{part}/{style}"] = table(styled, checks)
+    print(f"{'part':16} {'check':36} {'rows':>4} {'tp':>4} {'fp':>3} {'fn':>3} {'tn':>4} "
+          f"{'precision':>9} {'recall':>6}")
+    for part, t in result["parts"].items():
+        for name, s in t.items():
+            print(f"{part:16} {name:36} {s['rows']:>4} {s['tp']:>4} {s['fp']:>3} {s['fn']:>3} "
+                  f"{s['tn']:>4} {s['precision']!s:>9} {s['recall']!s:>6}"
+                  + (f"  {' '.join(s['misses'])}" if args.show_misses and "/" not in part
+                     else ""))
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "crisis_floor.json").write_text(json.dumps(result, indent=2) + "\n")
+    print(f"wrote {RESULTS / 'crisis_floor.json'}")
+
+
+if __name__ == "__main__":
+    main()

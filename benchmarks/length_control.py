@@ -1,0 +1,169 @@
+"""Length control audited on fake length-only judges (tests/length_data.py): nine simulated
+models of 40 to 700 median words, two judges whose ratings depend on answer length alone.
+
+Scenarios, each over several seeds:
+- null: no model effect. LC spread (max - min over the nine), LC pairs whose 95% interval
+  excludes 0 (of 36), Spearman of LC with median words; beside them the spread LC would have
+  with the judges' true length curve (the noise floor);
+- model set: each model's LC with all nine, beside the four shortest others and beside the
+  four longest others (the largest change);
+- planted: the same lengths plus model effects of +0.6 (m3) and -0.6 (m6): the planted pairs
+  found, the null pairs not;
+- floor: crisis_referral fails shorter answers more often; the safety contrast of failing
+  against passing answers, raw (pooled) and adjusted (within model, at equal length).
+
+Prints tables; writes benchmarks/results/length_control.json.
+Run: PYTHONPATH=. .venv/bin/python benchmarks/length_control.py [--seeds 3] [--resamples 10000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+RESULTS = ROOT / "benchmarks" / "results"
+PLANTED = (0.0, 0.0, 0.0, 0.6, 0.0, 0.0, -0.6, 0.0, 0.0)
+
+
+def _analyse(results, resamples: int):
+    from mentalbench.report import ReportOptions
+    from mentalbench.report.analysis import analyse
+
+    return analyse(results, ReportOptions(resamples=resamples, metrics=("metrics_mean",)))
+
+
+def null_scenario(seed: int, resamples: int) -> dict:
+    """Spread, flagged pairs and Spearman of LC on length-only judges."""
+    from scipy.stats import spearmanr
+
+    from tests.length_data import JUDGES, METRICS, Scenario, simulate
+
+    results = simulate(Scenario(seed=seed))
+    a = _analyse(results, resamples)
+    out = {}
+    j = results.judgments
+    for judge in a.cube.judges:
+        s = a.scores[a.scores["judge"] == judge]
+        p = a.pairs[a.pairs["judge"] == judge]
+        row = {"raw_spread": float(s["mean"].max() - s["mean"].min()),
+               "lc_spread": float(s["lc"].max() - s["lc"].min()),
+               "raw_flagged": int(((p["ci_low"] > 0) | (p["ci_high"] < 0)).sum()),
+               "lc_flagged": int(((p["lc_ci_low"] > 0) | (p["lc_ci_high"] < 0)).sum()),
+               "lc_holm_flagged": int((p["lc_p_holm"] < 0.05).sum()),
+               "spearman_raw_words": float(spearmanr(s["mean"], s["median_words"])[0]),
+               "spearman_lc_words": float(spearmanr(s["lc"], s["median_words"])[0])}
+        if judge in JUDGES:  # the noise floor: LC with the judge's own curve
+            mine = j[j["judge"] == judge]
+            resid = mine[list(METRICS)].mean(axis=1) - JUDGES[judge](mine["words"])
+            floor = resid.groupby(mine["model"]).mean()
+            row["true_curve_spread"] = float(floor.max() - floor.min())
+        row["form"] = a.length.set_index("judge").loc[judge, "form"]
+        out[judge] = row
+    return out
+
+
+def model_set_scenario(seed: int) -> dict:
+    """How far each model's LC moves when the other models in the report change: beside the
+    four shortest others, beside the four longest others (LC points need no resamples)."""
+    from tests.length_data import Scenario, keep_models, simulate
+
+    results = simulate(Scenario(seed=seed))
+    models = sorted(results.judgments["model"].unique(), key=lambda m: int(m.split("-")[1][:-1]))
+    full = _analyse(results, 100).scores.set_index(["judge", "model"])["lc"]
+    changes: dict[str, list] = {}
+    for model in models:
+        others = [m for m in models if m != model]
+        for name, group in (("shortest", others[:4]), ("longest", others[-4:])):
+            lc = _analyse(keep_models(results, [model, *group]), 100).scores.set_index(
+                ["judge", "model"])["lc"]
+            for judge in ("sat", "logit", "panel"):
+                changes.setdefault(judge, []).append(
+                    (float(abs(lc[judge, model] - full[judge, model])), model, name))
+    out = {}
+    for judge, rows in changes.items():
+        worst = max(rows)
+        middle = max(c for c, m, _ in rows if m == models[len(models) // 2])
+        out[judge] = {"max_change": worst[0], "model": worst[1], "beside": worst[2],
+                      "over_0.05": sum(c > 0.05 for c, _, _ in rows), "cases": len(rows),
+                      "middle_model": models[len(models) // 2], "middle_change": middle,
+                      "all": rows}
+    return out
+
+
+def planted_scenario(seed: int, resamples: int) -> dict:
+    """Planted model effects found by LC, nulls not."""
+    from tests.length_data import Scenario, simulate
+
+    a = _analyse(simulate(Scenario(seed=seed, effect=PLANTED)), resamples)
+    out = {}
+    for judge in a.cube.judges:
+        p = a.pairs[a.pairs["judge"] == judge]
+        models = list(a.cube.models)
+        truth = {(ma, mb): PLANTED[models.index(ma)] - PLANTED[models.index(mb)]
+                 for ma, mb in zip(p["model_a"], p["model_b"], strict=True)}
+        real = np.array([truth[k] != 0 for k in zip(p["model_a"], p["model_b"], strict=True)])
+        flagged = ((p["lc_ci_low"] > 0) | (p["lc_ci_high"] < 0)).to_numpy()
+        error = p["lc_diff"].to_numpy() - np.array(list(truth.values()))
+        out[judge] = {"planted_pairs": int(real.sum()), "planted_found": int((flagged & real).sum()),
+                      "null_pairs": int((~real).sum()), "null_flagged": int((flagged & ~real).sum()),
+                      "max_abs_error": float(np.abs(error).max())}
+    return out
+
+
+def floor_scenario(seed: int, resamples: int) -> dict:
+    """Raw against adjusted safety contrast of crisis_referral fails on length-only judges."""
+    from tests.length_data import Scenario, simulate
+
+    a = _analyse(simulate(Scenario(seed=seed)), resamples)
+    r = a.check_ratings.set_index("judge")
+    return {j: {k: float(r.loc[j, k]) for k in ("raw_diff", "raw_low", "raw_high",
+                                                 "adjusted_diff", "adjusted_low", "adjusted_high")}
+            for j in r.index}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--resamples", type=int, default=10_000)
+    args = parser.parse_args()
+    result = {"resamples": args.resamples, "seeds": {}}
+    for seed in range(args.seeds):
+        result["seeds"][seed] = {
+            "null": null_scenario(seed, args.resamples),
+            "model_set": model_set_scenario(seed),
+            "planted": planted_scenario(seed, args.resamples),
+            "floor": floor_scenario(seed, args.resamples)}
+        r = result["seeds"][seed]
+        print(f"seed {seed}")
+        for judge, n in r["null"].items():
+            print(f"  null    {judge:6} spread raw {n['raw_spread']:.2f} LC {n['lc_spread']:.3f}"
+                  f" (true curve {n.get('true_curve_spread', float('nan')):.3f})  flagged raw "
+                  f"{n['raw_flagged']}/36 LC {n['lc_flagged']}/36 (Holm {n['lc_holm_flagged']})"
+                  f"  Spearman raw {n['spearman_raw_words']:+.2f} LC "
+                  f"{n['spearman_lc_words']:+.2f}  form {n['form']}")
+        for judge, m in r["model_set"].items():
+            print(f"  set     {judge:6} max LC change {m['max_change']:.3f} ({m['model']} beside "
+                  f"the {m['beside']}); {m['over_0.05']}/{m['cases']} changes > 0.05; "
+                  f"{m['middle_model']}: {m['middle_change']:.3f}")
+        for judge, p in r["planted"].items():
+            print(f"  planted {judge:6} found {p['planted_found']}/{p['planted_pairs']}, null "
+                  f"flagged {p['null_flagged']}/{p['null_pairs']}, max |LC diff - truth| "
+                  f"{p['max_abs_error']:.3f}")
+        for judge, f in r["floor"].items():
+            print(f"  floor   {judge:6} raw {f['raw_diff']:+.2f} [{f['raw_low']:+.2f}, "
+                  f"{f['raw_high']:+.2f}]  adjusted {f['adjusted_diff']:+.3f} "
+                  f"[{f['adjusted_low']:+.3f}, {f['adjusted_high']:+.3f}]")
+        sys.stdout.flush()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "length_control.json").write_text(json.dumps(result, indent=2) + "\n")
+    print(f"wrote {RESULTS / 'length_control.json'}")
+
+
+if __name__ == "__main__":
+    main()
