@@ -27,6 +27,7 @@ from .textfiles import (
     read_lines,
     read_text,
     refuse_json_array,
+    require_regular,
 )
 
 #: The rubric imported judgments are read by when --rubric is not given (the judges' default).
@@ -69,6 +70,7 @@ def read_judgments(path: Path, files: Sequence[AnswerFile], questions: QuestionS
     """The judgments of a FastChat judgment JSONL or a human-ratings CSV (told by content),
     matched to the answers in `files`; any row that does not fit is a one-line InputError."""
     path = Path(path)
+    require_regular(path, "a judgments file")
     if not path.is_file():
         raise InputError(f"{path}: no such judgments file")
     lineno, first = next(((n, line.strip()) for n, line in read_lines(path) if line.strip()),

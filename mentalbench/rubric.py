@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 import os
 import re
 import tomllib
@@ -16,6 +17,7 @@ from .errors import InputError
 from .hashing import folder_sha256
 from .records import Metric, Scale
 from .slot_format import SlotFormat
+from .textfiles import require_regular
 from .verdict_names import name_clash, name_words
 
 REQUIRED_TEMPLATES = ("system.j2", "prompt.j2")
@@ -173,10 +175,27 @@ def _markers(prompt: str) -> tuple[tuple[str, str], ...]:
     return tuple(found)
 
 
+#: Up to this many rated slots, repair.j2 is rendered at load for every set of missing ones.
+_ALL_SUBSETS_UP_TO = 10
+
+
+def _missing_sets(rated: tuple[Metric, ...]) -> list[list[Metric]]:
+    """The sets of missing metrics repair.j2 is test-rendered with: every non-empty subset when
+    there are few, else each one alone, each pair and all of them."""
+    n = len(rated)
+    if n <= _ALL_SUBSETS_UP_TO:
+        return [[m for i, m in enumerate(rated) if bits >> i & 1] for bits in range(1, 2 ** n)]
+    pairs = [list(p) for p in itertools.combinations(rated, 2)]
+    return [[m] for m in rated] + pairs + [list(rated)]
+
+
 def load_rubric(path: str | Path) -> Rubric:
     """Load and check a rubric folder, rendering every template once; errors name file and field."""
     path = Path(path)
     spec = path / "rubric.toml"
+    if path.is_dir():
+        for entry in sorted(path.rglob("*")):
+            require_regular(entry, "a rubric file")  # a FIFO would block reading or hashing
     if not spec.is_file():
         raise InputError(f"{path}: not a rubric folder (expected rubric.toml inside)")
     try:
@@ -199,5 +218,6 @@ def load_rubric(path: str | Path) -> Rubric:
                     _scale(spec, data.get("scale", {})), folder_sha256(path), output)
     # Fail now, not mid-run: render every template once with sample values.
     _, prompt = rubric.messages(_SAMPLES["question"], _SAMPLES["answer"])
-    rubric.repair_message(list(rubric.rated))
+    for missing in _missing_sets(rubric.rated):
+        rubric.repair_message(missing)
     return dataclasses.replace(rubric, markers=_markers(prompt["content"]))

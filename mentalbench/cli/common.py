@@ -19,7 +19,8 @@ JUDGE_OPT_HELP = ("Judge option, repeatable: K=V for every judge, JUDGE.K=V for 
 
 
 def slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-")[:80] or "run"
+    """A folder name from a label: never '.' or '..', never a path."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-.")[:80] or "run"
 
 
 def out_folder(ctx: click.Context, param: click.Parameter, value: str | None) -> Path | None:

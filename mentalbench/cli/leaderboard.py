@@ -32,6 +32,7 @@ def leaderboard_cmd(run_dirs, output, fmt):
     from ..files import write_atomic
     from ..hashing import file_sha256
     from ..leaderboard import leaderboard, to_csv
+    from ..outputs import refuse_run_folder, refuse_store
     from ..results import load_results
 
     for d in run_dirs:
@@ -48,6 +49,9 @@ def leaderboard_cmd(run_dirs, output, fmt):
         click.echo(text, nl=False)
         return
     path = Path(output)
+    for target in (path, path.with_name(path.name + ".manifest.json")):
+        refuse_run_folder(target, "--output")
+        refuse_store(target, "--output")
     write_atomic(path, text)
     manifest = {"mentalbench_leaderboard": 1, "format": fmt, "rows": len(board),
                 "sources": [{"path": str(d), "store_sha256": file_sha256(d / "store.sqlite")}

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from ..options import parse_pairs
+from ..outputs import plain_name
 from ..rundir import check_out
 from .common import chosen_checks, finish, judging_options, out_folder, print_dry_run, slug
 
@@ -45,7 +46,7 @@ def run(model_id, model_opt, name, out, judges, judge_opt, rubric, questions, qu
     model = get_registry().get_model(model_id, model_opts)
     model.check()
     resolved = resolve_judges(judges, judge_opts, rubric)
-    label = name or model.label()
+    label = plain_name(name) or model.label()
     out = out or Path("runs") / slug(label)
     check_out(out)
     plan = RunPlan(out=out, questions=qset, selected=selected, judges=resolved,
@@ -95,6 +96,7 @@ def judge(answer_paths, name, max_answer_words, out, import_path, import_name, j
     from ..runner import RunPlan
 
     paths = expand_answer_paths(answer_paths)
+    plain_name(name)
     if name and len(paths) > 1:
         raise InputError("--name: only with one answers file (each file names its own model)")
     files = [f for p in paths for f in read_answers(p, name, max_answer_words)]
