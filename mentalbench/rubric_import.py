@@ -338,13 +338,8 @@ def import_prompt(file: str | Path, prompt_name: str, out: str | Path,
     result = ImportResult(out, name or prompt.name, metrics, overall, slot,
                           scale_of(literal_text), tuple(warnings))
     refuse_run_folder(out, "--out")
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        if not force:
-            raise InputError(f"{out}: already exists and is not empty (use --force to replace "
-                             "it)")
-        if not (out / "rubric.toml").is_file():
-            raise InputError(f"{out}: not a rubric folder (no rubric.toml); --force replaces "
-                             "only a rubric folder")
+    if out.exists() and (not out.is_dir() or any(out.iterdir())) and not force:
+        raise InputError(f"{out}: already exists and is not empty (use --force to replace it)")
     digest = hashlib.sha256(json.dumps(
         {k: v for k, v in prompt.__dict__.items() if k != "line"}, sort_keys=True,
         ensure_ascii=False).encode()).hexdigest()
