@@ -12,10 +12,11 @@ _INVISIBLE = re.compile(
     "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufe00-\ufe0f\ufeff\ufff9-\ufffb"
     "\U000110bd\U000110cd\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
     "\U000e0001\U000e0020-\U000e007f\U000e0100-\U000e01ef]")
-# Bracket-like characters (Unicode's open and close punctuation) in pairs: "[[", "{{", "【【".
-_OPEN_PAIR = re.compile(r"([\[{(<\u3010\u3014\u3016\u3018\u301a\u27e6\u2983])(?=[\[{(<"
+# Square, curly and CJK brackets in pairs ("[[", "{{", "【【"); fullwidth ones are folded by NFKC
+# first. Angle brackets and parentheses are a rubric's own marks when it uses them (SlotFormat).
+_OPEN_PAIR = re.compile(r"([\[{\u3010\u3014\u3016\u3018\u301a\u27e6\u2983])(?=[\[{"
                         r"\u3010\u3014\u3016\u3018\u301a\u27e6\u2983])")
-_CLOSE_PAIR = re.compile(r"([\]})>\u3011\u3015\u3017\u3019\u301b\u27e7\u2984])(?=[\]})>"
+_CLOSE_PAIR = re.compile(r"([\]}\u3011\u3015\u3017\u3019\u301b\u27e7\u2984])(?=[\]}"
                          r"\u3011\u3015\u3017\u3019\u301b\u27e7\u2984])")
 # Spaces between marks, which defanging puts in and a judge re-typing a quote may take out.
 _BETWEEN_MARKS = re.compile(r"(?<=[\[\]{}()<>=#\-])[ \t]+(?=[\[\]{}()<>=#\-])")

@@ -6,7 +6,6 @@ import dataclasses
 import functools
 import itertools
 import os
-import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +14,7 @@ import jinja2
 
 from .errors import InputError
 from .hashing import folder_sha256
+from .judge_text import as_read, defang_brackets, defang_fences
 from .records import Metric, Scale
 from .slot_format import SlotFormat
 from .textfiles import require_regular
@@ -57,8 +57,17 @@ class Rubric:
         return self.output.labels(self.scale.min, self.scale.max)
 
     def shown(self, text: str) -> str:
-        """A question or answer as the judge sees it: rating marks and '===' runs broken up."""
-        return self.output.defang(re.sub(r"={3,}", "==", text))
+        """A question or answer as the judge sees it: read as a judge reads it (NFKC, no
+        invisibles), then every bracket pair, rating mark and fence-like run broken up."""
+        text = defang_fences(defang_brackets(as_read(text)), self.fence_marks)
+        return self.output.defang(text)
+
+    @property
+    def fence_marks(self) -> str:
+        """'=' and the marks the prompt's BEGIN/END lines start with ('-', '#'...)."""
+        firsts = {line[0] for pair in self.markers for line in pair
+                  if line and not line[0].isalnum() and not line[0].isspace()}
+        return "=" + "".join(sorted(firsts - {"="}))
 
     def _render(self, template: str, **context) -> str:
         base = {"metrics": self.metrics, "overall": self.overall, "scale": self.scale,
