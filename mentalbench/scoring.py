@@ -47,15 +47,7 @@ def _own_ratings(text: str, rubric: Rubric) -> list[Rating]:
     return found
 
 
-class _NoMaterial:
-    """Quoted material that holds nothing: what the ratings say before the quoting rule."""
-
-    def holds(self, fragment: str, compact: bool = False) -> bool:
-        return False
-
-
-def _decide(ratings: Sequence[Rating], material: QuotedMaterial | _NoMaterial, lo: int,
-            hi: int) -> float | None:
+def _decide(ratings: Sequence[Rating], material: QuotedMaterial, lo: int, hi: int) -> float | None:
     """Slots and JSON first, loose lines only without them: one value, or None if rated twice
     differently or out of the scale. A rating whose line or object is quoted does not count."""
     for explicit in (True, False):
@@ -100,7 +92,7 @@ def read_verdict(text: str, rubric: Rubric,
     # "Quoted" only by matching the material, yet the judge's own if not: the answer must not
     # be able to unscore a judge by listing every rating. The last complete set decides.
     doubted = [key for key, value in out.items() if value is None
-               and _decide(by_metric[key], _NoMaterial(), lo, hi) is not None]
+               and any(material.holds(r.source, r.compact) for r in by_metric[key])]
     last = _last_complete_set(found, list(by_metric)) if doubted else {}
     decided = {key for key in doubted if key in last and lo <= last[key] <= hi}
     out.update({key: last[key] for key in decided})
