@@ -130,8 +130,9 @@ def execute(plan: RunPlan, reporter: Reporter) -> RunSummary:
             try:
                 summary = _run(plan, store, reporter)
             except BaseException as exc:
-                status = 130 if isinstance(exc, KeyboardInterrupt) else getattr(
-                    exc, "exit_code", 1)  # as the command line exits (2: bad input)
+                # As the command line exits: 130 Ctrl-C (143/129 SIGTERM/SIGHUP), 2 bad input.
+                status = getattr(exc, "exit_code", 130 if isinstance(exc, KeyboardInterrupt)
+                                 else 1)
                 store.finish_invocation(ident, {"error": type(exc).__name__}, status)
                 write_exports(plan.out, store)
                 raise

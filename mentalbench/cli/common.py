@@ -95,6 +95,7 @@ def print_dry_run(plan) -> None:
 
 def finish(plan, reporter, with_report: bool = False) -> None:
     """Execute the plan; print its summary and leaderboard (and report); exit 0, 3 or 130."""
+    from ..escaping import terminal_text
     from ..pricing import price_table
     from ..runner import check_ready, execute
 
@@ -109,13 +110,13 @@ def finish(plan, reporter, with_report: bool = False) -> None:
     print_judge_notes(plan)
     summary = execute(plan, reporter)
     for line in summary_lines(summary):
-        click.echo(line, err=True)
+        click.echo(terminal_text(line), err=True)
     print_board(plan.out)
     if with_report:
         click.echo(f"Report: {write_run_report(plan)}")
     status = summary.exit_status(plan.allow_unscored)
     if summary.stopped:
-        click.echo(f"Error: {summary.stopped}", err=True)
+        click.echo(terminal_text(f"Error: {summary.stopped}"), err=True)
     if status:
         sys.exit(status)
 
@@ -141,13 +142,15 @@ def print_board(out: Path) -> None:
     """The run directory's leaderboard, its main columns, on stdout."""
     import pandas as pd
 
+    from ..escaping import terminal_frame
+
     board = pd.read_csv(out / "leaderboard.csv")
     shown = [c for c in ("model", "judge", "judge_model", "n_scored", "n_questions", "partial",
                          "metrics_mean", "overall") if c in board.columns]
     if board.empty:
         click.echo("(no judgments yet)")
         return
-    click.echo(board[shown].to_string(index=False))
+    click.echo(terminal_frame(board[shown]).to_string(index=False))
 
 
 def write_run_report(plan) -> Path:

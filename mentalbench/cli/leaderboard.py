@@ -29,6 +29,7 @@ def leaderboard_cmd(run_dirs, output, fmt):
     judge's own overall rating, a separate number.
     """
     from ..errors import InputError
+    from ..escaping import terminal_frame
     from ..files import write_atomic
     from ..hashing import file_sha256
     from ..leaderboard import leaderboard, to_csv
@@ -44,7 +45,7 @@ def leaderboard_cmd(run_dirs, output, fmt):
     fmt = fmt or ("csv" if output and output != "-" else "table")
     text = (to_csv(board) if fmt == "csv" else
             board.to_json(orient="records", indent=1) + "\n" if fmt == "json" else
-            board.to_string(index=False) + "\n")
+            terminal_frame(board).to_string(index=False) + "\n")
     if not output or output == "-":
         click.echo(text, nl=False)
         return

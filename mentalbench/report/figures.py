@@ -43,7 +43,14 @@ def _svg(fig, key: str) -> str:
 
     # Text stays text (small, searchable); ids are salted per figure so that several
     # inline SVGs on one page never share a clip-path or marker id.
-    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": key}):
+    from matplotlib.text import Text
+
+    # Names are text, never TeX: a model called "$x^2$" is drawn as typed, not parsed as math
+    # (texts made so far are switched off; those drawing makes, like ticks, by the rc setting).
+    for text in fig.findobj(Text):
+        text.set_parse_math(False)
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": key,
+                                "text.parse_math": False}):
         buf = io.StringIO()
         fig.savefig(buf, format="svg", metadata={"Date": None})
     text = buf.getvalue()
