@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import concurrent.futures
+import math
 import os
 import queue
 import threading
@@ -50,6 +51,11 @@ class APIOptions(GenerationOptions):
                                  ("max_retries", self.max_retries, 0)):
             if value < low:
                 raise InputError(f"option {name}={value} for {owner}: expected >= {low}")
+        for name, value in (("timeout", self.timeout), ("backoff", self.backoff),
+                            ("unreachable_after", self.unreachable_after)):
+            if not math.isfinite(value):  # every wait has an end
+                raise InputError(f"option {name}={value} for {owner}: expected a finite number "
+                                 "of seconds")
         if not self.unreachable_after > 0:
             raise InputError(f"option unreachable_after={self.unreachable_after} for {owner}: "
                              "expected seconds > 0")
