@@ -53,7 +53,9 @@ def mask_text(text: str) -> str:
 
 
 _URL_CREDENTIALS = re.compile(r"(\b[a-z][a-z0-9+.-]*://)[^/\s@:]+(?::[^/\s@]*)?@", re.I)
-_URL_QUERY = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^\s?#'\"<>]*\?)([^\s#'\"<>]*)", re.I)
+# A query string in a URL, or after a path a server echoes back ("no route /v1?code=...").
+_URL_QUERY = re.compile(r"((?:\b[a-z][a-z0-9+.-]*://|/)[^\s?#'\"<>]*\?)([^\s#'\"<>]*)",
+                        re.I)
 
 
 def _mask_query(query: str) -> str:
