@@ -148,3 +148,21 @@ def test_a_reply_that_crashes_the_parser_is_a_recorded_failure_and_a_rerun_does_
         [row] = _rows(out)
         assert row["status"] == "failed" and "RecursionError" in row["error"], row
     assert server.stats.calls == 1  # the stored reply was not asked for again
+
+
+def test_a_waiting_run_still_reports_progress(api_keys, serve, make_model, monkeypatch):
+    from mentalbench.backends import api
+    from mentalbench.progress import PlainReporter
+
+    monkeypatch.setattr(api, "HEARTBEAT", 0.05)
+    server = serve(HostileJudge, behaviour="silent")
+    model = make_model("openai:gpt-4o-mini", base_url=server.url + "/v1", timeout=0.6,
+                       max_retries=0, unreachable_after=100)
+    lines = []
+    reporter = PlainReporter(every=0.1)
+    reporter._say = lines.append
+    with reporter.stage("judging", 1) as advance:
+        [c] = model.generate([HELLO], advance)
+    assert not c.ok
+    waiting = [line for line in lines if line.startswith("judging: 0/1 (0%)")]
+    assert waiting, lines  # lines while nothing had finished, not silence until the end

@@ -81,6 +81,10 @@ def check_url(url: str, what: str) -> None:
                          "e.g. http://127.0.0.1:8000/v1")
 
 
+#: Seconds without a finished request after which progress is reported anyway (a line at
+#: least this often while a server keeps a run waiting).
+HEARTBEAT = 15.0
+
 #: How to reach the API, not what it answers: left out of cache keys, so that changing the
 #: concurrency or the endpoint of the same model never pays for the same work twice.
 TRANSPORT_OPTIONS = frozenset({"base_url", "api_key", "max_concurrency", "timeout",
@@ -234,7 +238,15 @@ class APIModel(Model):
         future = self._loop.submit(self._complete_all(unique, updates.put, top_logprobs))
         future.add_done_callback(lambda _: updates.put(done))
         try:
-            while (item := updates.get()) is not done:
+            while True:
+                try:
+                    item = updates.get(timeout=HEARTBEAT)
+                except queue.Empty:  # nothing finished for a while: the reporter says so
+                    if progress:
+                        progress(0)
+                    continue
+                if item is done:
+                    break
                 rid, completion = item
                 for i in positions[rid]:
                     if on_result:
