@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from .errors import InputError
+from .textfiles import check_unicode
 
 STORE = "store.sqlite"
 _SQLITE_MAGIC = b"SQLite format 3\0"
@@ -53,4 +54,4 @@ def plain_name(name: str | None, option: str = "--name") -> str | None:
     if bad:
         raise InputError(f"{option} {name!r}: expected a plain name (no '/' or '\\', not '.' "
                          "or '..', no control characters)")
-    return name
+    return check_unicode(name, option, "name")
