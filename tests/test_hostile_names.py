@@ -49,7 +49,8 @@ def test_a_hostile_model_name_is_escaped_on_the_terminal_in_csv_and_in_figures(h
             assert not line.startswith(("=", "+", "-", "@")), (path.name, line)
             assert ',=' not in line and ',"=' not in line, (path.name, line)
     html = (out / "report" / "report.html").read_text(encoding="utf-8")
-    assert "x^2" in html  # drawn as typed: mathtext would have dropped the '^' (a superscript)
+    # Drawn as typed, as text: mathtext would draw glyph paths, keeping the name in a comment.
+    assert "$x^2$</text>" in html
 
 
 def test_url_query_secrets_never_reach_the_run_folder(api_keys, small_questions, tmp_path):
