@@ -166,3 +166,24 @@ def test_a_waiting_run_still_reports_progress(api_keys, serve, make_model, monke
     assert not c.ok
     waiting = [line for line in lines if line.startswith("judging: 0/1 (0%)")]
     assert waiting, lines  # lines while nothing had finished, not silence until the end
+
+
+@pytest.mark.parametrize("wait", ["1e9", "inf", "3600"])
+def test_a_gemini_server_asking_for_an_endless_wait_stops_that_request(api_keys, serve,
+                                                                       make_model, wait):
+    from .servers import FakeGemini, FaultPlan
+
+    server = serve(FakeGemini, faults=FaultPlan.always("429"), retry_after=wait)
+    model = make_model("gemini:gemini-3.5-flash", base_url=server.url, backoff=0.001,
+                       timeout=2)
+    [c] = model.generate([HELLO])
+    assert not c.ok and "more than max_wait=60s" in c.error, c.error
+    assert server.stats.calls == 1 and model.sleeps == []
+
+
+def test_a_gemini_retry_info_delay_is_read_whatever_its_size():
+    from mentalbench.backends.gemini import _retry_delay
+
+    body = {"error": {"details": [{"@type": "type.googleapis.com/google.rpc.RetryInfo",
+                                   "retryDelay": "1e9s"}]}}
+    assert _retry_delay(body) == 1e9  # then capped by max_wait, like any other wait
