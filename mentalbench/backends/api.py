@@ -91,12 +91,6 @@ TRANSPORT_OPTIONS = frozenset({"base_url", "api_key", "max_concurrency", "timeou
                                "max_retries", "backoff", "unreachable_after", "max_wait"})
 
 
-def scrub(text: str, secret: str | None) -> str:
-    """`text` with the secret and every remembered one masked (secrets.mask_text's policy)."""
-    remember(secret)
-    return mask_text(text)
-
-
 def public_url(url: str | None) -> str | None:
     """The URL without user:password or query, fit for provenance."""
     if not url:
@@ -303,7 +297,7 @@ class APIModel(Model):
     async def _complete(self, client: Any, slots: asyncio.Semaphore, request: ChatRequest,
                         top_logprobs: int) -> Completion:
         o = self.options
-        key = self.api_key()
+        remember(self.api_key())  # masked in every message below (secrets.mask_text's policy)
         attempt = 0
         while True:
             await self._gate.wait()
@@ -320,7 +314,7 @@ class APIModel(Model):
                     failure = Failure("a malformed reply (JSON nested too deep)", retry=True)
                 except Exception as exc:  # classify() re-raises what it does not know
                     failure = self.classify(exc)
-            message = scrub(failure.message, key)
+            message = mask_text(failure.message)
             if failure.fatal:
                 raise FatalAPIError(f"{self.model_id} at {self.where}: {message}")
             self._check_reachable(failure, message, started)
