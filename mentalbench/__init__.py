@@ -1,5 +1,6 @@
 """mentalbench: a plugin-based benchmark for mental-health counseling language models."""
 
+from . import startup  # noqa: F401 - first: Ctrl-C while the command loads is one line
 from .errors import InputError, MentalbenchError, MissingExtra
 from .hookspecs import hookimpl
 from .models import Model

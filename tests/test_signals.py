@@ -51,10 +51,12 @@ def test_sigterm_and_sighup_write_exports_close_the_invocation_and_say_how_to_re
     assert (out / "judgments.jsonl").is_file() and (out / "leaderboard.csv").is_file()
 
 
-def test_ctrl_c_while_the_command_line_loads_is_one_line_and_exit_130():
-    # The command line as installed (argv[0] 'mentalbench'), interrupted while it imports.
+@pytest.mark.parametrize("loaded", ["mentalbench", "mentalbench.cli"])
+def test_ctrl_c_while_the_command_line_loads_is_one_line_and_exit_130(loaded):
+    # The command line as installed (argv[0] 'mentalbench'), interrupted while it imports:
+    # once the package has started loading, and once the commands are loaded.
     code = ("import os, signal, sys, time; sys.argv[0] = 'mentalbench'; "
-            "import mentalbench.cli; os.kill(os.getpid(), signal.SIGINT); time.sleep(30)")
+            f"import {loaded}; os.kill(os.getpid(), signal.SIGINT); time.sleep(30)")
     done = subprocess.run([sys.executable, "-c", code], env=ENV, capture_output=True,
                           text=True, timeout=120)
     assert done.returncode == 130

@@ -2,30 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import signal
-import sys
+import sqlite3
 
+import click
 
-def _interrupted_at_start(signum, frame):  # noqa: ARG001 - a signal handler's signature
-    sys.stderr.write("Interrupted while starting: nothing was done.\n")
-    sys.stderr.flush()
-    os._exit(130)
-
-
-# Ctrl-C while the command line loads (imports, plugins) is one line and exit 130, not a
-# traceback; the usual handling takes over once a command runs (Group.invoke).
-_STARTING = signal.getsignal(signal.SIGINT) is signal.default_int_handler
-if _STARTING:
-    signal.signal(signal.SIGINT, _interrupted_at_start)
-
-import sqlite3  # noqa: E402 - after the start-up handler, on purpose
-
-import click  # noqa: E402
-
-from ..errors import MentalbenchError, Terminated  # noqa: E402
-from ..plugins import load_plugins, pm  # noqa: E402
-from ..version import __version__  # noqa: E402
+from ..errors import MentalbenchError, Terminated
+from ..plugins import load_plugins, pm
+from ..startup import is_command, release
+from ..version import __version__
 
 #: Signals handled like Ctrl-C while a command runs.
 _ENDING_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP")
@@ -42,10 +27,8 @@ def _handle_signals() -> dict:
 
     if threading.current_thread() is not threading.main_thread():
         return {}
-    old = {s: signal.signal(s, _terminate) for s in _ENDING_SIGNALS}
-    if signal.getsignal(signal.SIGINT) is _interrupted_at_start:
-        old[signal.SIGINT] = signal.signal(signal.SIGINT, signal.default_int_handler)
-    return old
+    release()  # Ctrl-C is KeyboardInterrupt again, handled below
+    return {s: signal.signal(s, _terminate) for s in _ENDING_SIGNALS}
 
 
 class Group(click.Group):
@@ -118,8 +101,5 @@ def _add_plugin_commands() -> None:
 _add_bundled_commands()
 load_plugins()
 _add_plugin_commands()
-_AS_COMMAND = os.path.basename(sys.argv[0] if sys.argv else "") in ("mentalbench",
-                                                                    "__main__.py")
-if _STARTING and not _AS_COMMAND and signal.getsignal(signal.SIGINT) is _interrupted_at_start:
-    # Loaded by a library user (or a test), not as the command: Ctrl-C back as it was.
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+if not is_command():
+    release()  # imported by a library user (or a test): Ctrl-C back as it was
