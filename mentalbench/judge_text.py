@@ -24,7 +24,11 @@ _BETWEEN_MARKS = re.compile(r"(?<=[\[\]{}()<>=#\-])[ \t]+(?=[\[\]{}()<>=#\-])")
 
 def as_read(text: str) -> str:
     """`text` in NFKC (fullwidth and other compatibility forms folded), invisibles removed."""
-    return _INVISIBLE.sub("", unicodedata.normalize("NFKC", text))
+    if text.isascii():  # already NFKC, and no format character is ASCII: the common case
+        return text
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    return _INVISIBLE.sub("", text)
 
 
 def defang_brackets(text: str) -> str:
