@@ -22,8 +22,9 @@ def _reporter():
 @click.option("--model", "-m", "model_id", default="smollm2", show_default=True,
               help="Model to answer the questions (see `mentalbench models`).")
 @click.option("--model-opt", multiple=True, metavar="K=V", help="Model option, repeatable.")
-@click.option("--name", help="Label for the model in the leaderboard (default: the model id, "
-                             "with +ADAPTER@HASH when run with an adapter).")
+@click.option("--name", help="Label for the model in the leaderboard, a plain name (no '/', "
+                             "not '.' or '..'; default: the model id, with +ADAPTER@HASH when "
+                             "run with an adapter).")
 @click.option("--out", "-o", type=click.Path(), callback=out_folder,
               help="Run directory (default: runs/<name>). Re-running it resumes.")
 @judging_options
