@@ -16,6 +16,7 @@ from .errors import InputError
 from .records import Answer, CheckResult, Completion, Judgment, Question, Score, Usage
 from .secrets import mask_text
 from .sqlite import connect, select_in
+from .textfiles import require_regular
 
 if TYPE_CHECKING:
     from .questions import QuestionSet
@@ -339,6 +340,7 @@ def _connect_readonly(path: Path) -> sqlite3.Connection:
 def check_store(path: Path) -> None:
     """One-line errors for a store a run could not open or migrate, before anything is written."""
     # An old store's migration is tried on a copy in memory (Store.readonly).
+    require_regular(path, "the run's store file")  # SQLite would block on a FIFO forever
     try:
         db = _connect_readonly(path)
         try:
