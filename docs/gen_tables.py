@@ -75,9 +75,14 @@ MEANINGS: dict[str, dict[str, tuple[str | None, str]]] = {
                                            "reasoning models refuse `max_tokens`), as "
                                            "`max_tokens` to other servers"),
         "backoff": (None, "seconds before the first retry; doubles each time (capped at 60 s)"),
-        "unreachable_after": (None, "with no reply yet, connection failures for this many "
+        "unreachable_after": (None, "with no reply yet, connection failures and timeouts "
+                                    "(counted from when the attempt started) for this many "
                                     "seconds stop the run: one line naming the endpoint, exit "
                                     "status 3 (no retry is scheduled past it)"),
+        "max_wait": (None, "the longest wait a server may ask for (`Retry-After`, "
+                           "`retry-after-ms`, Gemini `RetryInfo`); a longer one (or `inf`, or a "
+                           "date years away) stops that request, recorded as failed with the "
+                           "wait it asked for"),
     },
 }
 

@@ -3,6 +3,7 @@
 The names a plugin may import are in mentalbench.api; the most used are here too.
 """
 
+from . import startup  # noqa: F401 - first: Ctrl-C while the command loads is one line
 from .api import (
     Answer,
     ChatRequest,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import glob
 import json
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,8 +13,10 @@ from typing import Any
 from .errors import InputError
 from .hashing import content_key, text_sha256
 from .records import Answer, Usage
-from .textfiles import check_unicode, json_objects
+from .textfiles import check_unicode, json_objects, require_regular
 
+#: The character cap is this many characters per word of the word cap.
+CHARS_PER_WORD = 20
 #: Answers longer than this are refused unless --max-answer-words says otherwise.
 MAX_ANSWER_WORDS = 20_000
 
@@ -44,9 +47,11 @@ def expand_answer_paths(patterns: Sequence[str]) -> list[Path]:
             path = Path(m)
             if path.is_dir():
                 raise InputError(f"{path}: is a folder, expected an answers file")
+            require_regular(path, "an answers file")
             if not path.is_file():
                 raise InputError(f"{path}: no such answers file")
-            if path not in out:
+            # One file however it is named (path, link, './'): judged once, not twice.
+            if not any(os.path.samefile(path, seen) for seen in out):
                 out.append(path)
     return out
 
@@ -98,6 +103,11 @@ def read_answers(path: Path, model: str | None = None,
         check_unicode(qid, where, "question_id")
         seen_by_q = groups.setdefault((name, given_set), {})
         for text in _texts(row, where):
+            if len(text) > max_words * CHARS_PER_WORD:  # one 'word' of millions of characters
+                raise InputError(f"{where}: the answer to {qid!r} has {len(text):,} characters, "
+                                 f"above the cap of {max_words * CHARS_PER_WORD:,} "
+                                 f"({CHARS_PER_WORD} per word of the word cap; raise it with "
+                                 "--max-answer-words)")
             words = len(text.split())
             if words > max_words:
                 raise InputError(f"{where}: the answer to {qid!r} has {words:,} words, above the "

@@ -93,3 +93,15 @@ def require(module: str, extra: str, what: str) -> None:
 
     if importlib.util.find_spec(module) is None:
         raise MissingExtra(extra, what, module)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, handled like Ctrl-C: exports written, the invocation closed; the
+    command exits 128 + the signal's number (143, 129)."""
+
+    def __init__(self, signum: int):
+        import signal
+
+        super().__init__(signal.Signals(signum).name)
+        self.signal_name = signal.Signals(signum).name
+        self.exit_code = 128 + signum

@@ -13,6 +13,7 @@ from typing import Any
 
 from .errors import InputError
 from .records import JudgeSpec
+from .secrets import mask_text, mask_url, mask_value
 from .textfiles import read_text
 
 #: The table that ships with mentalbench; entries of the file $MENTALBENCH_JUDGE_MODELS names
@@ -179,8 +180,9 @@ def describe_table(table: Mapping[str, JudgeModel] | None = None) -> list[str]:
     table = judge_models() if table is None else table
     lines = [f"Paper judges ({' updated by '.join(str(p) for p in table_paths())}):"]
     for judge, e in sorted(table.items()):
-        settings = ", ".join(f"{k}={v}" for k, v in e.options_for(e.replacement).items())
+        settings = ", ".join(f"{k}={mask_value(k, v)}"
+                             for k, v in e.options_for(e.replacement).items())
         lines.append(f"  {judge}: {e.paper_name} ({e.backend}:{e.paper_model}, shutdown "
                      f"{e.shutdown}) -> {e.backend}:{e.replacement} [{settings}]")
-        lines.append(f"    source: {e.source} (read {e.read_on})")
-    return lines
+        lines.append(f"    source: {mask_url(e.source)} (read {e.read_on})")
+    return [mask_text(line) for line in lines]

@@ -66,9 +66,11 @@ def _reread(judge: Judge, keys: dict[str, JudgeTask], stored: dict[str, Judgment
         if not all(k in replies for k in request_keys):
             continue  # written before replies were kept: nothing to re-read
         task = keys[key]
-        fresh = judge.assemble(task, judge.prompt(task), [replies[k] for k in request_keys],
-                               [replies.get(f"{k}:repair") for k in request_keys],
-                               stored[key].attempt, ctx)
+        fresh = _assemble(judge, task, judge.prompt(task), [replies[k] for k in request_keys],
+                          [replies.get(f"{k}:repair") for k in request_keys],
+                          stored[key].attempt, ctx)
+        if isinstance(fresh, str):
+            continue  # today's parser cannot read it: keep what is stored, never crash
         if fresh.scores != stored[key].scores:
             changed.append(fresh)
             stored[key] = fresh
@@ -113,7 +115,10 @@ def _judge_text(judge: Judge, todo: list, store: Store, reporter: Reporter, ctx:
             reply = replies.get(rk)
             if reply is None:
                 continue
-            scores = judge.first_scores(reply, prompts[key])
+            try:
+                scores = judge.first_scores(reply, prompts[key])
+            except Exception:  # noqa: BLE001 - recorded as the judgment's failure below
+                continue
             if judge.needs_repair(scores):
                 repairs.append(ChatRequest(judge.repair_messages(prompts[key], reply, scores),
                                            f"{rk}:repair"))
@@ -131,10 +136,25 @@ def _judge_text(judge: Judge, todo: list, store: Store, reporter: Reporter, ctx:
             failed[key] = f"judge {judge.name}: {why}"
             store.put_failures([judge.failure(task, FAILED, failed[key], ctx)])
             continue
-        new[key] = judge.assemble(task, prompts[key], [replies[rk] for rk in rks],
-                                  [replies.get(f"{rk}:repair") for rk in rks], attempt, ctx)
+        made = _assemble(judge, task, prompts[key], [replies[rk] for rk in rks],
+                         [replies.get(f"{rk}:repair") for rk in rks], attempt, ctx)
+        if isinstance(made, str):
+            failed[key] = f"judge {judge.name}: {made}"
+            store.put_failures([judge.failure(task, FAILED, failed[key], ctx)])
+            continue
+        new[key] = made
     store.put_judgments(list(new.values()))
     return new, failed
+
+
+def _assemble(judge: Judge, task: JudgeTask, prompt, firsts, repairs, attempt: int,
+              ctx: JudgeContext) -> Judgment | str:
+    """The judgment of stored replies, or why they cannot be read: a reply that crashes the
+    parser is a recorded failure, not a crash that every rerun would repeat."""
+    try:
+        return judge.assemble(task, prompt, firsts, repairs, attempt, ctx)
+    except Exception as exc:  # noqa: BLE001 - any parser fault is this reply's failure
+        return f"the reply could not be read ({type(exc).__name__}: {str(exc)[:200]})"
 
 
 def _judge_local(judge: Judge, todo: list, store: Store, reporter: Reporter,

@@ -27,6 +27,7 @@ from .textfiles import (
     read_lines,
     read_text,
     refuse_json_array,
+    require_regular,
 )
 
 #: The rubric imported judgments are read by when --rubric is not given (the judges' default).
@@ -76,6 +77,7 @@ def read_judgments(path: Path, files: Sequence[AnswerFile], questions: QuestionS
     rated something else: it is kept unscored, with the reason, unless
     `accept_prompt_mismatch`."""
     path = Path(path)
+    require_regular(path, "a judgments file")
     if not path.is_file():
         raise InputError(f"{path}: no such judgments file")
     lineno, first = next(((n, line.strip()) for n, line in read_lines(path) if line.strip()),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from .coverage import with_coverage
+from .escaping import csv_text
 from .identity import JUDGMENT_FIELDS, PER_ITEM
 from .results import Results
 
@@ -115,14 +116,4 @@ def _with_checks(board: pd.DataFrame, judgments: pd.DataFrame, results: Results)
 
 def to_csv(board: pd.DataFrame) -> str:
     """CSV text with cells that a spreadsheet would run as formulas escaped."""
-    safe = board.copy()
-    for col in safe.columns:
-        if not pd.api.types.is_numeric_dtype(safe[col]) and not pd.api.types.is_bool_dtype(safe[col]):
-            safe[col] = safe[col].map(_escape_cell)
-    return safe.to_csv(index=False)
-
-
-def _escape_cell(value):
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    return csv_text(board)

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 from .errors import InputError
 from .secrets import is_secret_name, mask_value
+from .textfiles import check_unicode
 
 T = TypeVar("T")
 
@@ -56,6 +57,9 @@ def parse_pairs(pairs: typing.Iterable[str], flag: str) -> dict[str, str]:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
             raise InputError(f"{flag} {pair!r}: expected key=value")
+        # Bytes that are not UTF-8 on the command line arrive as lone surrogates: refused
+        # here, not when the store cannot encode them.
+        check_unicode(pair, flag, key.strip().encode("utf-8", "backslashreplace").decode())
         out[key.strip()] = value.strip()
     return out
 

@@ -4,14 +4,21 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import InputError
 from .hashing import file_sha256
 from .records import Question
-from .textfiles import check_unicode, csv_rows, json_objects, read_lines, read_text
+from .textfiles import (
+    check_unicode,
+    csv_rows,
+    json_objects,
+    loads_checked,
+    read_lines,
+    read_text,
+    require_regular,
+)
 
 FORMATS = ("native", "fastchat", "csv")
 
@@ -36,8 +43,8 @@ def detect_format(path: Path) -> str:
         return "native"  # JSON, not CSV: the loader says what is wrong with it
     if head.startswith("{"):
         try:
-            keys = json.loads(head).keys()
-        except (json.JSONDecodeError, AttributeError):
+            keys = loads_checked(head).keys()
+        except ValueError:
             return "native"  # let the loader report the broken line
         return "fastchat" if "turns" in keys or "question_id" in keys else "native"
     return "csv"
@@ -154,6 +161,7 @@ def check_questions(path: Path, format: str | None = None) -> tuple[list[Questio
     """Parse a question file; return its questions, every problem found, and the format used."""
     if path.is_dir():
         raise InputError(f"{path}: is a folder, expected a question file")
+    require_regular(path, "a question file")
     if not path.is_file():
         raise InputError(f"{path}: no such question file")
     fmt = format or detect_format(path)

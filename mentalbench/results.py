@@ -98,7 +98,9 @@ def load_results(run_dirs: Sequence[Path]) -> Results:
 
 def _read_dir(run_dir: Path) -> dict:
     from .store import Store
+    from .textfiles import require_regular
 
+    require_regular(run_dir / "store.sqlite", "the run's store file")
     store = Store.readonly(run_dir / "store.sqlite")
     try:
         sets = store.question_sets()

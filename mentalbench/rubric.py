@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 import os
-import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,8 +14,10 @@ import jinja2
 
 from .errors import InputError
 from .hashing import folder_sha256
+from .judge_text import as_read, defang_brackets, defang_fences
 from .records import Metric, Scale
 from .slot_format import SlotFormat
+from .textfiles import require_regular
 from .verdict_names import name_clash, name_words
 
 REQUIRED_TEMPLATES = ("system.j2", "prompt.j2")
@@ -55,8 +57,17 @@ class Rubric:
         return self.output.labels(self.scale.min, self.scale.max)
 
     def shown(self, text: str) -> str:
-        """A question or answer as the judge sees it: rating marks and '===' runs broken up."""
-        return self.output.defang(re.sub(r"={3,}", "==", text))
+        """A question or answer as the judge sees it: read as a judge reads it (NFKC, no
+        invisibles), then every bracket pair, rating mark and fence-like run broken up."""
+        text = defang_fences(defang_brackets(as_read(text)), self.fence_marks)
+        return self.output.defang(text)
+
+    @property
+    def fence_marks(self) -> str:
+        """'=' and the marks the prompt's BEGIN/END lines start with ('-', '#'...)."""
+        firsts = {line[0] for pair in self.markers for line in pair
+                  if line and not line[0].isalnum() and not line[0].isspace()}
+        return "=" + "".join(sorted(firsts - {"="}))
 
     def _render(self, template: str, **context) -> str:
         base = {"metrics": self.metrics, "overall": self.overall, "scale": self.scale,
@@ -173,10 +184,27 @@ def _markers(prompt: str) -> tuple[tuple[str, str], ...]:
     return tuple(found)
 
 
+#: Up to this many rated slots, repair.j2 is rendered at load for every set of missing ones.
+_ALL_SUBSETS_UP_TO = 10
+
+
+def _missing_sets(rated: tuple[Metric, ...]) -> list[list[Metric]]:
+    """The sets of missing metrics repair.j2 is test-rendered with: every non-empty subset when
+    there are few, else each one alone, each pair and all of them."""
+    n = len(rated)
+    if n <= _ALL_SUBSETS_UP_TO:
+        return [[m for i, m in enumerate(rated) if bits >> i & 1] for bits in range(1, 2 ** n)]
+    pairs = [list(p) for p in itertools.combinations(rated, 2)]
+    return [[m] for m in rated] + pairs + [list(rated)]
+
+
 def load_rubric(path: str | Path) -> Rubric:
     """Load and check a rubric folder, rendering every template once; errors name file and field."""
     path = Path(path)
     spec = path / "rubric.toml"
+    if path.is_dir():
+        for entry in sorted(path.rglob("*")):
+            require_regular(entry, "a rubric file")  # a FIFO would block reading or hashing
     if not spec.is_file():
         raise InputError(f"{path}: not a rubric folder (expected rubric.toml inside)")
     try:
@@ -199,5 +227,6 @@ def load_rubric(path: str | Path) -> Rubric:
                     _scale(spec, data.get("scale", {})), folder_sha256(path), output)
     # Fail now, not mid-run: render every template once with sample values.
     _, prompt = rubric.messages(_SAMPLES["question"], _SAMPLES["answer"])
-    rubric.repair_message(list(rubric.rated))
+    for missing in _missing_sets(rubric.rated):
+        rubric.repair_message(missing)
     return dataclasses.replace(rubric, markers=_markers(prompt["content"]))

@@ -16,6 +16,7 @@ from pathlib import Path
 import tomli_w
 
 from .errors import InputError
+from .outputs import refuse_run_folder
 from .rubric import Metric, load_rubric
 from .textfiles import json_objects
 
@@ -336,6 +337,7 @@ def import_prompt(file: str | Path, prompt_name: str, out: str | Path,
                         "trims from the rendered message")
     result = ImportResult(out, name or prompt.name, metrics, overall, slot,
                           scale_of(literal_text), tuple(warnings))
+    refuse_run_folder(out, "--out")
     if out.exists() and (not out.is_dir() or any(out.iterdir())) and not force:
         raise InputError(f"{out}: already exists and is not empty (use --force to replace it)")
     digest = hashlib.sha256(json.dumps(

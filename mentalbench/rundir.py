@@ -8,8 +8,11 @@ from pathlib import Path
 
 from .clock import utc_stamp
 from .errors import InputError, RunLocked
+from .outputs import run_folder_of
 from .store import check_store
 
+#: What a run writes into its folder besides the store: never over a user's own copies.
+RUN_FILES = ("answers.jsonl", "judgments.jsonl", "leaderboard.csv", "manifest.json", "report")
 LOCK = ".lock"
 OWNER = ".lock.json"  # who holds the lock: shown to a second run that finds it taken
 
@@ -29,6 +32,17 @@ def check_out(out: Path) -> None:
     if not os.access(probe, os.W_OK | os.X_OK):
         raise InputError(f"--out {out}: {probe} is not writable")
     store = out / "store.sqlite"
+    if not store.exists():
+        # Outputs never land on inputs: not inside another run, not over a user's own files.
+        inside = run_folder_of(out.parent)
+        if inside is not None:
+            raise InputError(f"--out {out}: inside the run folder {inside}; choose a folder "
+                             "outside it")
+        mine = [name for name in RUN_FILES if (out / name).exists()] if out.is_dir() else []
+        if mine:
+            raise InputError(f"--out {out}: not a run folder (no store.sqlite), yet it holds "
+                             f"{mine[0]}, which a run would replace; choose a new or empty "
+                             "folder")
     if store.is_dir():
         raise InputError(f"{store}: is a folder, expected the run's store file")
     if store.exists() and not os.access(store, os.W_OK):

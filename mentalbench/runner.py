@@ -149,8 +149,9 @@ def _execute(plan: RunPlan, reporter: Reporter, worth: list[bool]) -> RunSummary
             try:
                 summary = _run(plan, store, reporter)
             except BaseException as exc:
-                status = 130 if isinstance(exc, KeyboardInterrupt) else getattr(
-                    exc, "exit_code", 1)  # as the command line exits (2: bad input)
+                # As the command line exits: 130 Ctrl-C (143/129 SIGTERM/SIGHUP), 2 bad input.
+                status = getattr(exc, "exit_code", 130 if isinstance(exc, KeyboardInterrupt)
+                                 else 1)
                 store.finish_invocation(ident, {"error": type(exc).__name__}, status)
                 worth[0] = store.holds_model_work()
                 with reporter.stage("writing exports", None):

@@ -23,6 +23,7 @@ import re
 import statistics
 from collections.abc import Mapping, Sequence
 
+from .judge_text import as_read
 from .records import Score
 from .rubric import Rubric
 from .verdict_json import json_ratings
@@ -32,7 +33,8 @@ from .verdict_quotes import QuotedMaterial, quoted_lines
 
 
 def _own_ratings(text: str, rubric: Rubric) -> list[Rating]:
-    """Rating statements in the reply, less those in '>' lines or echoed marker blocks."""
+    """Rating statements in the reply, less those in '>' lines or echoed marker blocks; line
+    ratings in the order of their lines, then JSON ratings."""
     raw = text.split("\n")
     starts = list(itertools.accumulate((len(line) + 1 for line in raw), initial=0))
     lines = [line.rstrip("\r") for line in raw]
@@ -64,6 +66,39 @@ def _decide(ratings: Sequence[Rating], material: QuotedMaterial, lo: int, hi: in
     return None
 
 
+def _last_complete_set(ratings: Sequence[Rating], keys: Sequence[str]) -> dict[str, float]:
+    """Each key's value in the last run of line ratings that rates every key (read from the
+    end, the last rating of each key), or {} when no such run exists."""
+    last: dict[str, float] = {}
+    for r in reversed([r for r in ratings if r.form != "json"]):
+        last.setdefault(r.metric, r.value)
+        if len(last) == len(keys):
+            return last
+    return {}
+
+
+def read_verdict(text: str, rubric: Rubric,
+                 quoted: Sequence[str] = ()) -> tuple[dict[str, float | None], set[str]]:
+    """Each rated key's rating in the judge's own text (or None), and the keys decided by the
+    judge's last complete set of ratings because the answer held the judge's very lines."""
+    text = as_read(text)
+    found = _own_ratings(text, rubric)
+    by_metric: dict[str, list[Rating]] = {m.key: [] for m in rubric.rated}
+    for rating in found:
+        by_metric[rating.metric].append(rating)
+    material = QuotedMaterial(quoted)
+    lo, hi = rubric.scale.min, rubric.scale.max
+    out = {key: _decide(ratings, material, lo, hi) for key, ratings in by_metric.items()}
+    # "Quoted" only by matching the material, yet the judge's own if not: the answer must not
+    # be able to unscore a judge by listing every rating. The last complete set decides.
+    doubted = [key for key, value in out.items() if value is None
+               and any(material.holds(r.source, r.compact) for r in by_metric[key])]
+    last = _last_complete_set(found, list(by_metric)) if doubted else {}
+    decided = {key for key in doubted if key in last and lo <= last[key] <= hi}
+    out.update({key: last[key] for key in decided})
+    return out, decided
+
+
 def parse_ratings(text: str, rubric: Rubric,
                   quoted: Sequence[str] = ()) -> dict[str, float | None]:
     """Each rated key's rating in the judge's own text, or None.
@@ -71,18 +106,15 @@ def parse_ratings(text: str, rubric: Rubric,
     `quoted`: the question and answer exactly as the judge prompt showed them (Rubric.shown),
     material the judge may quote back.
     """
-    by_metric: dict[str, list[Rating]] = {m.key: [] for m in rubric.rated}
-    for rating in _own_ratings(text, rubric):
-        by_metric[rating.metric].append(rating)
-    material = QuotedMaterial(quoted)
-    lo, hi = rubric.scale.min, rubric.scale.max
-    return {key: _decide(found, material, lo, hi) for key, found in by_metric.items()}
+    return read_verdict(text, rubric, quoted)[0]
 
 
 def text_scores(text: str, rubric: Rubric, quoted: Sequence[str] = ()) -> tuple[Score, ...]:
-    """Scores parsed from a judge's free text (mode 'text')."""
-    ratings = parse_ratings(text, rubric, quoted)
-    return tuple(Score(m.key, ratings[m.key], "text") for m in rubric.rated)
+    """Scores parsed from a judge's free text (mode 'text'; 'text-last-set' where the quoting
+    rule was in doubt and the judge's last complete set of ratings decided)."""
+    ratings, decided = read_verdict(text, rubric, quoted)
+    return tuple(Score(m.key, ratings[m.key], "text-last-set" if m.key in decided else "text")
+                 for m in rubric.rated)
 
 
 def merge_scores(first: Sequence[Score], repair: Mapping[str, float | None]) -> tuple[Score, ...]:
@@ -93,8 +125,9 @@ def merge_scores(first: Sequence[Score], repair: Mapping[str, float | None]) -> 
 
 def _weighted(dist: Mapping[float, float]) -> tuple[float, float] | None:
     """Probability-weighted mean and standard deviation of ratings, normalised; None if empty."""
+    dist = {v: p for v, p in dist.items() if math.isfinite(p) and p >= 0}
     total = sum(dist.values())
-    if total <= 0:
+    if not total > 0 or not math.isfinite(total):
         return None
     mean = sum(v * p for v, p in dist.items()) / total
     var = sum(p * (v - mean) ** 2 for v, p in dist.items()) / total
@@ -150,11 +183,22 @@ def slot_scores(tokens: Sequence[tuple[str, dict[str, float]]], rubric: Rubric,
             continue  # the rating shares a token with the text before it
         dist: dict[float, float] = {}
         for alt, logprob in tokens[i][1].items():
-            if alt.strip().isdigit() and lo <= int(alt.strip()) <= hi:
+            # Plain ASCII digits only ('²' is a digit to str.isdigit), finite logprobs <= 0.
+            if not _PLAIN_NUMBER.fullmatch(alt.strip()) or not _is_logprob(logprob):
+                continue
+            if lo <= int(alt.strip()) <= hi:
                 dist[int(alt.strip())] = dist.get(int(alt.strip()), 0.0) + math.exp(logprob)
         if dist:
             out[metric.key] = _logprob_score(metric.key, dist)
     return out
+
+
+_PLAIN_NUMBER = re.compile(r"[0-9]{1,4}")
+
+
+def _is_logprob(value: object) -> bool:
+    """A log probability a server may send: a finite number <= 0."""
+    return isinstance(value, int | float) and math.isfinite(value) and value <= 0
 
 
 def median_scores(samples: Sequence[Sequence[Score]]) -> tuple[Score, ...]:

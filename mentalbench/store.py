@@ -18,6 +18,7 @@ from .records import NOT_MADE, Answer, CheckResult, Completion, Judgment, Questi
 from .secrets import mask_text
 from .sqlite import connect, connect_readonly, select_in
 from .store_schema import JUDGMENTS
+from .textfiles import require_regular
 
 if TYPE_CHECKING:
     from .questions import QuestionSet
@@ -345,6 +346,7 @@ class Store:
 def check_store(path: Path) -> None:
     """One-line errors for a store a run could not open or migrate, before anything is written."""
     # An old store's migration is tried on a copy in memory (Store.readonly).
+    require_regular(path, "the run's store file")  # SQLite would block on a FIFO forever
     try:
         db = connect_readonly(path)
         try:

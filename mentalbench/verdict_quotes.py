@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from .judge_text import compared
+
 # Leading list bullets, numbering, headings and emphasis, which quoting may add or drop.
 LEADING = re.compile(r"\s*(?:(?:[-*+•·]|\d{1,3}[.)]|#{1,6})\s+)?[*_]*")
 _DROPPED = re.compile(r"[*_`]")
@@ -17,7 +19,9 @@ WINDOW = 24
 
 
 def normal(text: str, compact: bool = False) -> str:
-    """Text as compared with quoted material: case-folded, no emphasis, spaces collapsed."""
+    """Text as compared with quoted material: read as a judge reads it (NFKC, no invisibles, no
+    spaces between marks), case-folded, no emphasis, spaces collapsed."""
+    text = compared(text)
     text = _DROPPED.sub("", text[LEADING.match(text).end():]).casefold()
     return _SPACE.sub("" if compact else " ", text).strip()
 

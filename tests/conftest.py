@@ -59,3 +59,15 @@ def window_covers_the_installed_release(monkeypatch):
     major, minor = (int(p) for p in hf_releases.installed_version().split(".")[:2])
     low, high = hf_releases.TRANSFORMERS_SUPPORTED
     monkeypatch.setattr(hf_releases, "TRANSFORMERS_SUPPORTED", (low, max(high, (major, minor))))
+
+
+@pytest.fixture(autouse=True)
+def forget_remembered_secrets():
+    """Keys are remembered for masking for the rest of a process: one test's key ("x") must
+    not mask another test's text."""
+    from mentalbench import secrets
+
+    known = set(secrets._known)
+    yield
+    secrets._known.clear()
+    secrets._known.update(known)

@@ -1,10 +1,9 @@
-"""What the API backends share, tested without an SDK: statuses, Retry-After, backoff, scrubbing."""
+"""What the API backends share, tested without an SDK: statuses, Retry-After, backoff, masking."""
 
 from __future__ import annotations
 
 import pytest
 
-from mentalbench.backends.api import scrub
 from mentalbench.backends.api_retry import (
     Failure,
     backoff_delay,
@@ -60,6 +59,9 @@ def test_backoff_is_exponential_with_jitter_and_capped():
     assert backoff_delay(5, 1.0, 2.0, rng=lambda: 0.0) == 2.0  # the server's wish wins
 
 
-def test_scrub_masks_the_key():
-    assert scrub(f"bad key {KEY} given", KEY) == "bad key *** given"
-    assert scrub(f"key {KEY[:12]}... refused", KEY) == "key ***... refused"
+def test_one_masking_policy_masks_the_key_and_its_prefix():
+    from mentalbench.secrets import mask_text, remember
+
+    remember(KEY)
+    assert mask_text(f"bad key {KEY} given") == "bad key *** given"
+    assert mask_text(f"key {KEY[:12]}... refused") == "key ***... refused"

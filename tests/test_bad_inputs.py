@@ -34,7 +34,7 @@ GOOD = HERE / "good"
 MANIFEST = HERE / "cases.toml"
 CASES: list[dict] = tomllib.loads(MANIFEST.read_text(encoding="utf-8"))["case"]
 REQUIRED = {"id", "group", "args", "expect", "note"}
-OPTIONAL = {"setup", "env", "xfail", "calls", "late", "leaves_nothing"}
+OPTIONAL = {"setup", "env", "xfail", "calls", "late", "leaves_nothing", "absent"}
 
 
 @dataclasses.dataclass
@@ -117,6 +117,20 @@ def _setup(steps: list[str], tmp: Path, out: Path, undo: list) -> None:
             (tmp / arg).mkdir(parents=True)
         elif kind == "dangling-link":
             (tmp / arg).symlink_to(tmp / "nowhere")
+        elif kind == "fifo":  # a named pipe: reading it blocks until a writer comes
+            (tmp / arg).parent.mkdir(parents=True, exist_ok=True)
+            os.mkfifo(tmp / arg)
+        elif kind == "copytree":  # copytree:SOURCE:DEST, SOURCE under the corpus, DEST under tmp
+            source, _, dest = arg.partition(":")
+            shutil.copytree(HERE / source, tmp / dest)
+        elif kind == "sqlite":  # an SQLite database that is nobody's run store
+            db = sqlite3.connect(tmp / arg)
+            db.execute("create table notes (text)")
+            db.commit()
+            db.close()
+        elif kind == "link":  # link:TARGET:NAME, both under tmp
+            target, _, name = arg.partition(":")
+            (tmp / name).symlink_to(tmp / target)
         elif kind == "readonly":
             target = tmp / arg
             if not target.exists():
@@ -137,6 +151,8 @@ def _snapshot(root: Path) -> dict[str, bytes | None]:
             out[rel] = os.readlink(path).encode()
         elif path.is_dir():
             out[rel] = None
+        elif not path.is_file():  # a FIFO or device: never read (it would block)
+            out[rel] = b"<not a regular file>"
         else:
             out[rel] = path.read_bytes()
     return out
@@ -181,6 +197,8 @@ def test_bad_input_is_one_line_exit_2_no_call_nothing_written(case, scripted, ap
     assert len(lines) == 1 and lines[0].startswith("Error: "), shown
     assert _substitute(case["expect"], places) in lines[0], shown
     assert "Traceback" not in result.output and "Warning" not in result.output, shown
+    for secret in case.get("absent", []):  # a key or password the line must not show
+        assert secret not in result.output, shown
     if not case.get("calls"):
         assert server.stats.calls == 0, shown
         assert scripted_module.ScriptedModel.calls == [], shown

@@ -135,7 +135,7 @@ def test_mask_options_masks_secret_values_only():
     assert mask_options({"api_key": "sk-1", "access_token": "t", "temperature": "0",
                          "max_tokens": "5", "base_url": "http://u:pw@host/v1?key=abc&x=1"}) == {
         "api_key": "***", "access_token": "***", "temperature": "0", "max_tokens": "5",
-        "base_url": "http://***@host/v1?key=***&x=1"}
+        "base_url": "http://***@host/v1?key=***&x=***"}
 
 
 def test_mask_argv_in_every_form():

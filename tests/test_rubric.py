@@ -66,9 +66,11 @@ def test_judge_prompt_delimits_the_answer_and_names_every_metric(mentalgpt):
     begin, end = "=== BEGIN RESPONSE TO EVALUATE ===", "=== END RESPONSE TO EVALUATE ==="
     assert prompt.count(begin) == 1 and prompt.count(end) == 1
     inside = prompt.split(begin)[1].split(end)[0]
-    # The answer appears verbatim inside the markers: no escaping, no template expansion.
-    assert inside.strip() == answer
-    assert prompt.count(answer) == 1
+    # The answer appears inside the markers with no template expansion; only its bracket
+    # pairs are broken up ("{{" -> "{ {"), so no slot-like mark reaches the judge whole.
+    shown = answer.replace("{{", "{ {").replace("}}", "} }")
+    assert inside.strip() == shown
+    assert prompt.count(shown) == 1
     q_inside = prompt.split("=== BEGIN QUESTION ===")[1].split("=== END QUESTION ===")[0]
     assert q_inside.strip() == question
     assert "not instructions" in prompt

@@ -51,9 +51,12 @@ def prompts(tmp_path):
 ])
 def test_rendered_prompt_is_the_template_byte_for_byte(prompts, tmp_path, question, answer):
     import_prompt(prompts, "care-v1", tmp_path / "care")
-    system, user = load_rubric(tmp_path / "care").messages(question, answer)
-    assert user == {"role": "user",
-                    "content": TEMPLATE.format(question=question, answer=answer)}
+    rubric = load_rubric(tmp_path / "care")
+    system, user = rubric.messages(question, answer)
+    # The texts as the judge is shown them (bracket pairs broken up); the template around them
+    # byte for byte.
+    assert user == {"role": "user", "content": TEMPLATE.format(
+        question=rubric.shown(question), answer=rubric.shown(answer))}
     assert system == {"role": "system", "content": SYSTEM}
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import concurrent.futures
+import math
 import os
 import queue
 import threading
@@ -35,8 +36,12 @@ class APIOptions(GenerationOptions):
     max_retries: int = 8
     max_tokens: int | None = None  # the APIs' name for max_new_tokens; wins when set
     backoff: float = 1.0  # seconds before the first retry; doubles each time, with jitter
-    #: With no reply yet, connection failures for this long mean the endpoint is down: stop.
+    #: With no reply yet, connection failures and timeouts for this long mean the endpoint is
+    #: down: stop.
     unreachable_after: float = 30.0
+    #: The longest wait a server may ask for (Retry-After, RetryInfo); a longer one stops that
+    #: request, recorded as failed.
+    max_wait: float = 60.0
 
     def validate(self, owner: str) -> None:
         super().validate(owner)
@@ -46,9 +51,17 @@ class APIOptions(GenerationOptions):
                                  ("max_retries", self.max_retries, 0)):
             if value < low:
                 raise InputError(f"option {name}={value} for {owner}: expected >= {low}")
+        for name, value in (("timeout", self.timeout), ("backoff", self.backoff),
+                            ("unreachable_after", self.unreachable_after)):
+            if not math.isfinite(value):  # every wait has an end
+                raise InputError(f"option {name}={value} for {owner}: expected a finite number "
+                                 "of seconds")
         if not self.unreachable_after > 0:
             raise InputError(f"option unreachable_after={self.unreachable_after} for {owner}: "
                              "expected seconds > 0")
+        if not 0 <= self.max_wait < float("inf"):
+            raise InputError(f"option max_wait={self.max_wait} for {owner}: expected seconds "
+                             ">= 0")
         if not self.timeout > 0 or self.backoff < 0:
             raise InputError(f"options timeout={self.timeout}, backoff={self.backoff} for "
                              f"{owner}: expected timeout > 0 and backoff >= 0")
@@ -68,15 +81,14 @@ def check_url(url: str, what: str) -> None:
                          "e.g. http://127.0.0.1:8000/v1")
 
 
+#: Seconds without a finished request after which progress is reported anyway (a line at
+#: least this often while a server keeps a run waiting).
+HEARTBEAT = 15.0
+
 #: How to reach the API, not what it answers: left out of cache keys, so that changing the
 #: concurrency or the endpoint of the same model never pays for the same work twice.
 TRANSPORT_OPTIONS = frozenset({"base_url", "api_key", "max_concurrency", "timeout",
-                               "max_retries", "backoff", "unreachable_after"})
-def scrub(text: str, secret: str | None) -> str:
-    """`text` with the secret (and any long prefix of it) and URL credentials masked."""
-    if secret and len(secret) >= 8:
-        text = text.replace(secret, "***").replace(secret[:12], "***")
-    return mask_text(text)
+                               "max_retries", "backoff", "unreachable_after", "max_wait"})
 
 
 def public_url(url: str | None) -> str | None:
@@ -220,7 +232,15 @@ class APIModel(Model):
         future = self._loop.submit(self._complete_all(unique, updates.put, top_logprobs))
         future.add_done_callback(lambda _: updates.put(done))
         try:
-            while (item := updates.get()) is not done:
+            while True:
+                try:
+                    item = updates.get(timeout=HEARTBEAT)
+                except queue.Empty:  # nothing finished for a while: the reporter says so
+                    if progress:
+                        progress(0)
+                    continue
+                if item is done:
+                    break
                 rid, completion = item
                 for i in positions[rid]:
                     if on_result:
@@ -233,14 +253,15 @@ class APIModel(Model):
         results = future.result()
         return [results[i] for i in ids]
 
-    def _check_reachable(self, failure: Failure, message: str) -> None:
-        """Stop the run when no request has got through and connections keep failing."""
+    def _check_reachable(self, failure: Failure, message: str, started: float) -> None:
+        """Stop the run when no request has got through and connections keep failing or timing
+        out; a timed-out attempt counts from when it started."""
         if self._answered or not _unreachable(failure):
             return
         now = time.monotonic()
-        if self._first_refusal is None:
-            self._first_refusal = now
-        elif now - self._first_refusal >= self.options.unreachable_after:
+        if self._first_refusal is None or started < self._first_refusal:
+            self._first_refusal = started
+        if now - self._first_refusal >= self.options.unreachable_after:
             raise FatalAPIError(f"{self.model_id}: cannot reach {self.where}: every request "
                                 f"failed for {now - self._first_refusal:.0f}s ({message})")
 
@@ -276,11 +297,12 @@ class APIModel(Model):
     async def _complete(self, client: Any, slots: asyncio.Semaphore, request: ChatRequest,
                         top_logprobs: int) -> Completion:
         o = self.options
-        key = self.api_key()
+        remember(self.api_key())  # masked in every message below (secrets.mask_text's policy)
         attempt = 0
         while True:
             await self._gate.wait()
             async with slots:
+                started = time.monotonic()
                 try:
                     async with asyncio.timeout(o.timeout):
                         reply = await self.attempt(client, request, top_logprobs)
@@ -288,12 +310,19 @@ class APIModel(Model):
                     return reply
                 except TimeoutError:
                     failure = Failure(f"timed out after {o.timeout:g}s", retry=True)
+                except RecursionError:  # a reply nested too deep for the SDK's JSON reader
+                    failure = Failure("a malformed reply (JSON nested too deep)", retry=True)
                 except Exception as exc:  # classify() re-raises what it does not know
                     failure = self.classify(exc)
-            message = scrub(failure.message, key)
+            message = mask_text(failure.message)
             if failure.fatal:
                 raise FatalAPIError(f"{self.model_id} at {self.where}: {message}")
-            self._check_reachable(failure, message)
+            self._check_reachable(failure, message, started)
+            asked = failure.retry_after
+            if asked is not None and not asked <= o.max_wait:  # inf and NaN too
+                return Completion(text="", error=f"{self.model_id}: {message}; the server asked "
+                                  f"to wait {asked:g}s, more than max_wait={o.max_wait:g}s: "
+                                  "this request is stopped (raise max_wait to wait)")
             if not failure.retry or attempt >= o.max_retries:
                 tries = f" (after {attempt + 1} attempts)" if failure.retry else ""
                 return Completion(text="", error=f"{self.model_id}: {message}{tries}")
@@ -310,7 +339,8 @@ class APIModel(Model):
 
 
 def _unreachable(failure: Failure) -> bool:
-    return failure.message.startswith("connection failed")
+    """A failure that says nothing reached or came back: refused, reset, timed out, stalled."""
+    return failure.message.startswith(("connection failed", "timed out", "the request timed out"))
 
 
 class _LoopThread:

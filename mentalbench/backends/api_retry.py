@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import math
 import random
 import time
 from collections.abc import Callable
@@ -62,14 +63,16 @@ def retry_after_seconds(headers: Any) -> float | None:
     ms = headers.get("retry-after-ms")
     if ms:
         try:
-            return max(0.0, float(ms) / 1000)
+            seconds = float(ms) / 1000
+            return seconds if seconds > 0 or math.isnan(seconds) else 0.0
         except ValueError:
             pass
     value = headers.get("retry-after")
     if not value:
         return None
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
+        return seconds if seconds > 0 or math.isnan(seconds) else 0.0
     except ValueError:
         pass
     try:
@@ -77,6 +80,36 @@ def retry_after_seconds(headers: Any) -> float | None:
     except (TypeError, ValueError):
         return None
     return max(0.0, when.timestamp() - time.time())
+
+
+#: Token counts at or above this are not believed (no reply or prompt is a billion tokens).
+MAX_TOKEN_COUNT = 100_000_000
+
+
+def token_count(value: object, field: str) -> int:
+    """A server's token count: a non-negative whole number below MAX_TOKEN_COUNT, or a
+    MalformedResponse (the reply is a failed attempt, retried)."""
+    if value is None:
+        return 0
+    ok = (isinstance(value, int) and not isinstance(value, bool)) or (
+        isinstance(value, float) and math.isfinite(value) and value.is_integer())
+    if not ok or not 0 <= value < MAX_TOKEN_COUNT:
+        raise MalformedResponse(f"usage {field}={value!r}: expected a whole number of tokens "
+                                f"from 0 to {MAX_TOKEN_COUNT:,}")
+    return int(value)
+
+
+def logprob_alternatives(pairs: Any) -> dict[str, float]:
+    """Top alternatives of one token as {token: logprob}, keeping only finite logprobs <= 0."""
+    out: dict[str, float] = {}
+    for token, logprob in pairs:
+        try:
+            value = float(logprob)
+        except (TypeError, ValueError):
+            continue
+        if isinstance(token, str) and math.isfinite(value) and value <= 0:
+            out[token] = value
+    return out
 
 
 def backoff_delay(attempt: int, base: float, retry_after: float | None,

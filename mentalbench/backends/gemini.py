@@ -10,7 +10,13 @@ from ..hookspecs import hookimpl
 from ..judge_models import paper_judge
 from ..records import ChatRequest, Completion, Usage
 from .api import APIModel
-from .api_retry import Failure, MalformedResponse, retry_after_seconds, status_failure
+from .api_retry import (
+    Failure,
+    MalformedResponse,
+    retry_after_seconds,
+    status_failure,
+    token_count,
+)
 
 #: A current stable Gemini model (Gemini Pro 1.0, the paper's, is retired); see docs/api-backends.md.
 DEFAULT_GEMINI = "gemini-3.8-flash"
@@ -73,7 +79,8 @@ class GeminiModel(APIModel):
                                                         config=config)
         try:
             return self._completion(resp)
-        except (AttributeError, TypeError, KeyError, IndexError, ValueError) as exc:
+        except (AttributeError, TypeError, KeyError, IndexError, ValueError, ArithmeticError,
+                RecursionError) as exc:
             raise MalformedResponse(f"a reply of an unexpected shape ({type(exc).__name__}: "
                                     f"{str(exc)[:120]})") from None
 
@@ -99,8 +106,9 @@ class GeminiModel(APIModel):
                                   f"{self.max_tokens} (thinking counts too): raise max_tokens")
             raise MalformedResponse(f"an empty reply (finish reason {finish or 'none'})")
         um = resp.usage_metadata
-        usage = Usage(um.prompt_token_count or 0,
-                      (um.candidates_token_count or 0) + (um.thoughts_token_count or 0)) \
+        usage = Usage(token_count(um.prompt_token_count, "prompt_token_count"),
+                      token_count(um.candidates_token_count, "candidates_token_count")
+                      + token_count(um.thoughts_token_count, "thoughts_token_count")) \
             if um else Usage()
         return Completion(text=text, usage=usage, finish_reason=finish.lower(),
                           served_model=str(getattr(resp, "model_version", "") or ""))

@@ -11,7 +11,14 @@ from ..hookspecs import hookimpl
 from ..judge_models import paper_judge
 from ..records import ChatRequest, Completion, TokenLogprobs, Usage
 from .api import APIModel
-from .api_retry import Failure, MalformedResponse, retry_after_seconds, status_failure
+from .api_retry import (
+    Failure,
+    MalformedResponse,
+    logprob_alternatives,
+    retry_after_seconds,
+    status_failure,
+    token_count,
+)
 
 #: The paper's judge model; OpenAI shut it down on 2026-10-23 (mentalbench/data/judge_models.toml).
 GPT4_TURBO = "gpt-4-turbo"
@@ -75,7 +82,8 @@ class OpenAIModel(APIModel):
             top_p=o.top_p, seed=o.seed, **extra)
         try:
             return self._completion(resp, top_logprobs)
-        except (AttributeError, TypeError, KeyError, IndexError, ValueError) as exc:
+        except (AttributeError, TypeError, KeyError, IndexError, ValueError, ArithmeticError,
+                RecursionError) as exc:
             raise MalformedResponse(f"a reply of an unexpected shape ({type(exc).__name__}: "
                                     f"{str(exc)[:120]})") from None
 
@@ -97,13 +105,14 @@ class OpenAIModel(APIModel):
         usage = resp.usage
         logprobs: tuple[TokenLogprobs, ...] = ()
         if top_logprobs and choice.logprobs and choice.logprobs.content:
-            logprobs = tuple(TokenLogprobs(t.token, {a.token: float(a.logprob)
-                                                     for a in (t.top_logprobs or [])})
-                             for t in choice.logprobs.content)
+            logprobs = tuple(TokenLogprobs(t.token, logprob_alternatives(
+                (a.token, a.logprob) for a in (t.top_logprobs or [])))
+                for t in choice.logprobs.content)
         return Completion(text=text, finish_reason=finish, logprobs=logprobs,
                           served_model=str(getattr(resp, "model", "") or ""),
-                          usage=Usage(int(usage.prompt_tokens or 0),
-                                      int(usage.completion_tokens or 0)) if usage else Usage())
+                          usage=Usage(token_count(usage.prompt_tokens, "prompt_tokens"),
+                                      token_count(usage.completion_tokens, "completion_tokens"))
+                          if usage else Usage())
 
     def classify(self, exc: BaseException) -> Failure:
         import openai

@@ -2,28 +2,50 @@
 
 from __future__ import annotations
 
+import signal
 import sqlite3
 
 import click
 
-from ..errors import EXIT_INPUT, EXIT_INTERRUPTED, MentalbenchError
+from ..errors import EXIT_INPUT, EXIT_INTERRUPTED, MentalbenchError, Terminated
 from ..plugins import load_plugins
+from ..startup import is_command, release
 from ..version import __version__
+
+#: Signals handled like Ctrl-C while a command runs.
+_ENDING_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP")
+                        if hasattr(signal, name))
+
+
+def _terminate(signum, frame):  # noqa: ARG001 - a signal handler's signature
+    raise Terminated(signum)
+
+
+def _handle_signals() -> dict:
+    """Install the handlers a running command uses; returns the ones they replace."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    release()  # Ctrl-C is KeyboardInterrupt again, handled below
+    return {s: signal.signal(s, _terminate) for s in _ENDING_SIGNALS}
 
 
 class Group(click.Group):
     """Turns user-facing errors into one line on stderr and the exit status they carry."""
 
     def invoke(self, ctx):
+        from ..escaping import terminal_text
         from ..registry import get_registry
         from ..secrets import mask_text
 
+        replaced = _handle_signals()
         try:
             for warning in get_registry().warnings:
                 click.echo(f"Warning: {warning}", err=True)
             return super().invoke(ctx)
         except MentalbenchError as exc:
-            click.echo(f"Error: {mask_text(str(exc))}", err=True)
+            click.echo(f"Error: {terminal_text(mask_text(str(exc)))}", err=True)
             ctx.exit(exc.exit_code)
         except click.UsageError as exc:  # click's own: one line too, not usage + hint + error
             where = exc.ctx.command_path if exc.ctx else ctx.command_path
@@ -38,12 +60,13 @@ class Group(click.Group):
                 raise
             click.echo(f"Error: {error}", err=True)
             ctx.exit(error.exit_code)
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:
             out = ctx.meta.get("mentalbench.out")
             where = f" in {out}" if out else ""
-            click.echo(f"Interrupted: finished work is stored{where}; run the same command "
+            how = f"Stopped by {exc.signal_name}" if isinstance(exc, Terminated) else "Interrupted"
+            click.echo(f"{how}: finished work is stored{where}; run the same command "
                        "again to resume.", err=True)
-            ctx.exit(EXIT_INTERRUPTED)
+            ctx.exit(getattr(exc, "exit_code", EXIT_INTERRUPTED))
         except sqlite3.Error as exc:
             click.echo(f"Error: the run store failed: {exc} (is another program using it, or "
                        "is the disk full?)", err=True)
@@ -52,6 +75,9 @@ class Group(click.Group):
             where = f"{exc.filename}: " if exc.filename else ""
             click.echo(f"Error: {where}{exc.strerror or exc}", err=True)
             ctx.exit(EXIT_INPUT)
+        finally:
+            for signum, handler in replaced.items():
+                signal.signal(signum, handler)
 
 
 def _usage_message(exc: click.UsageError) -> str:
@@ -107,3 +133,5 @@ def _add_plugin_commands() -> None:
 _add_bundled_commands()
 load_plugins()
 _add_plugin_commands()
+if not is_command():
+    release()  # imported by a library user (or a test): Ctrl-C back as it was

@@ -19,6 +19,7 @@ JUDGE_OPT_HELP = ("Judge option, repeatable: K=V for every judge, JUDGE.K=V for 
 
 
 def slug(text: str, width: int = 80) -> str:
+    """A folder name from a label: never '.' or '..', never a path."""
     return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-")[:width].strip("-.") or "run"
 
 
@@ -131,6 +132,7 @@ def print_dry_run(plan) -> None:
 
 def finish(plan, reporter, with_report: bool = False) -> None:
     """Execute the plan; print its summary and leaderboard (and report); exit 0, 3 or 130."""
+    from ..escaping import terminal_text
     from ..pricing import price_table
     from ..runner import check_ready, execute
 
@@ -145,7 +147,7 @@ def finish(plan, reporter, with_report: bool = False) -> None:
     print_judge_notes(plan)
     summary = execute(plan, reporter)
     for line in summary_lines(summary):
-        click.echo(line, err=True)
+        click.echo(terminal_text(line), err=True)
     rubrics = [j.rubric for j in plan.judges] + ([plan.imports.rubric] if plan.imports else [])
     print_board(plan.out, {m.key: m.name for r in rubrics for m in r.metrics})
     if with_report:
@@ -154,7 +156,7 @@ def finish(plan, reporter, with_report: bool = False) -> None:
         click.echo(f"Report: {path}")
     status = summary.exit_status(plan.allow_unscored)
     if summary.stopped:
-        click.echo(f"Error: {summary.stopped}", err=True)
+        click.echo(terminal_text(f"Error: {summary.stopped}"), err=True)
     if status:
         sys.exit(status)
 
@@ -182,12 +184,13 @@ def print_board(out: Path, names: dict[str, str]) -> None:
     import pandas as pd
 
     from ..board_table import table_text
+    from ..escaping import terminal_frame
 
     board = pd.read_csv(out / "leaderboard.csv")
     if board.empty:
         click.echo("(no judgments yet)")
         return
-    click.echo(table_text(board, names))
+    click.echo(table_text(terminal_frame(board), names))
 
 
 def write_run_report(plan) -> Path:

@@ -37,9 +37,11 @@ def leaderboard_cmd(run_dirs, output, fmt, columns):
     """
     from ..board_table import metric_names, table_text
     from ..errors import InputError
+    from ..escaping import terminal_frame
     from ..files import write_atomic
     from ..hashing import file_sha256
     from ..leaderboard import leaderboard, to_csv
+    from ..outputs import refuse_run_folder, refuse_store
     from ..progress import working
     from ..results import load_results
 
@@ -56,11 +58,14 @@ def leaderboard_cmd(run_dirs, output, fmt, columns):
         raise InputError("--columns: only for --format table (CSV and JSON hold every column)")
     text = (to_csv(board) if fmt == "csv" else
             board.to_json(orient="records", indent=1) + "\n" if fmt == "json" else
-            table_text(board, metric_names(results), columns) + "\n")
+            table_text(terminal_frame(board), metric_names(results), columns) + "\n")
     if not output or output == "-":
         click.echo(text, nl=False)
         return
     path = Path(output)
+    for target in (path, path.with_name(path.name + ".manifest.json")):
+        refuse_run_folder(target, "--output")
+        refuse_store(target, "--output")
     write_atomic(path, text)
     manifest = {"mentalbench_leaderboard": 1, "format": fmt, "rows": len(board),
                 "sources": [{"path": str(d), "store_sha256": file_sha256(d / "store.sqlite")}

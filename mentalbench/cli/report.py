@@ -37,11 +37,17 @@ def report_cmd(run_dirs, out_dir, resamples, seed, baseline, judges, metrics, qu
     Runs of different question sets or rubrics are not mixed in one table: pick one with
     --question-set / --rubric.
     """
+    from ..outputs import refuse_run_folder, run_folder_of
     from ..progress import working
     from ..report import ReportOptions, require_report_extra, write_report
     from ..results import load_results
 
     require_report_extra()
+    run = run_folder_of(out_dir)
+    if run is not None and not any(Path(d).resolve() == run.resolve() for d in run_dirs):
+        refuse_run_folder(out_dir, "--out")
+    elif run is not None:  # a run's own report folder, the one `run --report` writes
+        refuse_run_folder(out_dir, "--out", allowed=run / "report")
     options = ReportOptions(resamples=resamples, seed=seed, baseline=baseline,
                             judges=tuple(judges), metrics=tuple(metrics),
                             question_set=question_set, rubric=rubric)

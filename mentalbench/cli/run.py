@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from ..options import parse_pairs
+from ..outputs import plain_name
 from ..rundir import check_out
 from .common import (
     chosen_checks,
@@ -31,8 +32,9 @@ def _reporter():
 @click.option("--model", "-m", "model_id", default="smollm2", show_default=True,
               help="Model to answer the questions (see `mentalbench models`).")
 @click.option("--model-opt", multiple=True, metavar="K=V", help="Model option, repeatable.")
-@click.option("--name", help="Label for the model in the leaderboard (default: the model id, "
-                             "with +ADAPTER@HASH when run with an adapter).")
+@click.option("--name", help="Label for the model in the leaderboard, a plain name (no '/', "
+                             "not '.' or '..'; default: the model id, with +ADAPTER@HASH when "
+                             "run with an adapter).")
 @click.option("--out", "-o", type=click.Path(), callback=out_folder,
               help="Run directory (default: runs/<name>). Re-running it resumes.")
 @judging_options
@@ -55,7 +57,7 @@ def run(model_id, model_opt, name, out, judges, judge_opt, rubric, questions, qu
     model = get_registry().get_model(model_id, model_opts)
     model.check()
     resolved = resolve_judges(judges, judge_opts, rubric)
-    label = name or model.label()
+    label = plain_name(name) or model.label()
     out = out or default_out(run_folder(label), slug(label))
     check_out(out)
     plan = RunPlan(out=out, questions=qset, selected=selected, judges=resolved,
@@ -111,6 +113,7 @@ def judge(answer_paths, name, max_answer_words, out, import_path, accept_prompt_
 
     # Every name and option is checked before any file is read: a typo costs no waiting.
     paths = expand_answer_paths(answer_paths)
+    plain_name(name)
     if name and len(paths) > 1:
         raise InputError("--name: only with one answers file (each file names its own model)")
     qset = resolve_questions(questions, questions_format)
@@ -174,6 +177,9 @@ def _check_import_options(path, judges, judge_opts) -> None:
     if judges or judge_opts:
         raise InputError("--import-judgments: the file's judges judge; -j/--judge and "
                          "--judge-opt are not allowed with it")
+    from ..textfiles import require_regular
+
+    require_regular(path, "a judgments file")
     if not Path(path).is_file():
         raise InputError(f"{path}: no such judgments file")
 

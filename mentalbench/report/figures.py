@@ -44,7 +44,23 @@ def _svg(fig, key: str) -> str:
 
     # Text stays text (small, searchable); ids are salted per figure so that several
     # inline SVGs on one page never share a clip-path or marker id.
-    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": key}):
+    from matplotlib.text import Text
+
+    from ..escaping import terminal_text
+
+    # Names are text, never TeX: a model called "$x^2$" is drawn as typed, not parsed as math
+    # (texts made so far are switched off; those drawing makes, like ticks, by the rc setting).
+    for text in fig.findobj(Text):
+        text.set_parse_math(False)
+        if terminal_text(text.get_text()) != text.get_text():  # no control characters in SVG
+            text.set_text(terminal_text(text.get_text()))
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            labels = [t.get_text() for t in axis.get_ticklabels()]
+            if any(terminal_text(label) != label for label in labels):
+                axis.set_ticks(axis.get_ticklocs(), [terminal_text(x) for x in labels])
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": key,
+                                "text.parse_math": False}):
         buf = io.StringIO()
         fig.savefig(buf, format="svg", metadata={"Date": None})
     text = buf.getvalue()

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..clock import utc_stamp
 from ..errors import InputError, require
+from ..escaping import csv_text
 from ..files import write_atomic
 from ..results import Results
 from .options import ReportOptions
@@ -114,7 +115,7 @@ def write_report(results: Results, out_dir: Path, options: ReportOptions | None 
     out_dir = Path(out_dir)
     _check_target(out_dir)
     analysis = analyse(results, options)
-    texts = {name: frame.to_csv(index=False, float_format="%.6g")
+    texts = {name: csv_text(frame, float_format="%.6g")
              for name, frame in analysis.tables().items()}
     names = ["report.html", *texts, "manifest.json"]
     manifest = build_manifest(analysis, results, names)

@@ -161,3 +161,15 @@ def scripted():
     yield doubles.SCRIPT
     pm.unregister(name="data-doubles")
     get_registry(refresh=True)
+
+
+@pytest.fixture(autouse=True)
+def forget_remembered_secrets():
+    """Keys are remembered for masking for the rest of a process: one test's key ("x") must
+    not mask another test's text."""
+    from mentalbench import secrets
+
+    known = set(secrets._known)
+    yield
+    secrets._known.clear()
+    secrets._known.update(known)
