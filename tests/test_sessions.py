@@ -273,3 +273,22 @@ def test_the_session_table_is_derived_from_the_declared_identity(tmp_path):
     assert list(IDENTITY_FIELDS)[-2:] == ["turn", "role"]
     session_store(tmp_path).close()  # created idempotently
     store.close()
+
+
+def test_the_sessions_report_pairs_counselors_over_cards_and_escapes_transcripts(scripted,
+                                                                                 tmp_path):
+    assert _session_run(tmp_path / "a").exit_code == 0
+    assert _invoke("run", "-m", "scripted", "--name", "plain<b>", "--cards",
+                   "mentalbench-cards-v1", "--client", "scripted",
+                   *[x for c in SCRIPTED_RISK for x in ("--card", c)], "--turns", 4, "-j", "sj",
+                   "-o", tmp_path / "b").exit_code == 0
+    result = _invoke("sessions", "report", tmp_path / "a", tmp_path / "b", "-o", tmp_path / "r")
+    assert result.exit_code == 0, result.output
+    pairs = _csv(tmp_path / "r" / "session_pairs.csv")
+    assert list(pairs["n_cards"]) == [3] and {pairs.model_a[0], pairs.model_b[0]} == {
+        "scripted-counselor", "plain<b>"}
+    html = (tmp_path / "r" / "sessions.html").read_text()
+    assert "plain&lt;b&gt;" in html and "plain<b>" not in html
+    assert html.count("<details>") == 6 and "risk disclosed at turn 4" in html
+    missing = _invoke("sessions", "report", tmp_path, "-o", tmp_path / "x")
+    assert missing.exit_code == 2 and "no session run here" in missing.output

@@ -53,9 +53,9 @@ def cli():
 
 
 def _add_bundled_commands() -> None:
-    from . import cards, checks, info, leaderboard, report, rubric, run
+    from . import cards, checks, info, leaderboard, report, rubric, run, session_report
 
-    for module in (run, leaderboard, report, info, rubric, checks, cards):
+    for module in (run, leaderboard, report, info, rubric, checks, cards, session_report):
         for command in module.COMMANDS:
             cli.add_command(command)
 
