@@ -292,3 +292,32 @@ def test_the_sessions_report_pairs_counselors_over_cards_and_escapes_transcripts
     assert html.count("<details>") == 6 and "risk disclosed at turn 4" in html
     missing = _invoke("sessions", "report", tmp_path, "-o", tmp_path / "x")
     assert missing.exit_code == 2 and "no session run here" in missing.output
+
+
+def test_session_options_are_checked_before_anything_is_written(scripted, tmp_path):
+    out = tmp_path / "s"
+    unscripted = _session_run(out, cards=["mbc-001"])
+    assert unscripted.exit_code == 2
+    assert "--client scripted: card 'mbc-001' has no written-out turns" in unscripted.output
+    unknown = _session_run(out, cards=["mbc-999"])
+    assert unknown.exit_code == 2 and "--card 'mbc-999': not in card set" in unknown.output
+    mixed = _session_run(out, "-q", "mentalbench-200")
+    assert mixed.exit_code == 2 and "--cards: --questions" in mixed.output
+    stray = _invoke("judge", "-a", tmp_path / "a.jsonl", "--per-turn", "-o", out)
+    assert stray.exit_code == 2 and "only with --transcripts" in stray.output
+    assert not out.exists()
+
+
+def test_the_demo_sessions_target_is_a_valid_session_run(tmp_path):
+    import shlex
+    from pathlib import Path
+
+    makefile = (Path(__file__).resolve().parent.parent / "Makefile").read_text()
+    recipe = makefile.split("\ndemo-sessions:", 1)[1].split("\n\t@echo", 1)[0]
+    command = recipe.split("$(BIN)/mentalbench", 1)[1].replace("\\\n", " ")
+    args = [a.replace("runs/demo-sessions", str(tmp_path / "d")) for a in shlex.split(command)]
+    result = _invoke(*args, "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "(5 sessions, up to 4 counselor turns each)" in result.output
+    assert re.search(r"counselor turns \(smollm2\)\s+20\s", result.output)
+    assert re.search(r"client turns \(smollm2\)\s+15\s", result.output)
