@@ -57,19 +57,18 @@ def turn_tasks(sessions: Sequence[Session]) -> list[tuple[JudgeTask, int]]:
 def check_turns(checks: Sequence[Any], sessions: Sequence[Session], store: Store) -> int:
     """Run every check on every counselor turn not checked yet; how many results are new."""
     wanted = {}
-    for task, _ in turn_tasks(sessions):
-        for check in checks:
-            wanted[check_key(task.answer.key, check)] = (check, task)
+    for s in sessions:
+        for task, _ in turn_tasks([s]):
+            for check in checks:
+                wanted[check_key(task.answer.key, check)] = (check, task, s.base)
     done = store.check_keys(wanted)
     new = []
-    for key, (check, task) in wanted.items():
+    for key, (check, task, b) in wanted.items():
         if key in done:
             continue
         a = task.answer
-        s_base = next(iter(sessions)).base if sessions else None
         new.append(CheckRecord(key, a.key, a.question_id, a.sample, a.model, a.answer_set,
-                               check.name, check.version, s_base.card_set if s_base else "",
-                               s_base.card_set_sha if s_base else "",
+                               check.name, check.version, b.card_set, b.card_set_sha,
                                check.run(task.question, a.text)))
     store.put_checks(new)
     return len(new)
