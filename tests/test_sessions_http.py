@@ -23,15 +23,16 @@ ROOT = Path(__file__).resolve().parent.parent
 CONCURRENCY = 4
 
 
-def _args(openai_url, gemini_url, out, cards, turns):
+def _args(openai_url, gemini_url, out, cards, turns, *judges):
     return ["run", "-m", "openai:gpt-4o-mini", "--model-opt", f"base_url={openai_url}",
             "--model-opt", f"max_concurrency={CONCURRENCY}", "--model-opt", "backoff=0.05",
             "--cards", "mentalbench-cards-v1", "--limit", str(cards), "--turns", str(turns),
             "--client", "openai:gpt-4o-mini", "--client-opt", f"base_url={openai_url}",
             "--client-opt", f"max_concurrency={CONCURRENCY}", "--client-opt", "backoff=0.05",
             "--client-opt", "temperature=0.9",
-            "-j", "gemini", "--judge-opt", f"base_url={gemini_url}", "--judge-opt",
-            f"max_concurrency={CONCURRENCY}", "--judge-opt", "backoff=0.05", "-o", str(out)]
+            "-j", "gemini", "--judge-opt", f"gemini.base_url={gemini_url}", "--judge-opt",
+            f"max_concurrency={CONCURRENCY}", "--judge-opt", "backoff=0.05", *judges,
+            "-o", str(out)]
 
 
 def _turns(out: Path) -> list[tuple]:
@@ -45,19 +46,22 @@ def _turns(out: Path) -> list[tuple]:
 def test_a_session_run_over_http_holds_every_session_for_k_turns(api_keys, serve, tmp_path):
     openai, gemini = serve(FakeOpenAI), serve(FakeGemini)
     out = tmp_path / "run"
-    result = CliRunner().invoke(cli, _args(openai.url + "/v1", gemini.url, out, 5, 3))
+    gpt4 = ("-j", "gpt4", "--judge-opt", f"gpt4.base_url={openai.url}/v1")
+    result = CliRunner().invoke(cli, _args(openai.url + "/v1", gemini.url, out, 5, 3, *gpt4))
     assert result.exit_code == 0, result.output
     turns = _turns(out)
     assert len(turns) == len(set(turns)) == 5 * 3 * 2
-    # Counselor: 5 x 3; client: 5 x 2 (the opening is the card's); judge: 5 sessions.
-    assert sum(openai.stats.successes.values()) == 5 * 3 + 5 * 2
+    # Counselor: 5 x 3; client: 5 x 2 (the opening is the card's); each judge: 5 sessions.
+    assert sum(openai.stats.successes.values()) == 5 * 3 + 5 * 2 + 5
     assert sum(gemini.stats.successes.values()) == 5
     judged = [json.loads(x) for x in (out / "session_judgments.jsonl").read_text().splitlines()]
-    assert len(judged) == 5 and {j["status"] for j in judged} == {"scored"}
-    assert all(j["judge_model"].startswith("gemini:") for j in judged)
-    again = CliRunner().invoke(cli, _args(openai.url + "/v1", gemini.url, out, 5, 3))
+    assert len(judged) == 10 and {j["status"] for j in judged} == {"scored"}
+    assert sorted(j["judge"] for j in judged) == ["gemini"] * 5 + ["gpt4"] * 5
+    board = (out / "sessions.csv").read_text().splitlines()
+    assert len(board) == 3 and "exploration" in board[0]
+    again = CliRunner().invoke(cli, _args(openai.url + "/v1", gemini.url, out, 5, 3, *gpt4))
     assert again.exit_code == 0 and "(0 turns new)" in again.output
-    assert sum(openai.stats.successes.values()) == 25  # nothing asked twice
+    assert sum(openai.stats.successes.values()) == 30  # nothing asked twice
 
 
 def _start(openai_url, gemini_url, out):
