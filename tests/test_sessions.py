@@ -117,6 +117,9 @@ def test_toml_cards_load_like_jsonl_and_errors_name_the_cards_line(tmp_path):
     toml.write_text(toml.read_text() + '\n[[cards]]\nid = "c2"\nstance = "calm"\n')
     with pytest.raises(InputError, match=rf"^{re.escape(str(toml))}:21: field 'stance'"):
         load_cards(toml)
+    toml.write_text('[[cards]]\nid = "c1"\nopening = "unclosed\n')
+    with pytest.raises(InputError, match=rf"^{re.escape(str(toml))}:3: not valid TOML"):
+        load_cards(toml)
 
 
 def test_the_client_template_holds_back_what_is_not_due_yet():

@@ -199,8 +199,9 @@ def _toml_rows(path: Path, problems: list[str]) -> list[tuple[int, dict]]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None)
-        problems.append(f"{path}:{line or 1}: not valid TOML ({str(exc).split(' (at')[0]})")
+        at = re.search(r"\(at line (\d+)", str(exc))
+        problems.append(f"{path}:{at.group(1) if at else 1}: not valid TOML "
+                        f"({str(exc).split(' (at')[0]})")
         return []
     cards = data.get("cards")
     if not isinstance(cards, list) or not all(isinstance(c, dict) for c in cards):
