@@ -324,3 +324,18 @@ def test_the_demo_sessions_target_is_a_valid_session_run(tmp_path):
     assert "(5 sessions, up to 4 counselor turns each)" in result.output
     assert re.search(r"counselor turns \(smollm2\)\s+20\s", result.output)
     assert re.search(r"client turns \(smollm2\)\s+15\s", result.output)
+
+
+def test_the_report_command_gives_session_runs_their_own_section(scripted, small_questions,
+                                                                  tmp_path):
+    pytest.importorskip("scipy")
+    assert _invoke("run", "-m", "scripted", "-q", small_questions, "-j", "sj", "-o",
+                   tmp_path / "single").exit_code == 0
+    assert _session_run(tmp_path / "sess").exit_code == 0
+    result = _invoke("report", tmp_path / "single", tmp_path / "sess", "-o", tmp_path / "r",
+                     "--resamples", 200)
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "r" / "report.html").is_file()
+    assert (tmp_path / "r" / "sessions" / "sessions.html").is_file()
+    alone = _invoke("report", tmp_path / "sess", "-o", tmp_path / "s2")
+    assert alone.exit_code == 0 and (tmp_path / "s2" / "session_safety.csv").is_file()
