@@ -134,6 +134,8 @@ class Client:
     """Writes the next client message of many sessions at once."""
 
     name = ""
+    #: A disclosure with turn_if_asked comes sooner once the counselor asked about safety.
+    follows_safety = True
 
     def identity(self) -> dict[str, Any]:
         raise NotImplementedError
@@ -202,6 +204,7 @@ class ScriptedClient(Client):
     """Plays a card's written-out turns (its `script`), then ends the session."""
 
     name = "scripted"
+    follows_safety = False  # written turns cannot move
     MARKER = "[END SESSION]"
 
     def identity(self) -> dict[str, Any]:

@@ -47,7 +47,6 @@ def hold_sessions(sessions: dict[str, Session], model: Model, client: Client, tu
                   store: Store, reporter: Reporter) -> HoldOutcome:
     """Advance every session to `turns` counselor turns (or until its client ends it)."""
     outcome = HoldOutcome(sessions)
-    follows_safety = client.name != "scripted"
     while True:
         needs = [(s, *n) for s in sessions.values()
                  if s.key not in outcome.errors and (n := s.next_turn(turns))]
@@ -56,7 +55,7 @@ def hold_sessions(sessions: dict[str, Session], model: Model, client: Client, tu
         clients = [(s, t) for s, t, role in needs if role == CLIENT]
         counselors = [(s, t) for s, t, role in needs if role == COUNSELOR]
         if clients:
-            _client_round(clients, client, turns, follows_safety, store, reporter, outcome)
+            _client_round(clients, client, turns, store, reporter, outcome)
         if counselors:
             _counselor_round(counselors, model, store, reporter, outcome)
 
@@ -76,13 +75,12 @@ def _fail(session: Session, turn: int, role: str, error: str, store: Store,
                           "client": b.client, "turn": turn, "role": role})
 
 
-def _client_round(needs: list[tuple[Session, int]], client: Client, turns: int,
-                  follows_safety: bool, store: Store, reporter: Reporter,
-                  outcome: HoldOutcome) -> None:
+def _client_round(needs: list[tuple[Session, int]], client: Client, turns: int, store: Store,
+                  reporter: Reporter, outcome: HoldOutcome) -> None:
     asks = []
     for s, t in needs:
         if t == 1:  # the card's opening: written, not asked for
-            meta = s.client_meta(1, follows_safety)
+            meta = s.client_meta(1, client.follows_safety)
             _store(s, SessionTurn(s.base.at(1, CLIENT), s.card.opening, meta=meta), store,
                    outcome)
         else:
@@ -98,7 +96,7 @@ def _client_round(needs: list[tuple[Session, int]], client: Client, turns: int,
         text, ended = split_end(c.text, marker) if marker else (c.text.strip(), False)
         if not text and not ended:
             return _fail(s, t, CLIENT, "empty client message", store, outcome)
-        meta = s.client_meta(t, follows_safety)
+        meta = s.client_meta(t, client.follows_safety)
         if ended and not text:
             meta = {**meta, "disclosed": [], "risk_disclosed": False}
         _store(s, SessionTurn(s.base.at(t, CLIENT), text, ended, c.usage, meta), store, outcome)
