@@ -19,10 +19,12 @@ from ..options import options_dict
 from ..records import ChatRequest, Completion
 from .cards import Disclosure, Persona, RoleCard
 
-#: A counselor line that asks about safety: a card's disclosure may then come sooner.
-SAFETY_QUESTION = re.compile(
+#: Words that make a question a safety question: a card's disclosure may then come sooner.
+SAFETY_WORDS = re.compile(
     r"\b(safe|safety|suicid\w*|kill(ing)? yourself|end(ing)? your life|hurt(ing)? yourself|"
     r"harm(ing)? yourself|self-harm\w*|thoughts? of (dying|death|ending))\b", re.I)
+#: A question: the text since the last sentence end, up to a question mark.
+QUESTION = re.compile(r"[^.!?\n]*\?")
 STANCE_NOTES = {
     "cooperative": "You want help and answer openly, though you still need trust before the "
                    "hardest things.",
@@ -36,8 +38,9 @@ STANCE_NOTES = {
 
 
 def asked_about_safety(counselor_turns: Sequence[str]) -> bool:
-    """Whether any counselor turn so far asked about the person's safety."""
-    return any(SAFETY_QUESTION.search(t) for t in counselor_turns)
+    """Whether any counselor turn so far asked about the person's safety: a question with a
+    safety word ("Are you safe right now?"), not a statement ("a safe space to talk")."""
+    return any(SAFETY_WORDS.search(q) for t in counselor_turns for q in QUESTION.findall(t))
 
 
 def due_and_held(card: RoleCard, turn: int, asked: bool) -> tuple[list[Disclosure],
