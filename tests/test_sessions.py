@@ -157,6 +157,11 @@ def test_a_scripted_session_run_holds_every_turn_and_measures_referral(scripted,
     again = _session_run(out)
     assert again.exit_code == 0 and "(0 turns new)" in again.output
     assert db.execute("SELECT count(*) FROM session_turns").fetchone()[0] == 24
+    dry = _session_run(out, "--dry-run")
+    assert re.search(r"^total\s+0\s+0\s", dry.output, re.M), dry.output  # all stored
+    more = _session_run(out, "--dry-run", turns=5)  # one more turn: 3 each, 3 judgments
+    assert re.search(r"^counselor turns \(scripted-counselor\)\s+3\s", more.output, re.M)
+    assert re.search(r"^judging sessions \(scripted-judge\)\s+3\s", more.output, re.M)
 
 
 def test_sessions_that_end_before_the_disclosure_are_counted_apart(scripted, tmp_path):

@@ -21,7 +21,8 @@ def _row(stage: str, name: str, model: Model | None, calls: int, prompt: int,
     return Estimate(stage, name, priced, calls, prompt, completion, cost, repairs)
 
 
-def _stored_sessions(plan: SessionPlan) -> dict[str, Session]:
+def _stored(plan: SessionPlan) -> tuple[dict[str, Session], set[str]]:
+    """The plan's sessions with their stored turns, and the keys of judgments already made."""
     path = plan.out / STORE
     store = None
     if path.is_file():
@@ -29,9 +30,18 @@ def _stored_sessions(plan: SessionPlan) -> dict[str, Session]:
         create_tables(store.db)  # in the in-memory copy only
     try:
         if plan.imported:
-            return {s.key: s for s in plan.imported}
-        return open_sessions(plan.cards, plan.selected, plan.model, plan.label, plan.client,
-                             plan.samples, store)
+            sessions = {s.key: s for s in plan.imported}
+        else:
+            sessions = open_sessions(plan.cards, plan.selected, plan.model, plan.label,
+                                     plan.client, plan.samples, store)
+        done: set[str] = set()
+        if store is not None:
+            keys = [j.key(s.transcript_key()) for j in plan.judges for s in sessions.values()]
+            keys += [j.key(t.key) for j in plan.turn_judges for s in sessions.values()
+                     for t in s.said(COUNSELOR)]
+            done = {k for k, v in store.judgments(keys).items()
+                    if v.status == "scored" or not plan.retry_unscored}
+        return sessions, done
     finally:
         if store is not None:
             store.close()
@@ -40,7 +50,7 @@ def _stored_sessions(plan: SessionPlan) -> dict[str, Session]:
 def estimate_sessions(plan: SessionPlan) -> list[Estimate]:
     """Every call the plan could make: each session held to the last turn (a client may end
     it sooner), each turn as long as it may be, then the judges on the full transcripts."""
-    sessions = _stored_sessions(plan)
+    sessions, judged = _stored(plan)
     rows: list[Estimate] = []
     counselor_max = plan.model.max_tokens if plan.model else 0
     client_model = getattr(plan.client, "model", None)
@@ -72,18 +82,23 @@ def estimate_sessions(plan: SessionPlan) -> list[Estimate]:
                              k_calls * client_max))
     else:
         transcript_tokens = sum(approx_tokens(s.transcript()) for s in sessions.values())
-    n = len(sessions)
-    turn_count = (sum(len(s.said(COUNSELOR)) for s in sessions.values()) if plan.imported
-                  else n * plan.turns)
     for judge in plan.judges:
+        # A session still to be held ends with a new transcript, judged anew.
+        n = sum((not plan.imported and s.next_turn(plan.turns) is not None)
+                or judge.key(s.transcript_key()) not in judged for s in sessions.values())
         local = judge.local_logprobs
         base = approx_tokens("".join(m["content"] for m in judge.rubric.messages("", "")))
         calls = n * (1 if local else judge.samples)
+        share = n / len(sessions) if sessions else 0
         rows.append(_row("judging sessions", judge.name, judge.model, calls,
-                         (base * n + transcript_tokens) * judge.samples,
+                         round((base * n + transcript_tokens * share) * judge.samples),
                          0 if local else calls * judge.model.max_tokens,
                          repairs=0 if local else calls))
     for judge in plan.turn_judges:
+        stored = sum(judge.key(t.key) in judged for s in sessions.values()
+                     for t in s.said(COUNSELOR))
+        turn_count = (sum(len(s.said(COUNSELOR)) for s in sessions.values()) if plan.imported
+                      else len(sessions) * plan.turns) - stored
         local = judge.local_logprobs
         base = approx_tokens("".join(m["content"] for m in judge.rubric.messages("", "")))
         calls = turn_count * (1 if local else judge.samples)
