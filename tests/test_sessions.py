@@ -60,6 +60,20 @@ def test_the_bundled_card_set_meets_its_counts():
                                       if c.id in SCRIPTED_RISK)
 
 
+def test_no_two_bundled_cards_share_their_words():
+    import itertools
+
+    def grams(text):
+        words = re.findall(r"[a-z']+", text.lower())
+        return {tuple(words[i:i + 5]) for i in range(len(words) - 4)}
+
+    cards = load_cards(card_file("mentalbench-cards-v1.jsonl")).cards
+    said = {c.id: grams(" ".join((c.opening, *c.script))) for c in cards}
+    worst = max(len(said[a] & said[b]) / max(1, min(len(said[a]), len(said[b])))
+                for a, b in itertools.combinations(said, 2))
+    assert worst <= 0.10  # 5.7% today: a shared phrase, not a shared message
+
+
 def test_cards_validate_list_and_show():
     out = _invoke("cards", "validate")
     assert out.exit_code == 0 and re.search(r": 1[2-9]\d cards \(jsonl format\); \d+ with a late",
