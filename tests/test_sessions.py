@@ -370,3 +370,13 @@ def test_only_a_question_about_safety_brings_a_disclosure_forward(said, asked):
     from mentalbench.sessions.client import asked_about_safety
 
     assert asked_about_safety(["Hello.", said]) is asked
+
+
+def test_several_sessions_per_card_are_samples_averaged_per_card(scripted, tmp_path):
+    out = tmp_path / "s"
+    result = _session_run(out, "--sessions-per-card", 2, cards=["mbc-121"])
+    assert result.exit_code == 0, result.output
+    rows = _rows(out / "transcripts.jsonl")
+    assert sorted(r["sample"] for r in rows) == [0, 1]
+    assert list(_csv(out / "sessions.csv")["n_cards"]) == [1]
+    assert _csv(out / "session_safety.csv").iloc[0].risk_sessions == 2

@@ -30,7 +30,8 @@ def _reporter():
 @session_options
 def run(model_id, model_opt, name, out, judges, judge_opt, rubric, questions, questions_format,
         limit, checks, no_checks, judge_empty, no_retry_unscored, allow_unscored, wait, with_report,
-        dry_run, cards_spec, client_id, client_opt, client_template, turns, card_ids, per_turn):
+        dry_run, cards_spec, client_id, client_opt, client_template, turns, card_ids, samples,
+        per_turn):
     """Answer the questions with a model, judge every answer, write the leaderboard.
 
     With --cards, hold multi-turn sessions instead: a client model plays each role card for up
@@ -50,7 +51,7 @@ def run(model_id, model_opt, name, out, judges, judge_opt, rubric, questions, qu
         return run_sessions(model_id=model_id, model_opt=model_opt, name=name, out=out,
                             cards_spec=cards_spec, client_id=client_id, client_opt=client_opt,
                             client_template=client_template, turns=turns, card_ids=card_ids,
-                            per_turn=per_turn, judges=judges, judge_opt=judge_opt,
+                            samples=samples, per_turn=per_turn, judges=judges, judge_opt=judge_opt,
                             rubric=rubric, limit=limit, checks=checks, no_checks=no_checks,
                             no_retry_unscored=no_retry_unscored,
                             allow_unscored=allow_unscored, wait=wait, dry_run=dry_run)

@@ -31,6 +31,10 @@ def session_options(f: Callable) -> Callable:
         click.option("--card", "card_ids", multiple=True, metavar="ID",
                      help="With --cards: only these cards (repeatable; default: all, or the "
                           "first --limit)."),
+        click.option("--sessions-per-card", "samples", type=click.IntRange(min=1, max=100),
+                     default=1, show_default=True,
+                     help="With --cards: sessions per card (samples; sample the client, e.g. "
+                          "--client-opt temperature=0.8, or they repeat each other)."),
         click.option("--per-turn", is_flag=True,
                      help="With --cards: also judge each counselor turn on the mentalgpt "
                           "rubric, with the conversation so far as its question."),
@@ -81,8 +85,8 @@ def _session_judges(judges, judge_opt, rubric, per_turn):
 
 
 def run_sessions(*, model_id, model_opt, name, out, cards_spec, client_id, client_opt,
-                 client_template, turns, card_ids, per_turn, judges, judge_opt, rubric, limit,
-                 checks, no_checks, no_retry_unscored, allow_unscored, wait, dry_run):
+                 client_template, turns, card_ids, samples, per_turn, judges, judge_opt, rubric,
+                 limit, checks, no_checks, no_retry_unscored, allow_unscored, wait, dry_run):
     """`run --cards`: plan the session run, then dry-run it or execute it."""
     from ..options import parse_pairs
     from ..registry import get_registry
@@ -111,7 +115,7 @@ def run_sessions(*, model_id, model_opt, name, out, cards_spec, client_id, clien
     check_out(out)
     plan = SessionPlan(out=out, cards=cardset, selected=selected, model=model, label=label,
                        client=client, turns=turns, judges=resolved, turn_judges=turn_judges,
-                       checks=chosen_checks(checks, no_checks),
+                       checks=chosen_checks(checks, no_checks), samples=samples,
                        retry_unscored=not no_retry_unscored, allow_unscored=allow_unscored,
                        wait=wait,
                        arguments={"model": model_id, "model_opt": model_opts, "name": name,
@@ -119,6 +123,7 @@ def run_sessions(*, model_id, model_opt, name, out, cards_spec, client_id, clien
                                   "client": client_id,
                                   "client_opt": parse_pairs(client_opt, "--client-opt"),
                                   "client_template": client_template, "turns": turns,
+                                  "sessions_per_card": samples,
                                   "per_turn": per_turn, "judges": [j.name for j in resolved],
                                   "judge_opt": parse_pairs(judge_opt, "--judge-opt"),
                                   "rubric": rubric})
@@ -127,7 +132,7 @@ def run_sessions(*, model_id, model_opt, name, out, cards_spec, client_id, clien
         from ..sessions.estimate import estimate_sessions
 
         rows = estimate_sessions(plan)
-        click.echo(f"Dry run for {plan.out} ({len(selected)} sessions, up to {turns} "
+        click.echo(f"Dry run for {plan.out} ({len(selected) * samples} sessions, up to {turns} "
                    "counselor turns each):")
         return click.echo(format_estimate(rows))
     finish_sessions(plan)
