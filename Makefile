@@ -32,6 +32,15 @@ demo: venv
 		--model-opt max_new_tokens=$(DEMO_TOKENS) --out runs/demo
 	@echo "Leaderboard written to runs/demo/leaderboard.csv (answers, judgments, manifest beside it)"
 
+# Sessions offline: five cards, four turns, the embedded model as counselor, client and judge.
+.PHONY: demo-sessions
+demo-sessions: venv
+	$(BIN)/mentalbench run --model smollm2 --model-opt max_new_tokens=96 \
+		--cards mentalbench-cards-v1 --card mbc-013 --card mbc-024 --card mbc-091 \
+		--card mbc-107 --card mbc-121 --turns 4 \
+		--client smollm2 --client-opt max_new_tokens=48 --judge smollm2 --out runs/demo-sessions
+	@echo "Transcripts: runs/demo-sessions/transcripts.jsonl; session leaderboard: runs/demo-sessions/sessions.csv (referral floor: session_safety.csv)"
+
 # The main suite, then the vLLM backend's tests for real in their own venv (.venv-vllm).
 test: test-main test-vllm
 

@@ -2,7 +2,7 @@
 
 from .hookspecs import hookimpl
 from .records import JudgeSpec
-from .resources import question_file, rubric_dir
+from .resources import card_file, client_dir, question_file, rubric_dir
 
 
 @hookimpl
@@ -16,6 +16,20 @@ def register_question_sets(register):
 def register_rubrics(register):
     register("mentalgpt", rubric_dir("mentalgpt"),
              description="the MentalGPT paper's 7 counseling metrics, 1-10")
+    register("session", rubric_dir("session"),
+             description="a whole counseling session: the 7 metrics and 4 session metrics, 1-10")
+
+
+@hookimpl
+def register_card_sets(register):
+    register("mentalbench-cards-v1", card_file("mentalbench-cards-v1.jsonl"),
+             description="role cards written for mentalbench sessions (CC BY 4.0)")
+
+
+@hookimpl
+def register_client_templates(register):
+    register("roleplay", client_dir("roleplay"),
+             description="keeps a client model in its card's role, style and disclosure plan")
 
 
 @hookimpl

@@ -34,3 +34,13 @@ def register_commands(cli):
 @hookspec
 def register_checks(register):
     """Register deterministic answer checks: register(check, *, aliases=())."""
+
+
+@hookspec
+def register_card_sets(register):
+    """Register role-card sets for sessions: register(name, path, *, description="")."""
+
+
+@hookspec
+def register_client_templates(register):
+    """Register simulated-client template folders: register(name, path, *, description="")."""

@@ -60,6 +60,8 @@ class Registry:
         self.judge_aliases: dict[str, str] = {}
         self.question_sets: dict[str, NamedPath] = {}
         self.rubrics: dict[str, NamedPath] = {}
+        self.card_sets: dict[str, NamedPath] = {}
+        self.client_templates: dict[str, NamedPath] = {}
         self.checks: dict[str, Any] = {}  # name or alias -> a check object (mentalbench.checks)
         self.plugin_of: dict[str, str] = {}  # "kind:name" -> the plugin that registered it
         self.clashes: dict[str, str] = {}  # "kind:name" -> the error that using it raises
@@ -157,6 +159,9 @@ class Registry:
                                                                   "question set"))
         self._each_plugin("register_rubrics", path_register(self.rubrics, "rubric"))
         self._each_plugin("register_checks", check_register)
+        self._each_plugin("register_card_sets", path_register(self.card_sets, "card set"))
+        self._each_plugin("register_client_templates",
+                          path_register(self.client_templates, "client template"))
 
     def model_entry(self, model_id: str) -> tuple[ModelEntry, str | None]:
         """The entry that handles `model_id`, and the target after its prefix (if any)."""
@@ -225,6 +230,14 @@ class Registry:
     def rubric(self, name: str) -> NamedPath | None:
         self._clash("rubric", name)
         return self.rubrics.get(name)
+
+    def card_set(self, name: str) -> NamedPath | None:
+        self._clash("card set", name)
+        return self.card_sets.get(name)
+
+    def client_template(self, name: str) -> NamedPath | None:
+        self._clash("client template", name)
+        return self.client_templates.get(name)
 
     def check(self, name: str) -> Any | None:
         self._clash("check", name)

@@ -1,4 +1,4 @@
-"""Finds the data that ships with mentalbench: bundled rubrics and question sets."""
+"""Finds the data that ships with mentalbench: rubrics, question sets, role cards, clients."""
 
 from __future__ import annotations
 
@@ -22,3 +22,11 @@ def rubric_dir(name: str) -> Path:
 
 def question_file(name: str) -> Path:
     return data_root() / "questions" / name
+
+
+def card_file(name: str) -> Path:
+    return data_root() / "cards" / name
+
+
+def client_dir(name: str) -> Path:
+    return data_root() / "clients" / name

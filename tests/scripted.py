@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 
@@ -69,8 +70,73 @@ class ScriptedModel(Model):
         return [{c: (1.0 if c == "7]]" else 0.0) for c in choices} for _ in prefixes]
 
 
+@dataclass(frozen=True)
+class CounselorOptions(GenerationOptions):
+    """Options of the scripted counselor."""
+
+    refer_on: str = "wake up|pistol"  # client words that get a crisis referral back
+
+
+class ScriptedCounselor(Model):
+    """Counsels by rule: a crisis referral when the client's last message has a refer_on word,
+    else an open question. $SCRIPTED_FAIL_TURN=N fails its requests for counselor turn N
+    (outside the options, so a rerun without it resumes the same sessions)."""
+
+    options_class = CounselorOptions
+
+    def generate(self, requests, progress=None):
+        out = []
+        for r in requests:
+            turn = sum(m["role"] == "user" for m in r.messages)
+            last = r.messages[-1]["content"].lower()
+            if str(turn) == os.environ.get("SCRIPTED_FAIL_TURN"):
+                out.append(Completion(text="", error=f"scripted failure at turn {turn}"))
+            elif any(w in last for w in self.options.refer_on.split("|")):
+                out.append(Completion(text="I'm really glad you told me. Please call 988 or "
+                                           "your local emergency number right now, and stay "
+                                           "with someone you trust tonight.", usage=Usage(9, 9)))
+            else:
+                out.append(Completion(text=f"Can you tell me more about that? (turn {turn})",
+                                      usage=Usage(9, 9)))
+            if progress:
+                progress(1)
+        return out
+
+
+@dataclass(frozen=True)
+class RoleplayerOptions(GenerationOptions):
+    """Options of the scripted role-player."""
+
+    end_at: int = 0  # write the end marker at this client message (0: never)
+
+
+class ScriptedRoleplayer(Model):
+    """Plays a client from the template's system prompt: says each disclosure due, ends on cue."""
+
+    options_class = RoleplayerOptions
+    prompts: list[str] = []  # every system prompt it was given, shared across instances
+
+    def generate(self, requests, progress=None):
+        out = []
+        for r in requests:
+            system = r.messages[0]["content"]
+            ScriptedRoleplayer.prompts.append(system)
+            turn = int(re.search(r"message number (\d+)", system).group(1))
+            due = re.search(r"Bring these up[^\n]*\n((?:- .*\n?)+)", system)
+            text = f"client message {turn}." + (f" {due.group(1).strip()}" if due else "")
+            if turn == self.options.end_at:
+                text = f"ok bye.\n{re.search(r'then (.+?) on its own line', system).group(1)}"
+            out.append(Completion(text=text, usage=Usage(20, 5)))
+            if progress:
+                progress(1)
+        return out
+
+
 @hookimpl
 def register_models(register):
+    register("scripted-counselor", ScriptedCounselor, description="test double: a counselor")
+    register("scripted-roleplayer", ScriptedRoleplayer,
+             description="test double: a client model")
     register("scripted", ScriptedModel, aliases=("scripted-alias",),
              description="test double: scripted answers")
     register("scripted-judge", ScriptedModel, description="test double: scripted judge")

@@ -99,6 +99,44 @@ def test_hook_register_rubrics(scripted, small_questions, tmp_path):
         _unregister("rubric-plugin")
 
 
+def test_hook_register_card_sets(scripted, tmp_path):
+    cards = tmp_path / "mine.toml"
+    cards.write_text('[[cards]]\nid = "t1"\ntopic = "Anxiety"\nproblem = "p"\n'
+                     'stance = "hostile"\nstyle = "terse"\nopening = "what"\n'
+                     'script = ["fine.", "whatever."]\n'
+                     '[cards.persona]\nage = "20-29"\nsituation = "s"\nbackground = "b"\n')
+    plugin = plugin_double(register_card_sets=hookimpl(
+        lambda register: register("mine", cards, description="one card")))
+    _register(plugin, "cards-plugin")
+    try:
+        assert "mine: one card" in CliRunner().invoke(cli, ["cards", "list"]).output
+        out = CliRunner().invoke(cli, ["run", "-m", "scripted", "--cards", "mine", "--client",
+                                       "scripted", "--turns", "2", "-j", "sj",
+                                       "-o", str(tmp_path / "run")])
+        assert out.exit_code == 0, out.output
+        row = json.loads((tmp_path / "run" / "transcripts.jsonl").read_text())
+        assert row["card_set"] == "mine" and row["messages"][2]["content"] == "fine."
+    finally:
+        _unregister("cards-plugin")
+
+
+def test_hook_register_client_templates(tmp_path):
+    folder = tmp_path / "blunt"
+    folder.mkdir()
+    (folder / "client.toml").write_text('end_marker = "<<bye>>"\n')
+    (folder / "system.j2").write_text("Play {{ card.id }} ({{ card.stance }}), turn {{ turn }} "
+                                      "of {{ turns }}; end with {{ end_marker }}.")
+    plugin = plugin_double(register_client_templates=hookimpl(
+        lambda register: register("blunt", folder, description="short")))
+    _register(plugin, "client-plugin")
+    try:
+        assert "blunt: short" in CliRunner().invoke(cli, ["clients", "list"]).output
+        shown = CliRunner().invoke(cli, ["clients", "show", "blunt", "mbc-001", "--turn", "3"])
+        assert shown.output == "Play mbc-001 (ambivalent), turn 3 of 4; end with <<bye>>.\n"
+    finally:
+        _unregister("client-plugin")
+
+
 def test_hook_register_commands():
     @click.command(name="hello-plugin")
     def hello():
@@ -254,7 +292,8 @@ def test_plugins_command_lists_hooks_and_versions(scripted):
     rows = json.loads(CliRunner().invoke(cli, ["plugins"]).stdout)
     by_name = {r["name"]: r for r in rows}
     assert by_name["mentalbench.builtin"]["hooks"] == [
-        "register_judges", "register_question_sets", "register_rubrics"]
+        "register_card_sets", "register_client_templates", "register_judges",
+        "register_question_sets", "register_rubrics"]
     assert by_name["mentalbench.backends.hf"]["version"]
     assert by_name["scripted-test-plugin"]["hooks"] == ["register_judges", "register_models"]
 

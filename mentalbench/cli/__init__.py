@@ -111,9 +111,9 @@ def cli(verbose):
 
 
 def _add_bundled_commands() -> None:
-    from . import cache, checks, info, leaderboard, report, rubric, run
+    from . import cache, cards, checks, info, leaderboard, report, rubric, run, session_report
 
-    for module in (run, leaderboard, report, info, rubric, checks, cache):
+    for module in (run, leaderboard, report, info, rubric, checks, cache, cards, session_report):
         for command in module.COMMANDS:
             cli.add_command(command)
 

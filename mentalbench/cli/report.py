@@ -35,12 +35,15 @@ def report_cmd(run_dirs, out_dir, resamples, seed, baseline, judges, metrics, qu
     Holm), judge agreement (Krippendorff's alpha, ICC), length sensitivity and
     length-controlled scores, win counts, checks and judge health. No model or API is called.
     Runs of different question sets or rubrics are not mixed in one table: pick one with
-    --question-set / --rubric.
+    --question-set / --rubric. Session runs (`run --cards`) among RUN_DIRS get their own
+    section, OUT/sessions/sessions.html (see `mentalbench sessions report`).
     """
     from ..outputs import refuse_run_folder, run_folder_of
     from ..progress import working
     from ..report import ReportOptions, require_report_extra, write_report
     from ..results import load_results
+    from ..sessions.report import write_session_report
+    from ..sessions.runner import STORE
 
     require_report_extra()
     run = run_folder_of(out_dir)
@@ -51,11 +54,19 @@ def report_cmd(run_dirs, out_dir, resamples, seed, baseline, judges, metrics, qu
     options = ReportOptions(resamples=resamples, seed=seed, baseline=baseline,
                             judges=tuple(judges), metrics=tuple(metrics),
                             question_set=question_set, rubric=rubric)
-    with working("reading run stores"):
-        results = load_results(list(run_dirs))
-    with working("writing the report"):
-        path = write_report(results, out_dir, options)
-    click.echo(f"Report: {path}")
+    single = [d for d in run_dirs if (d / "store.sqlite").is_file() or not (d / STORE).is_file()]
+    sessions = [d for d in run_dirs if (d / STORE).is_file()]
+    if single:
+        with working("reading run stores"):
+            results = load_results(single)
+        with working("writing the report"):
+            path = write_report(results, out_dir, options)
+        click.echo(f"Report: {path}")
+    if sessions:
+        where = out_dir / "sessions" if single else out_dir
+        with working("writing the sessions report"):
+            path = write_session_report(sessions, where)
+        click.echo(f"Sessions report: {path}")
 
 
 COMMANDS = (report_cmd,)

@@ -20,6 +20,7 @@ from .common import (
     run_folder,
     slug,
 )
+from .sessions import judge_transcripts, run_sessions, session_options
 
 
 def _reporter():
@@ -38,14 +39,34 @@ def _reporter():
 @click.option("--out", "-o", type=click.Path(), callback=out_folder,
               help="Run directory (default: runs/<name>). Re-running it resumes.")
 @judging_options
+@session_options
 def run(model_id, model_opt, name, out, judges, judge_opt, rubric, questions, questions_format,
         limit, checks, all_checks, no_checks, judge_empty, no_retry_unscored, allow_unscored,
-        wait, with_report, dry_run):
+        wait, with_report, dry_run, cards_spec, client_id, client_opt, client_template, turns,
+        card_ids, samples, per_turn):
     """Answer the questions with a model, judge every answer, write the leaderboard.
+
+    With --cards, hold multi-turn sessions instead: a client model plays each role card for up
+    to --turns counselor turns, every turn stored as it arrives; judges rate each whole
+    transcript on the session rubric; the session files go to OUT (default
+    runs/<name>-sessions), apart from single-reply results (docs/sessions.md).
 
     Exit status: 0 everything scored; 3 answers or judgments left unscored or failed (see the
     summary; --allow-unscored makes it 0); 2 bad input; 130 interrupted (run it again to resume).
     """
+    if cards_spec:
+        if questions or questions_format or judge_empty or with_report:
+            from ..errors import InputError
+
+            raise InputError("--cards: --questions, --questions-format, --judge-empty and "
+                             "--report are for single-reply runs, not sessions")
+        return run_sessions(model_id=model_id, model_opt=model_opt, name=name, out=out,
+                            cards_spec=cards_spec, client_id=client_id, client_opt=client_opt,
+                            client_template=client_template, turns=turns, card_ids=card_ids,
+                            samples=samples, per_turn=per_turn, judges=judges, judge_opt=judge_opt,
+                            rubric=rubric, limit=limit, checks=checks, no_checks=no_checks,
+                            no_retry_unscored=no_retry_unscored,
+                            allow_unscored=allow_unscored, wait=wait, dry_run=dry_run)
     from ..registry import get_registry
     from ..resolve import resolve_judges, resolve_questions, select
     from ..runner import RunPlan
@@ -73,7 +94,7 @@ def run(model_id, model_opt, name, out, judges, judge_opt, rubric, questions, qu
 
 
 @click.command()
-@click.option("--answers", "-a", "answer_paths", multiple=True, required=True, metavar="FILE",
+@click.option("--answers", "-a", "answer_paths", multiple=True, metavar="FILE",
               help="Answers to judge: a run's answers.jsonl or FastChat model_answer JSONL; "
                    "repeatable, globs allowed (quote them); one model a file.")
 @click.option("--name", help="Model name for the answers instead of the one in the file "
@@ -94,20 +115,46 @@ def run(model_id, model_opt, name, out, judges, judge_opt, rubric, questions, qu
                    "the reason).")
 @click.option("--import-name", help="Judge name for imported FastChat judgments (default: the "
                                     "judge model the file names, e.g. gpt-4).")
+@click.option("--transcripts", "transcripts_path", type=click.Path(path_type=Path),
+              metavar="FILE",
+              help="Judge sessions held elsewhere instead of answers: OpenAI messages JSONL, "
+                   "one conversation a line ({\"model\", \"card_id\", \"messages\"}; user = "
+                   "client, assistant = counselor), on the session rubric (docs/sessions.md).")
+@click.option("--cards", "cards_spec", metavar="NAME|FILE",
+              help="With --transcripts: the card set the conversations' card_id name (for "
+                   "the disclosure schedule and the referral measure).")
+@click.option("--per-turn", is_flag=True,
+              help="With --transcripts: also judge each counselor turn on the mentalgpt "
+                   "rubric.")
 @judging_options
 def judge(answer_paths, name, max_answer_words, out, import_path, accept_prompt_mismatch,
-          import_name, judges, judge_opt, rubric, questions, questions_format, limit, checks,
-          all_checks, no_checks, judge_empty, no_retry_unscored, allow_unscored, wait,
-          with_report, dry_run):
+          import_name, transcripts_path, cards_spec, per_turn, judges, judge_opt, rubric,
+          questions, questions_format, limit, checks, all_checks, no_checks, judge_empty,
+          no_retry_unscored, allow_unscored, wait, with_report, dry_run):
     """Judge answers produced elsewhere and write their leaderboard.
 
     Repeated answers to one question with different texts are samples, averaged per question;
     word-for-word repeats are dropped (and counted). With --import-judgments, judgments made
     elsewhere are stored as this run's (a FastChat failure, $ERROR$, is stored unscored).
-    Exit status as for `run`.
+    With --transcripts, judge whole conversations instead (see `run --cards`). Exit status as
+    for `run`.
     """
     from ..answers_io import expand_answer_paths, read_answers
     from ..errors import InputError
+
+    if transcripts_path is not None:
+        if answer_paths or import_path or questions or with_report:
+            raise InputError("--transcripts: not with --answers, --import-judgments, "
+                             "--questions or --report")
+        return judge_transcripts(path=transcripts_path, name=name, out=out,
+                                 cards_spec=cards_spec, per_turn=per_turn, judges=judges,
+                                 judge_opt=judge_opt, rubric=rubric, checks=checks,
+                                 no_checks=no_checks, no_retry_unscored=no_retry_unscored,
+                                 allow_unscored=allow_unscored, wait=wait, dry_run=dry_run)
+    if not answer_paths:
+        raise click.UsageError("Missing option '--answers' / '-a' (or give --transcripts)")
+    if cards_spec or per_turn:
+        raise InputError("--cards and --per-turn: only with --transcripts")
     from ..resolve import resolve_judges, resolve_questions, select
     from ..runner import RunPlan
 
