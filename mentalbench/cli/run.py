@@ -78,10 +78,24 @@ def run(model_id, model_opt, name, out, judges, judge_opt, rubric, questions, qu
                    "read by --rubric's metric names.")
 @click.option("--import-name", help="Judge name for imported FastChat judgments (default: the "
                                     "judge model the file names, e.g. gpt-4).")
+@click.option("--judge-mode", type=click.Choice(["single", "pairwise"]), default="single",
+              show_default=True,
+              help="single: rate each answer; pairwise: the judge compares two answers to a "
+                   "question, in both orders, and votes A, B or tie per metric (a vote that "
+                   "flips with the order is a tie). --rubric then names a pairwise rubric "
+                   "(default: the bundled 'pairwise').")
+@click.option("--baseline", metavar="MODEL",
+              help="Pairwise: compare every model against this one (as arena-hard does).")
+@click.option("--pairs", default="all", show_default=True, metavar="all|N",
+              help="Pairwise without --baseline: every pair of models on each question, or N "
+                   "pairs drawn per question (seeded by --pair-seed).")
+@click.option("--pair-seed", type=int, default=0, show_default=True,
+              help="Seed of the pairs drawn with --pairs N.")
 @judging_options
-def judge(answer_paths, name, max_answer_words, out, import_path, import_name, judges, judge_opt,
-          rubric, questions, questions_format, limit, checks, no_checks, judge_empty,
-          no_retry_unscored, allow_unscored, wait, with_report, dry_run):
+def judge(answer_paths, name, max_answer_words, out, import_path, import_name, judge_mode,
+          baseline, pairs, pair_seed, judges, judge_opt, rubric, questions, questions_format,
+          limit, checks, no_checks, judge_empty, no_retry_unscored, allow_unscored, wait,
+          with_report, dry_run):
     """Judge answers produced elsewhere and write their leaderboard.
 
     Repeated answers to one question with different texts are samples, averaged per question;
@@ -118,20 +132,29 @@ def judge(answer_paths, name, max_answer_words, out, import_path, import_name, j
                            rubric)
     elif import_name:
         raise InputError("--import-name: only with --import-judgments")
+    pairwise = None
+    if judge_mode == "pairwise":
+        pairwise = _pairwise_plan(rubric, baseline, pairs, pair_seed, imports, files, selected)
+        rubric = None  # names the pairwise rubric, not the judges' own
+    elif baseline or pairs != "all":
+        raise InputError("--baseline/--pairs: only with --judge-mode pairwise")
     resolved = () if imports is not None else resolve_judges(judges, judge_opts, rubric)
+    if pairwise is not None:
+        _check_pairwise_judges(resolved)
     models = sorted({f.model for f in files})
     out = out or Path("runs") / f"{slug('+'.join(models))}-judged"
     check_out(out)
     plan = RunPlan(out=out, questions=qset, selected=selected, judges=resolved,
                    checks=chosen_checks(checks, no_checks),
-                   answer_files=tuple(files), imports=imports,
+                   answer_files=tuple(files), imports=imports, pairwise=pairwise,
                    retry_unscored=not no_retry_unscored, judge_empty=judge_empty,
                    allow_unscored=allow_unscored, wait=wait,
                    arguments={"answers": [str(p) for p in paths], "name": name,
                               "judges": [j.name for j in resolved], "judge_opt": judge_opts,
                               "questions": questions, "limit": limit, "rubric": rubric,
                               "import_judgments": import_path and str(import_path),
-                              "import_name": import_name})
+                              "import_name": import_name, "judge_mode": judge_mode,
+                              "baseline": baseline, "pairs": pairs})
     if dry_run and imports is not None:
         scored = sum(j.status == "scored" for j in imports.judgments)
         return click.echo(f"Dry run for {out}: would store {len(imports.judgments)} imported "
@@ -139,6 +162,33 @@ def judge(answer_paths, name, max_answer_words, out, import_path, import_name, j
     if dry_run:
         return print_dry_run(plan)
     finish(plan, _reporter(), with_report)
+
+
+def _pairwise_plan(rubric, baseline, pairs, seed, imports, files, selected):
+    """The pairwise plan, its pairs checked before anything is written."""
+    from ..errors import InputError
+    from ..pairwise_judging import PairwisePlan, pair_tasks
+    from ..pairwise_rubric import resolve_pairwise_rubric
+
+    if imports is not None:
+        raise InputError("--judge-mode pairwise: not with --import-judgments")
+    if pairs != "all" and (not pairs.isdigit() or int(pairs) < 1):
+        raise InputError(f"--pairs {pairs!r}: expected 'all' or a whole number >= 1")
+    if baseline and pairs != "all":
+        raise InputError("--pairs: not with --baseline (every model meets the baseline)")
+    plan = PairwisePlan(resolve_pairwise_rubric(rubric), baseline, pairs, seed)
+    pair_tasks(plan, [a for f in files for a in f.answers], selected)
+    return plan
+
+
+def _check_pairwise_judges(judges):
+    from ..errors import InputError
+
+    for j in judges:
+        if j.local_logprobs:
+            raise InputError(f"--judge-mode pairwise: judge {j.name!r} scores by rating "
+                             "probabilities in-process; pairwise judging needs a judge that "
+                             "writes its verdicts (pass another -j, or --judge-opt mode=text)")
 
 
 def _imports(path, import_name, files, qset, selected, judges, judge_opts, rubric):
