@@ -9,6 +9,7 @@ from typing import Any
 from .files import write_atomic, write_jsonl
 from .hashing import file_sha256, text_sha256
 from .leaderboard import leaderboard, to_csv
+from .pairwise_tables import with_pairwise
 from .records import Answer
 from .results import load_results
 from .store import Store
@@ -44,7 +45,8 @@ def write_exports(out: Path, store: Store) -> dict[str, Any]:
                                         "check_version": c.check_version,
                                         "question_set": c.question_set}
                                        for c in checks))
-    board = leaderboard(load_results([out]))
+    results = load_results([out])
+    board = with_pairwise(leaderboard(results), results, [out])
     write_atomic(out / "leaderboard.csv", to_csv(board))
     statuses: dict[str, int] = {}
     for r in rows:

@@ -160,3 +160,21 @@ def test_a_fastchat_style_pairwise_prompt_imports_and_reads_bare_verdicts(tmp_pa
     assert rubric.verdicts("B is kinder. [[B]]") == {"overall": "b"}
     assert rubric.verdicts("Neither. [[C]]") == {"overall": "tie"}
     assert rubric.verdicts("[[A]] or maybe [[B]]") == {"overall": None}
+
+
+def test_bradley_terry_scores_with_intervals_reach_the_leaderboard(
+        serve, api_keys, answer_files, small_questions, tmp_path):
+    import pandas as pd
+
+    server = serve(FakeOpenAI, pairwise="longer")
+    out = tmp_path / "run"
+    result = _judge(answer_files, small_questions, out, server.url, "--pairs", "all")
+    assert result.exit_code == 0, result.output
+    board = pd.read_csv(out / "leaderboard.csv")
+    rows = board[board["mode"] == "pairwise"].set_index("model")
+    assert list(rows.sort_values("bt_score", ascending=False).index) == ["long", "mid", "short"]
+    assert (rows["bt_low"] <= rows["bt_score"]).all() and (rows["bt_score"] <= rows["bt_high"]).all()
+    assert rows["bt_score"].mean() == pytest.approx(1000, abs=0.01)
+    assert "bt_score" in result.output
+    shown = CliRunner().invoke(cli, ["leaderboard", str(out), "--format", "csv"])
+    assert shown.exit_code == 0 and "bt_score" in shown.output.splitlines()[0]

@@ -142,7 +142,8 @@ def print_board(out: Path) -> None:
 
     board = pd.read_csv(out / "leaderboard.csv")
     shown = [c for c in ("model", "judge", "judge_model", "n_scored", "n_questions", "partial",
-                         "metrics_mean", "overall") if c in board.columns]
+                         "metrics_mean", "overall", "bt_score", "bt_low", "bt_high",
+                         "win_rate") if c in board.columns]
     if board.empty:
         click.echo("(no judgments yet)")
         return

@@ -27,17 +27,24 @@ def leaderboard_cmd(run_dirs, output, fmt):
     Every mean and n_scored are over the same fully scored questions (samples of a question
     averaged first). Rows sort by metrics_mean, the mean of the rubric's metrics; overall is the
     judge's own overall rating, a separate number.
+
+    Pairwise runs (judge --judge-mode pairwise) add a row per judge and model with bt_score,
+    the Bradley-Terry score of the overall verdicts on the Elo scale (baseline at 1000),
+    bt_low/bt_high (95% question-bootstrap interval), bt_style (length and markdown held
+    equal) and win_rate against the baseline.
     """
     from ..errors import InputError
     from ..files import write_atomic
     from ..hashing import file_sha256
     from ..leaderboard import leaderboard, to_csv
+    from ..pairwise_tables import with_pairwise
     from ..results import load_results
 
     for d in run_dirs:
         if not (d / "store.sqlite").is_file():
             raise InputError(f"{d}: not a run directory (no store.sqlite)")
-    board = leaderboard(load_results(list(run_dirs)))
+    results = load_results(list(run_dirs))
+    board = with_pairwise(leaderboard(results), results, list(run_dirs))
     if board.empty:
         raise InputError(f"{', '.join(map(str, run_dirs))}: no judgments to rank")
     fmt = fmt or ("csv" if output and output != "-" else "table")
