@@ -178,3 +178,50 @@ def test_bradley_terry_scores_with_intervals_reach_the_leaderboard(
     assert "bt_score" in result.output
     shown = CliRunner().invoke(cli, ["leaderboard", str(out), "--format", "csv"])
     assert shown.exit_code == 0 and "bt_score" in shown.output.splitlines()[0]
+
+
+def test_a_position_biased_judge_is_reported_and_still_ranks_with_intervals(
+        serve, api_keys, tmp_path):
+    """Done when: the biased judge's flips become ties, the report shows the bias, and
+    Bradley-Terry scores come with intervals."""
+    import pandas as pd
+
+    questions = tmp_path / "q.jsonl"
+    questions.write_text("".join(json.dumps({"id": f"q{i}", "topic": "Stress",
+                                             "text": f"Worry number {i} keeps me awake."}) + "\n"
+                                 for i in range(16)), encoding="utf-8")
+    paths = []
+    for model, n in LENGTHS.items():
+        path = tmp_path / f"{model}.jsonl"
+        path.write_text("".join(json.dumps({"question_id": f"q{i}", "model_id": model,
+                                            "text": " ".join(["That sounds hard."] * n)}) + "\n"
+                                for i in range(16)), encoding="utf-8")
+        paths.append(path)
+    server = serve(FakeOpenAI, pairwise="biased")
+    out = tmp_path / "run"
+    assert _judge(paths, questions, out, server.url, "--pairs", "all").exit_code == 0
+    from mentalbench.pairwise_stats import combine
+
+    verdicts = combine(_votes(out), "overall")
+    flipped = [v for v in verdicts if v.flipped]
+    assert flipped and all(v.verdict == "tie" for v in flipped)
+    assert all(v.verdict == "a" for v in verdicts if not v.flipped)  # the longer answer
+    # single ratings of the same answers, so that the report has its usual part too
+    single = CliRunner().invoke(cli, [
+        "judge", *[x for p in paths for x in ("-a", str(p))], "-q", str(questions), "-o",
+        str(out), "-j", "gpt4", "--judge-opt", f"base_url={server.url}/v1", "--no-checks"])
+    assert single.exit_code == 0, single.output
+    report = CliRunner().invoke(cli, ["report", str(out), "-o", str(tmp_path / "rep"),
+                                      "--resamples", "200"])
+    assert report.exit_code == 0, report.output
+    bias = pd.read_csv(tmp_path / "rep" / "position_bias.csv").set_index("metric")
+    assert bias.at["overall", "flip_rate"] == pytest.approx(len(flipped) / len(verdicts), abs=1e-3)
+    assert bias.at["overall", "first_wins"] > 0.5
+    bt = pd.read_csv(tmp_path / "rep" / "bradley_terry.csv")
+    overall = bt[bt["metric"] == "overall"].set_index("model")
+    assert overall["bt_score"].idxmax() == "long" and overall["bt_score"].idxmin() == "short"
+    assert (overall["bt_low"] <= overall["bt_score"]).all()
+    assert (overall["bt_score"] <= overall["bt_high"]).all()
+    assert (overall.loc[["long", "short"], "bt_low"] < overall.loc[["long", "short"], "bt_high"]).all()
+    page = (tmp_path / "rep" / "report.html").read_text(encoding="utf-8")
+    assert "Rankings from pairwise votes" in page and "Position bias" in page

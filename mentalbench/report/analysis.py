@@ -17,6 +17,7 @@ from .length import LengthFit, fit_lengths, length_table
 from .options import ReportOptions
 from .pairs import pair_table
 from .scores import Means, cube_means, score_table
+from .votes import vote_tables
 from .wins import win_table
 
 
@@ -39,6 +40,8 @@ class Analysis:
     health: pd.DataFrame
     checks: pd.DataFrame
     check_ratings: pd.DataFrame
+    rankings: pd.DataFrame  # Bradley-Terry from pairwise votes (empty without votes)
+    position_bias: pd.DataFrame
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The CSV files of the report by name."""
@@ -48,6 +51,9 @@ class Analysis:
                "checks.csv": self.checks, "check_ratings.csv": self.check_ratings}
         if self.wins is not None:
             out["wins.csv"] = self.wins
+        if not self.rankings.empty:
+            out["bradley_terry.csv"] = self.rankings
+            out["position_bias.csv"] = self.position_bias
         return out
 
 
@@ -62,13 +68,15 @@ def analyse(results: Results, options: ReportOptions) -> Analysis:
     checks = section_checks(results.checks, section, cube)
     wins = (win_table(cube, pairs, options.baseline, section.rubric_keys)
             if options.baseline else None)
+    rankings, bias = vote_tables(results, options.metrics, options.baseline, options.seed)
     return Analysis(
         options=options, section=section, cube=cube, draws=draws, means=means, fits=fits,
         scores=score_table(cube, means, fits), pairs=pairs,
         agreement=agreement_table(cube, means, draws),
         length=length_table(fits, len(cube.models)), by_tag=by_tag_table(cube, draws),
         wins=wins, health=health_table(section), checks=check_table(checks, cube, draws),
-        check_ratings=check_rating_table(checks, section, cube, draws))
+        check_ratings=check_rating_table(checks, section, cube, draws),
+        rankings=rankings, position_bias=bias)
 
 
 def metrics_mean_ci(results: Results, resamples: int = 10_000, seed: int = 0) -> pd.DataFrame:

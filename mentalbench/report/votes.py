@@ -1,0 +1,24 @@
+"""The report's pairwise part: Bradley–Terry rankings and position bias from the runs' votes."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..pairwise_tables import bias_table, bt_table, load_votes
+from ..results import Results
+
+#: Each resample refits the model: fewer than the report's 10,000 (recorded in the manifest).
+BT_RESAMPLES = 1000
+
+
+def vote_tables(results: Results, metrics: tuple[str, ...], baseline: str | None,
+                seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(Bradley–Terry table, position-bias table) of every vote in the report's run folders."""
+    votes = load_votes([s["path"] for s in results.sources if s.get("path")])
+    if not votes:
+        return pd.DataFrame(), pd.DataFrame()
+    keys = sorted({k for v in votes for k in v.verdicts})
+    chosen = tuple(k for k in keys if not metrics or k in metrics) or tuple(keys)
+    texts = dict(zip(results.answers["answer_key"], results.answers["text"], strict=True))
+    return (bt_table(votes, texts, chosen, baseline, BT_RESAMPLES, seed),
+            bias_table(votes, chosen))
