@@ -53,9 +53,9 @@ def cli():
 
 
 def _add_bundled_commands() -> None:
-    from . import checks, info, leaderboard, report, rubric, run
+    from . import checks, info, leaderboard, rate, report, rubric, run
 
-    for module in (run, leaderboard, report, info, rubric, checks):
+    for module in (run, leaderboard, report, info, rubric, checks, rate):
         for command in module.COMMANDS:
             cli.add_command(command)
 
