@@ -317,13 +317,10 @@ def import_prompt(file: str | Path, prompt_name: str, out: str | Path,
     file, out = Path(file), Path(out)
     prompt = find_prompt(read_prompts(file), prompt_name, file)
     where = f"{file}:{prompt.line}"
-    if prompt.type == "pairwise":
-        from .rubric_import_pairwise import import_pairwise
-
-        return import_pairwise(prompt, file, out, name, force)
     if prompt.type and prompt.type != "single":
-        raise InputError(f"{where}: field 'type': {prompt.type!r} (only single-answer and "
-                         "pairwise prompts can be imported)")
+        raise InputError(f"{where}: field 'type': {prompt.type!r} (only single-answer prompts, "
+                         "type \"single\", are imported here; pairwise prompts by "
+                         "rubric_import_pairwise)")
     parts = template_parts(prompt.prompt_template, where)
     literal_text = "".join(literal for literal, _ in parts)
     metrics = metrics_from_options(metric_options) if metric_options else \

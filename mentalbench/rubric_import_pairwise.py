@@ -13,6 +13,7 @@ import tomli_w
 from .errors import InputError
 from .pairwise_rubric import load_pairwise_rubric
 from .records import Metric
+from .rubric_import import ImportResult, jinja_literal, template_to_jinja
 
 PLACEHOLDERS = ("question", "answer_a", "answer_b")
 SLOT = "[[{verdict}]]"
@@ -40,8 +41,6 @@ def _parts(template: str, where: str) -> list[tuple[str, str | None]]:
 
 def import_pairwise(prompt, file: Path, out: Path, name: str | None, force: bool):
     """Write a pairwise rubric folder for one FastChat pairwise prompt; returns ImportResult."""
-    from .rubric_import import ImportResult, jinja_literal, template_to_jinja
-
     where = f"{file}:{prompt.line}"
     if "[[A]]" not in prompt.output_format:
         raise InputError(f"{where}: field 'output_format': {prompt.output_format!r} is not a "

@@ -1,0 +1,65 @@
+"""`mentalbench rate` without a browser: sampling, per-rater order, exports, bad input."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from mentalbench.cli import cli
+
+from .test_rate_browser import MODELS, run_dir  # noqa: F401 (a fixture)
+
+
+def _cli(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def test_the_sample_is_the_same_for_every_rater_and_the_order_is_each_raters_own(
+        run_dir, tmp_path):  # noqa: F811
+    rows = {}
+    for rater in ("alice", "bob", "carol"):
+        out = tmp_path / f"{rater}.jsonl"
+        result = _cli("rate", run_dir, "--rater", rater, "--sample", 4, "--seed", 7,
+                      "--export", out)
+        assert result.exit_code == 0, result.output
+        rows[rater] = [json.loads(line) for line in out.read_text().splitlines()]
+    items = [[r["item"] for r in rows[rater]] for rater in rows]
+    assert all(len(i) == 4 and set(i) == set(items[0]) for i in items)
+    assert len({tuple(i) for i in items}) > 1  # orders differ between raters
+    # stratified: both models are in a 4-item sample of 2 models x 3 questions
+    assert {r["model"] for r in rows["alice"]} == set(MODELS)
+    other = tmp_path / "other.jsonl"
+    assert _cli("rate", run_dir, "--rater", "alice", "--sample", 4, "--seed", 8,
+                "--export", other).exit_code == 0
+
+
+def test_a_label_studio_import_file_and_its_config(run_dir, tmp_path):  # noqa: F811
+    out = tmp_path / "tasks.json"
+    result = _cli("rate", run_dir, "--rater", "team", "--export", out)
+    assert result.exit_code == 0, result.output
+    tasks = json.loads(out.read_text())
+    assert len(tasks) == 6 and {"question", "answer", "model", "question_id"} <= set(
+        tasks[0]["data"])
+    config = (tmp_path / "tasks.json.label_config.xml").read_text()
+    assert '<Rating name="empathy_validation" toName="answer" maxRating="10"/>' in config
+    pairs = tmp_path / "pairs.json"
+    assert _cli("rate", run_dir, "--rater", "team", "--mode", "pairwise", "--export",
+                pairs).exit_code == 0
+    assert len(json.loads(pairs.read_text())) == 3  # one pair of models on each question
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--rater", "<script>"], "--rater '<script>': expected 1 to 40 letters"),
+    (["--rater", ""], "--rater '': expected 1 to 40 letters"),
+])
+def test_bad_rater_names_are_one_line_errors(run_dir, args, message):  # noqa: F811
+    result = _cli("rate", run_dir, *args, "--export", run_dir / "x.jsonl")
+    assert result.exit_code == 2 and result.output.strip() == f"Error: {message}, digits, spaces, '.', '_' or " \
+        "'-', starting with a letter or digit"
+
+
+def test_a_folder_without_a_store_is_refused(tmp_path):
+    result = _cli("rate", tmp_path, "--rater", "alice")
+    assert result.exit_code == 2 and "not a run directory (no store.sqlite)" in result.output
