@@ -13,6 +13,7 @@ from .breakdowns import by_tag_table
 from .checks import check_rating_table, check_table, section_checks
 from .cube import METRICS_MEAN, Cube, Section, build_cube, select
 from .health import health_table
+from .humans import human_table
 from .length import LengthFit, fit_lengths, length_table
 from .options import ReportOptions
 from .pairs import pair_table
@@ -40,6 +41,7 @@ class Analysis:
     health: pd.DataFrame
     checks: pd.DataFrame
     check_ratings: pd.DataFrame
+    humans: pd.DataFrame  # LLM judges against human:<rater> judges (empty without humans)
     rankings: pd.DataFrame  # Bradley-Terry from pairwise votes (empty without votes)
     position_bias: pd.DataFrame
 
@@ -51,6 +53,8 @@ class Analysis:
                "checks.csv": self.checks, "check_ratings.csv": self.check_ratings}
         if self.wins is not None:
             out["wins.csv"] = self.wins
+        if not self.humans.empty:
+            out["humans.csv"] = self.humans
         if not self.rankings.empty:
             out["bradley_terry.csv"] = self.rankings
             out["position_bias.csv"] = self.position_bias
@@ -76,7 +80,7 @@ def analyse(results: Results, options: ReportOptions) -> Analysis:
         length=length_table(fits, len(cube.models)), by_tag=by_tag_table(cube, draws),
         wins=wins, health=health_table(section), checks=check_table(checks, cube, draws),
         check_ratings=check_rating_table(checks, section, cube, draws),
-        rankings=rankings, position_bias=bias)
+        humans=human_table(cube, draws), rankings=rankings, position_bias=bias)
 
 
 def metrics_mean_ci(results: Results, resamples: int = 10_000, seed: int = 0) -> pd.DataFrame:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 
 from ..pairwise_tables import bias_table, bt_table, load_votes
@@ -14,7 +16,8 @@ BT_RESAMPLES = 1000
 def vote_tables(results: Results, metrics: tuple[str, ...], baseline: str | None,
                 seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(Bradley–Terry table, position-bias table) of every vote in the report's run folders."""
-    votes = load_votes([s["path"] for s in results.sources if s.get("path")])
+    dirs = [Path(s["path"]) for s in results.sources if s.get("path")]
+    votes = load_votes([d for d in dirs if (d / "store.sqlite").is_file()])
     if not votes:
         return pd.DataFrame(), pd.DataFrame()
     keys = sorted({k for v in votes for k in v.verdicts})

@@ -1,0 +1,54 @@
+"""Judges against people: agreement with human raters, the human ceiling, the judge's offset."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from .report_data import synthetic_results
+
+pytest.importorskip("krippendorff")
+
+
+@pytest.fixture(scope="module")
+def analysis():
+    from mentalbench.report.analysis import analyse
+    from mentalbench.report.options import ReportOptions
+
+    results = synthetic_results(judges=("gpt4", "human:alice", "human:bob"), questions=60,
+                                judge_offset={"gpt4": 1.5}, noise=0.7)
+    return results, analyse(results, ReportOptions(resamples=400, metrics=("empathy_validation",)))
+
+
+def test_the_judge_is_compared_with_each_rater_and_the_raters_with_each_other(analysis):
+    _, a = analysis
+    table = a.humans.set_index(["metric", "judge"])
+    assert set(table.index.get_level_values("judge")) == {"gpt4", "(humans)"}
+    judge, ceiling = table.loc[("empathy_validation", "gpt4")], \
+        table.loc[("empathy_validation", "(humans)")]
+    assert judge["raters"] == 2
+    assert ceiling["alpha"] > judge["alpha"]  # a lenient judge agrees less than people do
+    for row in (judge, ceiling):
+        for name in ("alpha", "exact", "within1", "offset"):
+            assert row[f"{name}_low"] <= row[name] <= row[f"{name}_high"]
+
+
+def test_the_offset_is_the_judges_mean_excess_over_the_raters(analysis):
+    results, a = analysis
+    j = results.judgments.pivot_table(index="answer_key", columns="judge",
+                                      values="empathy_validation")
+    expected = np.mean(np.r_[j["gpt4"] - j["human:alice"], j["gpt4"] - j["human:bob"]])
+    row = a.humans.set_index(["metric", "judge"]).loc[("empathy_validation", "gpt4")]
+    assert row["offset"] == pytest.approx(expected)
+    assert 1.0 < row["offset_low"] < 1.5 < row["offset_high"] < 2.0
+    assert row["n"] == 2 * len(j)
+    exact = np.mean(np.r_[j["gpt4"] == j["human:alice"], j["gpt4"] == j["human:bob"]])
+    assert row["exact"] == pytest.approx(exact)
+
+
+def test_no_humans_no_table():
+    from mentalbench.report.analysis import analyse
+    from mentalbench.report.options import ReportOptions
+
+    a = analyse(synthetic_results(questions=12), ReportOptions(resamples=100))
+    assert a.humans.empty and "humans.csv" not in a.tables()
