@@ -52,3 +52,14 @@ def test_no_humans_no_table():
 
     a = analyse(synthetic_results(questions=12), ReportOptions(resamples=100))
     assert a.humans.empty and "humans.csv" not in a.tables()
+
+
+def test_the_panel_is_the_llm_judges_mean_without_the_raters():
+    from mentalbench.report.cube import PANEL, build_cube, select
+    from mentalbench.report.options import ReportOptions
+
+    results = synthetic_results(judges=("gpt4", "gemini", "human:alice"), questions=10)
+    cube = build_cube(select(results, ReportOptions(resamples=100)), results)
+    assert cube.judges[-1] == PANEL
+    llm = [cube.judges.index(j) for j in ("gpt4", "gemini")]
+    assert np.allclose(cube.scores[-1], cube.scores[llm].mean(axis=0), equal_nan=True)
