@@ -6,6 +6,7 @@ import math
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from . import pairwise_store
@@ -138,3 +139,60 @@ def with_pairwise(board: pd.DataFrame, results, run_dirs: Sequence[Path]) -> pd.
     if board.empty:
         return rows.reset_index(drop=True)
     return pd.concat([board, rows], ignore_index=True)
+
+
+VOTE_AGREEMENT_COLUMNS = ["judge", "metric", "n", "agreement", "agreement_low",
+                          "agreement_high", "n_decisive", "agreement_no_ties",
+                          "no_ties_low", "no_ties_high"]
+
+
+def _oriented(verdicts) -> dict[tuple, str]:
+    """Verdicts keyed by (question, answer keys in sorted order), turned to that order."""
+    from .pairwise_records import flip
+
+    out = {}
+    for v in verdicts:
+        keys = (v.answer_key_a, v.answer_key_b)
+        out[(v.question_id, *sorted(keys))] = v.verdict if keys == tuple(sorted(keys)) \
+            else flip(v.verdict)
+    return out
+
+
+def vote_agreement_table(votes: Sequence[PairwiseVote], metric: str = "overall",
+                         resamples: int = 1000, seed: int = 0) -> pd.DataFrame:
+    """Per LLM judge: agreement of its verdicts with human votes on the same pairs, with ties
+    and without (pairs where either side tied left out), as MT-Bench reports it; "(humans)":
+    the raters with one another. 95% intervals from resampling questions."""
+    from .report.bootstrap import draw, interval
+
+    by_judge: dict[str, dict[tuple, str]] = {}
+    for judge in sorted({v.identity.judge for v in votes}):
+        by_judge[judge] = _oriented(combine([v for v in votes if v.identity.judge == judge],
+                                            metric))
+    humans = [j for j in by_judge if j.startswith("human:")]
+    groups = [(j, [(j, h) for h in humans]) for j in by_judge if j not in humans]
+    if len(humans) > 1:
+        groups.append(("(humans)", [(a, b) for i, a in enumerate(humans) for b in humans[i + 1:]]))
+    rows = []
+    for judge, pairs in groups:
+        matched = [(key[0], by_judge[x][key], by_judge[y][key]) for x, y in pairs
+                   for key in by_judge[x].keys() & by_judge[y].keys()]
+        if not matched:
+            continue
+        questions = sorted({q for q, _, _ in matched})
+        qidx = {q: i for i, q in enumerate(questions)}
+        per_q = np.zeros((len(questions), 4))
+        for q, x, y in matched:
+            decisive = x != "tie" and y != "tie"
+            per_q[qidx[q]] += [1, x == y, decisive, decisive and x == y]
+        boot = draw(len(questions), resamples, seed).counts @ per_q
+        with np.errstate(invalid="ignore", divide="ignore"):
+            low, high = interval(np.column_stack([boot[:, 1] / boot[:, 0],
+                                                  boot[:, 3] / boot[:, 2]]))
+        total = per_q.sum(axis=0)
+        rows.append({"judge": judge, "metric": metric, "n": int(total[0]),
+                     "agreement": total[1] / total[0], "agreement_low": low[0],
+                     "agreement_high": high[0], "n_decisive": int(total[2]),
+                     "agreement_no_ties": total[3] / total[2] if total[2] else math.nan,
+                     "no_ties_low": low[1], "no_ties_high": high[1]})
+    return pd.DataFrame(rows, columns=VOTE_AGREEMENT_COLUMNS)

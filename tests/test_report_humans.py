@@ -63,3 +63,52 @@ def test_the_panel_is_the_llm_judges_mean_without_the_raters():
     assert cube.judges[-1] == PANEL
     llm = [cube.judges.index(j) for j in ("gpt4", "gemini")]
     assert np.allclose(cube.scores[-1], cube.scores[llm].mean(axis=0), equal_nan=True)
+
+
+def test_a_report_over_llm_and_human_ratings_of_the_same_answers(
+        serve, api_keys, small_questions, tmp_path):
+    """Done when: judge-human alpha with intervals and the human ceiling, from a real run."""
+    import json
+
+    import pandas as pd
+    from click.testing import CliRunner
+
+    from mentalbench.cli import cli
+    from mentalbench.rating.items import load_sources, single_items
+    from mentalbench.rating.session import Session
+    from mentalbench.resolve import resolve_rubric
+
+    from .servers import FakeOpenAI
+
+    pytest.importorskip("openai")
+    server = serve(FakeOpenAI)
+    paths = []
+    for model, n in (("short", 1), ("mid", 2), ("long", 3)):
+        path = tmp_path / f"{model}.jsonl"
+        path.write_text("".join(json.dumps({"question_id": q, "model_id": model,
+                                            "text": " ".join([f"I hear you ({q})."] * n)}) + "\n"
+                                for q in ("q1", "q2", "q3")), encoding="utf-8")
+        paths.append(path)
+    out = tmp_path / "run"
+    judged = CliRunner().invoke(cli, [
+        "judge", *[x for p in paths for x in ("-a", str(p))], "-q", str(small_questions),
+        "-o", str(out), "-j", "gpt4", "--judge-opt", f"base_url={server.url}/v1", "--no-checks"])
+    assert judged.exit_code == 0, judged.output
+    rubric = resolve_rubric("mentalgpt")
+    items = single_items(load_sources([out]))
+    for rater, shift in (("alice", 0), ("bob", 1)):
+        session = Session(rater, "single", items, rubric)
+        for i, item in enumerate(session.order):
+            session.rate({"id": item.id, "seconds": 3, "comment": "",
+                          "scores": {m.key: 1 + (i + k + shift) % 10
+                                     for k, m in enumerate(rubric.rated)}})
+    report = CliRunner().invoke(cli, ["report", str(out), "-o", str(tmp_path / "rep"),
+                                      "--resamples", "100"])
+    assert report.exit_code == 0, report.output
+    humans = pd.read_csv(tmp_path / "rep" / "humans.csv")
+    assert set(humans["judge"]) == {"gpt4", "(humans)"}
+    assert len(humans) == 2 * (len(rubric.rated) + 1)  # and metrics_mean
+    assert humans[["alpha", "alpha_low", "alpha_high"]].notna().all().all()
+    assert (humans["n"] == humans["judge"].map({"gpt4": 18, "(humans)": 9})).all()
+    page = (tmp_path / "rep" / "report.html").read_text(encoding="utf-8")
+    assert "Judges against people" in page and "(humans)" in page

@@ -44,6 +44,7 @@ class Analysis:
     humans: pd.DataFrame  # LLM judges against human:<rater> judges (empty without humans)
     rankings: pd.DataFrame  # Bradley-Terry from pairwise votes (empty without votes)
     position_bias: pd.DataFrame
+    human_votes: pd.DataFrame  # LLM pairwise verdicts against human votes (empty without)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The CSV files of the report by name."""
@@ -58,6 +59,8 @@ class Analysis:
         if not self.rankings.empty:
             out["bradley_terry.csv"] = self.rankings
             out["position_bias.csv"] = self.position_bias
+        if not self.human_votes.empty:
+            out["human_votes.csv"] = self.human_votes
         return out
 
 
@@ -72,7 +75,7 @@ def analyse(results: Results, options: ReportOptions) -> Analysis:
     checks = section_checks(results.checks, section, cube)
     wins = (win_table(cube, pairs, options.baseline, section.rubric_keys)
             if options.baseline else None)
-    rankings, bias = vote_tables(results, options.metrics, options.baseline, options.seed)
+    rankings, bias, human_votes = vote_tables(results, options.metrics, options.baseline, options.seed)
     return Analysis(
         options=options, section=section, cube=cube, draws=draws, means=means, fits=fits,
         scores=score_table(cube, means, fits), pairs=pairs,
@@ -80,7 +83,8 @@ def analyse(results: Results, options: ReportOptions) -> Analysis:
         length=length_table(fits, len(cube.models)), by_tag=by_tag_table(cube, draws),
         wins=wins, health=health_table(section), checks=check_table(checks, cube, draws),
         check_ratings=check_rating_table(checks, section, cube, draws),
-        humans=human_table(cube, draws), rankings=rankings, position_bias=bias)
+        humans=human_table(cube, draws), rankings=rankings, position_bias=bias,
+        human_votes=human_votes)
 
 
 def metrics_mean_ci(results: Results, resamples: int = 10_000, seed: int = 0) -> pd.DataFrame:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..pairwise_tables import bias_table, bt_table, load_votes
+from ..pairwise_tables import bias_table, bt_table, load_votes, vote_agreement_table
 from ..results import Results
 
 #: Each resample refits the model: fewer than the report's 10,000 (recorded in the manifest).
@@ -14,14 +14,16 @@ BT_RESAMPLES = 1000
 
 
 def vote_tables(results: Results, metrics: tuple[str, ...], baseline: str | None,
-                seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(Bradley–Terry table, position-bias table) of every vote in the report's run folders."""
+                seed: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(Bradley–Terry, position bias, agreement with human votes) of every vote in the
+    report's run folders."""
     dirs = [Path(s["path"]) for s in results.sources if s.get("path")]
     votes = load_votes([d for d in dirs if (d / "store.sqlite").is_file()])
     if not votes:
-        return pd.DataFrame(), pd.DataFrame()
+        return pd.DataFrame(), pd.DataFrame(), pd.DataFrame()
     keys = sorted({k for v in votes for k in v.verdicts})
     chosen = tuple(k for k in keys if not metrics or k in metrics) or tuple(keys)
     texts = dict(zip(results.answers["answer_key"], results.answers["text"], strict=True))
     return (bt_table(votes, texts, chosen, baseline, BT_RESAMPLES, seed),
-            bias_table(votes, chosen))
+            bias_table(votes, chosen),
+            vote_agreement_table(votes, "overall", BT_RESAMPLES, seed))
