@@ -66,7 +66,8 @@ class ImportedJudgments:
 
 def read_judgments(path: Path, files: Sequence[AnswerFile], questions: QuestionSet,
                    rubric: Rubric, name: str | None = None) -> ImportedJudgments:
-    """The judgments of a FastChat judgment JSONL or a human-ratings CSV (told by content),
+    """The judgments of a FastChat judgment JSONL, a human-ratings CSV or a Label Studio
+    export (.json) of `rate --export` tasks (told by content),
     matched to the answers in `files`; any row that does not fit is a one-line InputError."""
     path = Path(path)
     if not path.is_file():
@@ -75,8 +76,10 @@ def read_judgments(path: Path, files: Sequence[AnswerFile], questions: QuestionS
                          (0, ""))
     if not first:
         raise InputError(f"{path}: empty judgments file")
-    refuse_json_array(first, f"{path}:{lineno}")
     index = _AnswerIndex(files)
+    if first.startswith("[") and path.suffix.lower() == ".json":
+        return _label_studio(path, index, questions, rubric)
+    refuse_json_array(first, f"{path}:{lineno}")
     if first.startswith("{"):
         return _fastchat(path, index, questions, rubric, name)
     if name:
@@ -217,6 +220,22 @@ def _fastchat_notes(path: Path, counts: Mapping[str, int], rubric: Rubric) -> tu
                      f"user_prompt is not what rubric {rubric.name!r} renders for that question "
                      "and answer (another prompt, or other texts?)")
     return tuple(notes)
+
+
+# -- Label Studio exports of `mentalbench rate --export FILE.json` tasks -------------------------
+
+def _label_studio(path: Path, index: _AnswerIndex, questions: QuestionSet,
+                  rubric: Rubric) -> ImportedJudgments:
+    from .judgment_import_labelstudio import annotations
+
+    found = annotations(path, rubric)
+    judgments = {}
+    for a in found:
+        scores = tuple(Score(m.key, a.scores[m.key], MODE) for m in rubric.rated)
+        answer = index.find(a.model, a.question_id, a.sample, a.where)
+        j = _judgment(answer, f"human:{a.rater}", HUMAN_MODEL, rubric, questions, scores, a.raw)
+        judgments[j.key] = j
+    return ImportedJudgments(path, "label-studio", rubric, tuple(judgments.values()), len(found))
 
 
 # -- human ratings CSV ------------------------------------------------------------------------

@@ -63,3 +63,46 @@ def test_bad_rater_names_are_one_line_errors(run_dir, args, message):  # noqa: F
 def test_a_folder_without_a_store_is_refused(tmp_path):
     result = _cli("rate", tmp_path, "--rater", "alice")
     assert result.exit_code == 2 and "not a run directory (no store.sqlite)" in result.output
+
+
+def test_label_studio_results_come_back_through_import_judgments(
+        run_dir, tmp_path, small_questions):  # noqa: F811
+    from mentalbench.store import Store
+
+    tasks_file = tmp_path / "tasks.json"
+    assert _cli("rate", run_dir, "--rater", "team", "--sample", 2,
+                "--export", tasks_file).exit_code == 0
+    tasks = json.loads(tasks_file.read_text())
+    keys = ["overall", "active_listening", "empathy_validation", "safety_trustworthiness",
+            "open_mindedness_non_judgment", "clarity_encouragement", "boundaries_ethical",
+            "holistic_approach"]
+    for n, task in enumerate(tasks):  # what Label Studio's JSON export adds to each task
+        task["id"] = n + 1
+        task["annotations"] = [{
+            "completed_by": {"id": 3, "email": "dana@example.org"}, "lead_time": 41.5,
+            "result": [{"from_name": k, "to_name": "answer", "type": "rating",
+                        "value": {"rating": 1 + (n + i) % 10}} for i, k in enumerate(keys)]
+            + [{"from_name": "comment", "to_name": "question", "type": "textarea",
+                "value": {"text": ["kind"]}}]}]
+    exported = tmp_path / "export.json"
+    exported.write_text(json.dumps(tasks), encoding="utf-8")
+    store = Store.readonly(run_dir / "store.sqlite")
+    files = []
+    for model in MODELS:  # one answers file a model, as runs write them
+        files += ["-a", tmp_path / f"{model}.jsonl"]
+        files[-1].write_text("".join(json.dumps(a.to_dict()) + "\n" for a in store.all_answers()
+                                     if a.model == model), encoding="utf-8")
+    store.close()
+    out = tmp_path / "imported"
+    result = _cli("judge", *files, "-q", small_questions, "--import-judgments", exported,
+                  "-o", out, "--no-checks")
+    assert result.exit_code == 0, result.output
+    store = Store.readonly(out / "store.sqlite")
+    judged = store.all_judgments()
+    store.close()
+    assert len(judged) == 2 and {j.judge for j in judged} == {"human:dana@example.org"}
+    by_question = {(j.question_id, j.model): j for j in judged}
+    for n, task in enumerate(tasks):
+        j = by_question[(task["data"]["question_id"], task["data"]["model"])]
+        assert [j.score(k) for k in keys] == [1 + (n + i) % 10 for i in range(len(keys))]
+        assert json.loads(j.raw) == {"seconds": 41.5, "comment": "kind"}

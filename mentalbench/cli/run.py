@@ -73,9 +73,10 @@ def run(model_id, model_opt, name, out, judges, judge_opt, rubric, questions, qu
 @click.option("--import-judgments", "import_path", type=click.Path(path_type=Path),
               metavar="FILE",
               help="Store judgments made elsewhere instead of asking judges (no model call; "
-                   "not with -j): FastChat single-mode model_judgment JSONL, or a CSV of human "
-                   "ratings (question_id, model, rater, one column per rubric key). Scores are "
-                   "read by --rubric's metric names.")
+                   "not with -j): FastChat single-mode model_judgment JSONL, a CSV of human "
+                   "ratings (question_id, model, rater, one column per rubric key), or a Label "
+                   "Studio JSON export of `mentalbench rate --export FILE.json` tasks. Scores "
+                   "are read by --rubric's metric names.")
 @click.option("--import-name", help="Judge name for imported FastChat judgments (default: the "
                                     "judge model the file names, e.g. gpt-4).")
 @click.option("--judge-mode", type=click.Choice(["single", "pairwise"]), default="single",
