@@ -43,11 +43,14 @@ def _groups(votes: Sequence[PairwiseVote]) -> dict[tuple, list[PairwiseVote]]:
 
 
 def _baseline(verdicts: Sequence[PairVerdict], given: str | None) -> str | None:
-    """The baseline named, else the one model every verdict involves (a --baseline run)."""
+    """The baseline named, else that of a --baseline run: the second model of every pair
+    (pair_tasks puts the baseline there) and never the first."""
     if given is not None:
         return given
-    common = set.intersection(*({v.model_a, v.model_b} for v in verdicts))
-    return next(iter(common)) if len(common) == 1 else None
+    seconds = {v.model_b for v in verdicts}
+    if len(seconds) == 1 and not seconds & {v.model_a for v in verdicts}:
+        return next(iter(seconds))
+    return None
 
 
 def _interval(boot) -> tuple[float, float]:
@@ -196,3 +199,15 @@ def vote_agreement_table(votes: Sequence[PairwiseVote], metric: str = "overall",
                      "agreement_no_ties": total[3] / total[2] if total[2] else math.nan,
                      "no_ties_low": low[1], "no_ties_high": high[1]})
     return pd.DataFrame(rows, columns=VOTE_AGREEMENT_COLUMNS)
+
+
+def bias_lines(run_dir: Path) -> list[str]:
+    """One summary line per judge of a pairwise run: how often its verdicts flipped."""
+    votes = load_votes([run_dir])
+    lines = []
+    for r in bias_table([v for v in votes if v.mode != "human"]).to_dict("records"):
+        lines.append(f"position bias ({r['judge']}): {r['flip_rate']:.0%} of "
+                     f"{r['pairs_both_orders']} pairs flipped with the order (counted as ties); "
+                     f"the answer shown first won {r['first_wins']:.0%} of "
+                     f"{r['decisive_votes']} decisive votes (50% is unbiased)")
+    return lines

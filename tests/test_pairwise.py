@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 
 import pytest
@@ -82,6 +83,8 @@ def test_a_position_biased_judge_flips_and_the_flips_become_ties(
     assert len(combined) == 9 and all(c.verdict == "tie" and c.flipped for c in combined)
     bias = position_bias(votes, "overall")
     assert bias["gpt4"]["flip_rate"] == 1.0 and bias["gpt4"]["first_wins"] == 1.0
+    assert "position bias (gpt4): 100% of 9 pairs flipped with the order (counted as ties); " \
+           "the answer shown first won 100% of 18 decisive votes" in result.output
 
 
 def test_failed_votes_are_stored_reported_and_asked_again(
@@ -225,3 +228,43 @@ def test_a_position_biased_judge_is_reported_and_still_ranks_with_intervals(
     assert (overall.loc[["long", "short"], "bt_low"] < overall.loc[["long", "short"], "bt_high"]).all()
     page = (tmp_path / "rep" / "report.html").read_text(encoding="utf-8")
     assert "Rankings from pairwise votes" in page and "Position bias" in page
+
+
+def test_a_baseline_run_is_anchored_on_its_baseline_with_win_rates(
+        serve, api_keys, answer_files, small_questions, tmp_path):
+    import pandas as pd
+
+    server = serve(FakeOpenAI, pairwise="longer")
+    out = tmp_path / "run"
+    assert _judge(answer_files, small_questions, out, server.url, "--baseline",
+                  "mid").exit_code == 0
+    rows = pd.read_csv(out / "leaderboard.csv").set_index("model")
+    assert rows.at["mid", "bt_score"] == 1000 and set(rows["baseline"]) == {"mid"}
+    assert rows.at["long", "win_rate"] == 1.0 and rows.at["short", "win_rate"] == 0.0
+    assert rows.at["long", "bt_score"] > 1000 > rows.at["short", "bt_score"]
+
+
+def test_a_dry_run_counts_two_votes_a_pair_and_nothing_once_stored(
+        serve, api_keys, answer_files, small_questions, tmp_path):
+    server = serve(FakeOpenAI)
+    out = tmp_path / "run"
+    dry = _judge(answer_files, small_questions, out, server.url, "--baseline", "mid",
+                 "--dry-run")
+    assert dry.exit_code == 0 and server.stats.calls == 0 and not out.exists()
+    assert re.search(r"pairwise judging \(gpt4\)\s+12\s", dry.output), dry.output
+    assert _judge(answer_files, small_questions, out, server.url, "--baseline",
+                  "mid").exit_code == 0
+    again = _judge(answer_files, small_questions, out, server.url, "--baseline", "mid",
+                   "--dry-run")
+    assert re.search(r"pairwise judging \(gpt4\)\s+0\s", again.output), again.output
+
+
+def test_a_report_of_votes_alone_says_where_the_rankings_are(
+        serve, api_keys, answer_files, small_questions, tmp_path):
+    server = serve(FakeOpenAI)
+    out = tmp_path / "run"
+    assert _judge(answer_files, small_questions, out, server.url).exit_code == 0
+    report = CliRunner().invoke(cli, ["report", str(out), "-o", str(tmp_path / "rep")])
+    assert report.exit_code == 2
+    assert report.output.startswith("Error: the runs hold pairwise votes only: their "
+                                    "Bradley-Terry scores are in the leaderboard")

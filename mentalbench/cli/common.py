@@ -109,6 +109,11 @@ def finish(plan, reporter, with_report: bool = False) -> None:
     summary = execute(plan, reporter)
     for line in summary_lines(summary):
         click.echo(line, err=True)
+    if plan.pairwise is not None:
+        from ..pairwise_tables import bias_lines
+
+        for line in bias_lines(plan.out):
+            click.echo(line, err=True)
     print_board(plan.out)
     if with_report:
         click.echo(f"Report: {write_run_report(plan)}")

@@ -18,7 +18,7 @@ from .length import LengthFit, fit_lengths, length_table
 from .options import ReportOptions
 from .pairs import pair_table
 from .scores import Means, cube_means, score_table
-from .votes import vote_tables
+from .votes import refuse_votes_only, vote_tables
 from .wins import win_table
 
 
@@ -66,6 +66,7 @@ class Analysis:
 
 def analyse(results: Results, options: ReportOptions) -> Analysis:
     """Select, build the cube, draw once, and compute every table from the same draws."""
+    refuse_votes_only(results)
     section = select(results, options)
     cube = build_cube(section, results)
     draws = draw(len(cube.questions), options.resamples, options.seed)

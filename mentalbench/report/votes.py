@@ -13,12 +13,26 @@ from ..results import Results
 BT_RESAMPLES = 1000
 
 
+def _dirs(results: Results) -> list[Path]:
+    dirs = [Path(s["path"]) for s in results.sources if s.get("path")]
+    return [d for d in dirs if (d / "store.sqlite").is_file()]
+
+
+def refuse_votes_only(results: Results) -> None:
+    """A one-line error for runs with pairwise votes and no ratings: the report needs both."""
+    from ..errors import InputError
+
+    if results.judgments.empty and load_votes(_dirs(results)):
+        raise InputError("the runs hold pairwise votes only: their Bradley-Terry scores are in "
+                         "the leaderboard (`mentalbench leaderboard`); a report also needs "
+                         "ratings of the same answers (judge without --judge-mode pairwise)")
+
+
 def vote_tables(results: Results, metrics: tuple[str, ...], baseline: str | None,
                 seed: int) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """(Bradley–Terry, position bias, agreement with human votes) of every vote in the
     report's run folders."""
-    dirs = [Path(s["path"]) for s in results.sources if s.get("path")]
-    votes = load_votes([d for d in dirs if (d / "store.sqlite").is_file()])
+    votes = load_votes(_dirs(results))
     if not votes:
         return pd.DataFrame(), pd.DataFrame(), pd.DataFrame()
     keys = sorted({k for v in votes for k in v.verdicts})
