@@ -78,7 +78,10 @@ def read_judgments(path: Path, files: Sequence[AnswerFile], questions: QuestionS
         raise InputError(f"{path}: empty judgments file")
     index = _AnswerIndex(files)
     if first.startswith("[") and path.suffix.lower() == ".json":
-        return _label_studio(path, index, questions, rubric)
+        from .judgment_import_labelstudio import is_label_studio
+
+        if is_label_studio(path):
+            return _label_studio(path, index, questions, rubric)
     refuse_json_array(first, f"{path}:{lineno}")
     if first.startswith("{"):
         return _fastchat(path, index, questions, rubric, name)

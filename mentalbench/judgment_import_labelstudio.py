@@ -33,6 +33,16 @@ def _rater(completed_by: Any) -> str:
     return str(completed_by if completed_by not in (None, "") else "unknown")
 
 
+def is_label_studio(path: Path) -> bool:
+    """Whether a JSON file is a list of Label Studio tasks (objects with 'data')."""
+    try:
+        tasks = json.loads(read_text(path))
+    except (ValueError, InputError):
+        return False
+    return isinstance(tasks, list) and bool(tasks) and isinstance(tasks[0], dict) \
+        and isinstance(tasks[0].get("data"), dict)
+
+
 def annotations(path: Path, rubric: Rubric) -> list[Annotation]:
     """Every annotation of a Label Studio JSON export; errors name the task and field."""
     try:

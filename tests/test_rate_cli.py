@@ -106,3 +106,34 @@ def test_label_studio_results_come_back_through_import_judgments(
         j = by_question[(task["data"]["question_id"], task["data"]["model"])]
         assert [j.score(k) for k in keys] == [1 + (n + i) % 10 for i in range(len(keys))]
         assert json.loads(j.raw) == {"seconds": 41.5, "comment": "kind"}
+
+
+def test_the_app_takes_json_from_this_machine_only(run_dir):  # noqa: F811
+    from starlette.testclient import TestClient
+
+    from mentalbench.rating.app import create_app
+    from mentalbench.rating.items import load_sources, single_items
+    from mentalbench.rating.session import Session
+    from mentalbench.resolve import resolve_rubric
+
+    session = Session("alice", "single", single_items(load_sources([run_dir])),
+                      resolve_rubric("mentalgpt"))
+    client = TestClient(create_app(session), base_url="http://127.0.0.1:8765")
+    items = client.get("/api/items").json()["items"]
+    assert len(items) == 6 and not any(m in json.dumps(items) for m in MODELS)
+    scores = {m["key"]: 5 for m in client.get("/api/items").json()["metrics"]}
+    body = json.dumps({"id": items[0]["id"], "scores": scores, "seconds": 1, "comment": ""})
+    form = client.post("/api/rate", content=body, headers={"Content-Type": "text/plain"})
+    assert form.status_code == 415
+    elsewhere = TestClient(create_app(session), base_url="http://evil.example:8765")
+    assert elsewhere.get("/api/items").status_code == 400
+    bad = client.post("/api/rate", json={"id": items[0]["id"], "scores": {"overall": 11}})
+    assert bad.status_code == 400 and "expected a rating for every metric" in bad.json()["error"]
+    over = client.post("/api/rate", json={"id": items[0]["id"], "seconds": 1, "comment": "",
+                                          "scores": {**scores, "overall": 11}})
+    assert over.status_code == 400 and "from 1 to 10" in over.json()["error"]
+    assert client.get("/api/items").json()["items"][0]["saved"] is None  # nothing half-written
+    ok = client.post("/api/rate", json={"id": items[0]["id"], "scores": scores, "seconds": 1,
+                                        "comment": ""})
+    assert ok.status_code == 200
+    assert client.get("/api/items").json()["items"][0]["saved"]["scores"] == scores

@@ -15,6 +15,8 @@ def create_app(session: Session):
     """A Starlette app serving one rater's session on its own (no CDN, no build step)."""
     from starlette.applications import Starlette
     from starlette.concurrency import run_in_threadpool
+    from starlette.middleware import Middleware
+    from starlette.middleware.trustedhost import TrustedHostMiddleware
     from starlette.requests import Request
     from starlette.responses import HTMLResponse, JSONResponse
     from starlette.routing import Route
@@ -29,6 +31,10 @@ def create_app(session: Session):
                             headers={"Cache-Control": "no-store"})
 
     async def rate(request: Request) -> JSONResponse:
+        # Only JSON: a page on another site cannot send it without a preflight we never grant.
+        if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+            return JSONResponse({"error": "expected Content-Type: application/json"},
+                                status_code=415)
         try:
             payload = await request.json()
         except ValueError:
@@ -41,8 +47,11 @@ def create_app(session: Session):
             return JSONResponse({"error": str(exc)}, status_code=400)
         return JSONResponse({"ok": True})
 
+    # Only this machine's names: a web page that re-points its own host name at 127.0.0.1
+    # (DNS rebinding) is refused.
+    hosts = Middleware(TrustedHostMiddleware, allowed_hosts=["127.0.0.1", "localhost"])
     return Starlette(routes=[Route("/", page), Route("/api/items", items),
-                             Route("/api/rate", rate, methods=["POST"])])
+                             Route("/api/rate", rate, methods=["POST"])], middleware=[hosts])
 
 
 def serve(session: Session, port: int) -> None:

@@ -64,7 +64,8 @@ def load_sources(run_dirs: Sequence[Path]) -> list[Source]:
 
 
 def single_items(sources: Sequence[Source]) -> list[Item]:
-    return [Item(s.answer.key, (s,)) for s in sources]
+    # Ids are hashes: an answer key made from a file could carry the model's name to the page.
+    return [Item(content_key("item", s.answer.key), (s,)) for s in sources]
 
 
 def pair_items(sources: Sequence[Source]) -> list[Item]:
