@@ -228,6 +228,8 @@ def test_a_position_biased_judge_is_reported_and_still_ranks_with_intervals(
     assert (overall.loc[["long", "short"], "bt_low"] < overall.loc[["long", "short"], "bt_high"]).all()
     page = (tmp_path / "rep" / "report.html").read_text(encoding="utf-8")
     assert "Rankings from pairwise votes" in page and "Position bias" in page
+    manifest = json.loads((tmp_path / "rep" / "manifest.json").read_text())
+    assert manifest["pairwise"] == {"bt_resamples": 1000, "seed": 0, "judges": ["gpt4"]}
 
 
 def test_a_baseline_run_is_anchored_on_its_baseline_with_win_rates(
