@@ -10,21 +10,28 @@ import json
 import sqlite3
 import time
 from collections.abc import Iterable, Sequence
+from dataclasses import fields
 
 from .pairwise_records import IDENTITY_FIELDS, PairwiseIdentity, PairwiseVote
 from .records import Usage
+from .secrets import mask_text
 from .sqlite import select_in
+from .store import clean_text
 
 TABLE = "pairwise_votes"
-#: The vote's own columns after its identity: (name, SQL type); JSON for mappings.
-_OWN = (("verdicts", "TEXT"), ("status", "TEXT"), ("mode", "TEXT"), ("raw", "TEXT"),
-        ("error", "TEXT"), ("usage", "TEXT"), ("judge_model_served", "TEXT"),
-        ("attempt", "INTEGER"), ("seconds", "REAL"), ("comment", "TEXT"))
+#: The vote's own fields after its identity, each with its SQL type; mappings and usage are
+#: stored as JSON text.
+_SQL = {"int": "INTEGER", "float": "REAL", "str": "TEXT"}
+_OWN = tuple((f.name, _SQL.get(str(f.type), "TEXT")) for f in fields(PairwiseVote)
+             if f.name not in ("key", "identity"))
+_JSON = {name for name, kind in _OWN if kind == "TEXT"} - {
+    f.name for f in fields(PairwiseVote) if str(f.type) == "str"}
+_TEXT = {"raw", "error", "comment"}
 COLUMNS = ("key", *IDENTITY_FIELDS, *(name for name, _ in _OWN), "created")
 
 
 def ddl() -> str:
-    """CREATE TABLE for the votes, from the identity's fields."""
+    """CREATE TABLE for the votes, from the identity's and the vote's fields."""
     cols = ["key TEXT PRIMARY KEY"]
     cols += [f"{name} TEXT NOT NULL" for name in IDENTITY_FIELDS]
     cols += [f"{name} {kind} NOT NULL" for name, kind in _OWN]
@@ -43,24 +50,23 @@ def ensure(db: sqlite3.Connection) -> None:
 
 
 def _row(v: PairwiseVote, now: float) -> tuple:
-    own = {"verdicts": json.dumps(dict(v.verdicts)), "status": v.status, "mode": v.mode,
-           "raw": v.raw, "error": v.error, "usage": json.dumps(v.usage.to_dict()),
-           "judge_model_served": v.judge_model_served, "attempt": v.attempt,
-           "seconds": v.seconds, "comment": v.comment}
-    ident = v.identity
-    return (v.key, *(getattr(ident, n) for n in IDENTITY_FIELDS),
-            *(own[n] for n, _ in _OWN), now)
+    def own(name: str):
+        value = getattr(v, name)
+        if name in _TEXT:  # as the store keeps judge replies: keys masked, text SQLite can hold
+            return clean_text(mask_text(value))
+        if name not in _JSON:
+            return value
+        return json.dumps(value.to_dict() if hasattr(value, "to_dict") else dict(value))
+    return (v.key, *(getattr(v.identity, n) for n in IDENTITY_FIELDS),
+            *(own(n) for n, _ in _OWN), now)
 
 
 def _vote(row: Sequence) -> PairwiseVote:
     data = dict(zip(COLUMNS, row, strict=True))
     ident = PairwiseIdentity(**{n: data[n] for n in IDENTITY_FIELDS})
-    return PairwiseVote(key=data["key"], identity=ident, verdicts=json.loads(data["verdicts"]),
-                        status=data["status"], mode=data["mode"], raw=data["raw"],
-                        error=data["error"], usage=Usage.from_dict(json.loads(data["usage"])),
-                        judge_model_served=data["judge_model_served"],
-                        attempt=data["attempt"], seconds=data["seconds"],
-                        comment=data["comment"])
+    own = {n: json.loads(data[n]) if n in _JSON else data[n] for n, _ in _OWN}
+    own["usage"] = Usage.from_dict(own["usage"])
+    return PairwiseVote(key=data["key"], identity=ident, **own)
 
 
 def put_votes(db: sqlite3.Connection, votes: Sequence[PairwiseVote]) -> None:
