@@ -134,6 +134,7 @@ def run_pairwise(judge: Judge, plan: PairwisePlan, tasks: Sequence[PairTask], st
     rubric = plan.rubric
     wanted = {vote_key(judge, rubric, t, first): (t, first) for t in tasks for first in ORDERS}
     stored = pairwise_store.votes(store.db, wanted)
+    _reread(judge, rubric, wanted, stored, store, ctx)
     todo = {key: (t, first, 0 if key not in stored else stored[key].attempt + 1)
             for key, (t, first) in wanted.items()
             if key not in stored or (retry_unscored and stored[key].status != SCORED)}
@@ -155,6 +156,25 @@ def run_pairwise(judge: Judge, plan: PairwisePlan, tasks: Sequence[PairTask], st
             new.append(vote_from_reply(judge, rubric, t, first, reply, attempt, ctx))
     pairwise_store.put_votes(store.db, new)
     return {**stored, **{v.key: v for v in new}}, new
+
+
+def _reread(judge: Judge, rubric: PairwiseRubric, wanted: dict, stored: dict[str, PairwiseVote],
+            store: Store, ctx: JudgeContext) -> None:
+    """Votes are a pure function of their stored replies: read them again with today's parser
+    and store those whose verdicts changed."""
+    keyed = {key: key if v.attempt == 0 else f"{key}:retry{v.attempt}"
+             for key, v in stored.items() if v.status != FAILED}
+    replies = store.replies(keyed.values())
+    changed = []
+    for key, request_key in keyed.items():
+        if request_key in replies:
+            task, first = wanted[key]
+            fresh = vote_from_reply(judge, rubric, task, first, replies[request_key],
+                                    stored[key].attempt, ctx)
+            if fresh.verdicts != stored[key].verdicts:
+                changed.append(fresh)
+                stored[key] = fresh
+    pairwise_store.put_votes(store.db, changed)
 
 
 def tally_pairwise(judges: Sequence[Judge], plan: PairwisePlan, tasks: Sequence[PairTask],

@@ -270,3 +270,21 @@ def test_a_report_of_votes_alone_says_where_the_rankings_are(
     assert report.exit_code == 2
     assert report.output.startswith("Error: the runs hold pairwise votes only: their "
                                     "Bradley-Terry scores are in the leaderboard")
+
+
+def test_a_rerun_reads_stored_replies_again_with_todays_parser(
+        serve, api_keys, answer_files, small_questions, tmp_path):
+    server = serve(FakeOpenAI, pairwise="longer")
+    out = tmp_path / "run"
+    assert _judge(answer_files, small_questions, out, server.url, "--baseline",
+                  "short").exit_code == 0
+    db = sqlite3.connect(out / "store.sqlite")
+    with db:  # as if an older parser had missed every verdict
+        db.execute("UPDATE pairwise_votes SET verdicts = ?, status = 'unscored'",
+                   (json.dumps(dict.fromkeys(json.loads(db.execute(
+                       "SELECT verdicts FROM pairwise_votes").fetchone()[0]))),))
+    db.close()
+    calls = server.stats.calls
+    again = _judge(answer_files, small_questions, out, server.url, "--baseline", "short")
+    assert again.exit_code == 0 and server.stats.calls == calls  # nothing asked again
+    assert all(v.status == "scored" and v.attempt == 0 for v in _votes(out))
