@@ -137,3 +137,17 @@ def test_the_app_takes_json_from_this_machine_only(run_dir):  # noqa: F811
                                         "comment": ""})
     assert ok.status_code == 200
     assert client.get("/api/items").json()["items"][0]["saved"]["scores"] == scores
+
+
+def test_a_port_in_use_is_a_one_line_error(run_dir):  # noqa: F811
+    import socket
+
+    pytest.importorskip("uvicorn")
+    with socket.socket() as held:
+        held.bind(("127.0.0.1", 0))
+        held.listen()
+        port = held.getsockname()[1]
+        result = _cli("rate", run_dir, "--rater", "alice", "--port", port)
+    assert result.exit_code == 2
+    assert result.output == f"Error: --port {port}: already in use on 127.0.0.1 (another " \
+        "rater's page? pick another with --port)\n"

@@ -64,11 +64,26 @@ def rate(run_dirs, rater, mode, rubric, port, sample, seed, export_path):
         return
     require("starlette", "rate", "mentalbench rate")
     require("uvicorn", "rate", "mentalbench rate")
+    _check_port(port)
     from ..rating.app import serve
 
     click.echo(f"Rating {len(chosen)} items as human:{rater} at http://127.0.0.1:{port}/ "
                "(Ctrl+C stops; ratings are saved as they are given)", err=True)
     serve(session, port)
+
+
+def _check_port(port: int) -> None:
+    """A port another program holds is a one-line error, not a server traceback."""
+    import socket
+
+    from ..errors import InputError
+
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            raise InputError(f"--port {port}: already in use on 127.0.0.1 (another rater's "
+                             "page? pick another with --port)") from None
 
 
 COMMANDS = (rate,)
