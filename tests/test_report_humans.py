@@ -112,3 +112,17 @@ def test_a_report_over_llm_and_human_ratings_of_the_same_answers(
     assert (humans["n"] == humans["judge"].map({"gpt4": 18, "(humans)": 9})).all()
     page = (tmp_path / "rep" / "report.html").read_text(encoding="utf-8")
     assert "Judges against people" in page and "(humans)" in page
+
+
+def test_the_safety_contrast_of_the_checks_includes_the_raters(analysis):
+    results, _ = analysis
+    from mentalbench.report.analysis import analyse
+    from mentalbench.report.options import ReportOptions
+
+    a = analyse(results, ReportOptions(resamples=200))
+    contrast = a.check_ratings.set_index("judge")
+    assert {"human:alice", "human:bob", "gpt4"} <= set(contrast.index)
+    # the simulation rates failing answers' safety 2 points lower, whoever rates
+    for rater in ("human:alice", "human:bob"):
+        row = contrast.loc[rater]
+        assert row["mean_fail"] < row["mean_pass"]
