@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from . import pairwise_store
 from .files import write_atomic, write_jsonl
 from .hashing import file_sha256, text_sha256
 from .leaderboard import leaderboard, to_csv
@@ -47,6 +48,9 @@ def write_exports(out: Path, store: Store) -> dict[str, Any]:
                                        for c in checks))
     results = load_results([out])
     board = with_pairwise(leaderboard(results), results, [out])
+    votes = pairwise_store.all_votes(store.db)
+    if votes:  # only in folders with pairwise votes (LLM or human)
+        write_jsonl(out / "pairwise.jsonl", (v.to_dict() for v in votes))
     write_atomic(out / "leaderboard.csv", to_csv(board))
     statuses: dict[str, int] = {}
     for r in rows:
@@ -58,8 +62,10 @@ def write_exports(out: Path, store: Store) -> dict[str, Any]:
         "question_sets": store.question_sets(),
         "rubrics": [{"sha": r["sha"], "name": r["name"]} for r in store.rubrics()],
         "counts": {"answers": len(answers), "judgments": statuses,
-                   "checks": len(checks), "leaderboard_rows": len(board)},
-        "files": {name: file_sha256(out / name) for name in EXPORTS[:-1]},
+                   "checks": len(checks), "leaderboard_rows": len(board),
+                   **({"pairwise_votes": len(votes)} if votes else {})},
+        "files": {name: file_sha256(out / name)
+                  for name in (*EXPORTS[:-1], *(["pairwise.jsonl"] if votes else []))},
     }
     write_atomic(out / "manifest.json", json.dumps(manifest, indent=2, default=str) + "\n")
     return manifest

@@ -39,10 +39,14 @@ def ddl() -> str:
     return f"CREATE TABLE IF NOT EXISTS {TABLE} ({', '.join(cols)})"
 
 
+def exists(db: sqlite3.Connection) -> bool:
+    return db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?",
+                      (TABLE,)).fetchone() is not None
+
+
 def ensure(db: sqlite3.Connection) -> None:
     """Create the table and its index if this store has none yet (idempotent)."""
-    names = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    if TABLE in names:
+    if exists(db):
         return
     with db:
         db.execute(ddl())
@@ -80,15 +84,17 @@ def put_votes(db: sqlite3.Connection, votes: Sequence[PairwiseVote]) -> None:
 
 
 def votes(db: sqlite3.Connection, keys: Iterable[str]) -> dict[str, PairwiseVote]:
-    """Stored votes among `keys`."""
-    ensure(db)
+    """Stored votes among `keys` (none where the table was never made: reading writes nothing)."""
+    if not exists(db):
+        return {}
     sql = f"SELECT {', '.join(COLUMNS)} FROM {TABLE} WHERE key IN ({{marks}})"
     return {r[0]: _vote(r) for r in select_in(db, sql, keys)}
 
 
 def all_votes(db: sqlite3.Connection) -> list[PairwiseVote]:
     """Every stored vote, in a stable order."""
-    ensure(db)
+    if not exists(db):
+        return []
     return [_vote(r) for r in db.execute(
         f"SELECT {', '.join(COLUMNS)} FROM {TABLE} ORDER BY judge, question_id, model_a, "
         "model_b, shown_first")]

@@ -65,6 +65,9 @@ def test_both_orders_are_asked_and_a_consistent_judge_gives_no_ties(
     # the longer answer (model_a, never the baseline "short") wins in both orders
     assert all(set(v.verdicts.values()) == {"a"} for v in votes)
     assert set(votes[0].verdicts) == {m.key for m in resolve_pairwise_rubric(None).rated}
+    exported = [json.loads(line) for line in (out / "pairwise.jsonl").read_text().splitlines()]
+    assert sorted(r["key"] for r in exported) == sorted(v.key for v in votes)
+    assert json.loads((out / "manifest.json").read_text())["counts"]["pairwise_votes"] == 12
     again = _judge(answer_files, small_questions, out, server.url, "--baseline", "short")
     assert again.exit_code == 0 and server.stats.calls == 12  # resumed: nothing asked again
 

@@ -40,6 +40,8 @@ def test_votes_round_trip_through_a_run_store(tmp_path):
     assert pairwise_store.votes(readonly.db, ["k1", "other"]) == {"k1": back}
 
 
-def test_a_store_without_the_table_reads_as_no_votes(tmp_path):
-    Store(tmp_path / "store.sqlite").close()
-    assert pairwise_store.all_votes(Store.readonly(tmp_path / "store.sqlite").db) == []
+def test_a_store_without_the_table_reads_as_no_votes_and_stays_as_it_was(tmp_path):
+    store = Store(tmp_path / "store.sqlite")
+    assert pairwise_store.all_votes(store.db) == [] and pairwise_store.votes(store.db, ["k"]) == {}
+    assert not pairwise_store.exists(store.db)  # reading made no table
+    store.close()
