@@ -68,9 +68,11 @@ def design(verdicts: Sequence[PairVerdict], models: Sequence[str],
     return X, np.array(ys), np.array(ws), np.array(qs, dtype=int)
 
 
-def fit(X: np.ndarray, y: np.ndarray, w: np.ndarray, iterations: int = 50) -> np.ndarray:
-    """Ridge-penalised logistic regression without intercept, by Newton's method."""
-    theta = np.zeros(X.shape[1])
+def fit(X: np.ndarray, y: np.ndarray, w: np.ndarray, iterations: int = 50,
+        start: np.ndarray | None = None) -> np.ndarray:
+    """Ridge-penalised logistic regression without intercept, by Newton's method (from
+    `start`, e.g. the full data's fit for a resample: fewer steps, the same optimum)."""
+    theta = np.zeros(X.shape[1]) if start is None else start.copy()
     ridge = RIDGE * np.eye(X.shape[1])
     for _ in range(iterations):
         p = 1.0 / (1.0 + np.exp(-(X @ theta)))
@@ -102,10 +104,16 @@ def bt_scores(verdicts: Sequence[PairVerdict], counts: np.ndarray | None = None,
     anchor = models.index(baseline) if baseline in models else None
     X, y, w, q = design(verdicts, models, style)
     m = len(models)
-    point = to_scores(fit(X, y, w)[:m], anchor)
+    # Identical rows (same pair, same outcome, same style) add their weights: one row each.
+    rows, group = np.unique(np.column_stack([X, y]), axis=0, return_inverse=True)
+    group = group.ravel()
+    Xu, yu = rows[:, :-1], rows[:, -1]
+    theta = fit(Xu, yu, np.bincount(group, w, len(rows)))
+    point = to_scores(theta[:m], anchor)
     if counts is None:
         return models, point, np.empty((0, m))
-    boot = np.array([to_scores(fit(X, y, w * c[q])[:m], anchor) for c in counts])
+    boot = np.array([to_scores(fit(Xu, yu, np.bincount(group, w * c[q], len(rows)),
+                                   start=theta)[:m], anchor) for c in counts])
     return models, point, boot
 
 
