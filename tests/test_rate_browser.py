@@ -133,6 +133,7 @@ def test_a_rater_rates_by_keyboard_reloads_and_resumes(browser, run_dir, serve_r
     text = page.inner_text("body")
     assert not any(m in text for m in MODELS)  # blind
     assert "Second paragraph" in page.inner_text(".answer")
+    assert not page.is_visible("#vote")  # no pairwise buttons when rating single answers
     _rate_one(page, "78696857", 1)  # 8 slots: overall and 7 metrics
     page.reload()
     page.wait_for_selector("#progress:has-text('1 of 3 rated')")
@@ -185,7 +186,8 @@ def test_pairwise_votes_by_keyboard_are_stored_by_model(browser, run_dir, serve_
     session = _session(run_dir, "carol", mode="pairwise", sample=3)
     page = _open(browser, serve_rating(session))
     answers = page.locator(".answer").all_inner_texts()
-    assert len(answers) == 2
+    assert len(answers) == 2 and page.is_visible("#vote") and not page.is_visible(".metric")
+    assert not page.is_visible("#save")
     first_model = "model-x" if OPENING["model-x"] in answers[0] else "model-y"
     page.keyboard.press("a")
     page.wait_for_selector("#progress:has-text('1 of 3 rated')")
