@@ -38,10 +38,11 @@ class Item:
 
 
 def load_sources(run_dirs: Sequence[Path]) -> list[Source]:
-    """Every stored answer of the run folders (the first sample of each model and question)."""
+    """Every stored answer of the run folders: the first sample of each model (and answer set)
+    and question; empty answers are left out."""
     from ..store import Store
 
-    out: dict[tuple[str, str], Source] = {}
+    out: dict[tuple[str, str, str], Source] = {}
     for d in run_dirs:
         store = Store.readonly(Path(d) / "store.sqlite")
         try:
@@ -53,14 +54,14 @@ def load_sources(run_dirs: Sequence[Path]) -> list[Source]:
                 if a.question_id not in questions or not a.text.strip():
                     continue
                 q, sha = questions[a.question_id]
-                key = (a.model, a.question_id)
+                key = (a.model, a.answer_set, a.question_id)
                 if key not in out or a.sample < out[key].answer.sample:
                     out[key] = Source(a, q, Path(d), names.get(sha, ""), sha)
         finally:
             store.close()
     if not out:
         raise InputError(f"{', '.join(map(str, run_dirs))}: no answers to rate")
-    return sorted(out.values(), key=lambda s: (s.question.id, s.answer.model))
+    return sorted(out.values(), key=lambda s: (s.question.id, s.answer.model, s.answer.answer_set))
 
 
 def single_items(sources: Sequence[Source]) -> list[Item]:
@@ -75,7 +76,8 @@ def pair_items(sources: Sequence[Source]) -> list[Item]:
         by_question.setdefault(s.question.id, []).append(s)
     items = []
     for group in by_question.values():
-        for a, b in itertools.combinations(sorted(group, key=lambda s: s.answer.model), 2):
+        ordered = sorted(group, key=lambda s: (s.answer.model, s.answer.answer_set))
+        for a, b in itertools.combinations(ordered, 2):
             items.append(Item(content_key("pair", a.answer.key, b.answer.key), (a, b)))
     if not items:
         raise InputError("--mode pairwise: no question has answers of two models")
