@@ -94,6 +94,7 @@ EXTRAS = {
     "gemini": "`gemini:` models and the `gemini` judge",
     "train": "`mentalbench train`",
     "report": "`mentalbench report` (figures)",
+    "rate": "`mentalbench rate`, the rating app for human raters (a local web page)",
     "dev": "the tests, the linter, the import contracts and the lock",
     "all": "everything that shares one environment",
 }

@@ -34,8 +34,17 @@ def _mean_ci(row) -> str:
 
 
 def _scored(row) -> str:
-    n = row.get("n_questions")
-    return f"{row['n_scored']}/{'?' if pd.isna(n) else int(n)}"
+    n, scored = row.get("n_questions"), row.get("n_scored")
+    if pd.isna(scored):  # a pairwise row: its votes are counted in bt_* and win_rate
+        return ""
+    return f"{int(scored)}/{'?' if pd.isna(n) else int(n)}"
+
+
+def _bt(row) -> str:
+    score, low, high = (row.get(c) for c in ("bt_score", "bt_low", "bt_high"))
+    if pd.isna(score):
+        return ""
+    return f"{score:.0f}" + ("" if pd.isna(low) else f" [{low:.0f}, {high:.0f}]")
 
 
 def compact(board: pd.DataFrame, metric_names: Mapping[str, str]) -> pd.DataFrame:
@@ -47,6 +56,9 @@ def compact(board: pd.DataFrame, metric_names: Mapping[str, str]) -> pd.DataFram
         "scored": [_scored(r) for _, r in board.iterrows()],
         "mean [95% CI]": [_mean_ci(r) for _, r in board.iterrows()],
     })
+    if "bt_score" in board and board["bt_score"].notna().any():
+        view["Bradley-Terry [95% CI]"] = [_bt(r) for _, r in board.iterrows()]
+        view["win rate"] = [_number(v) for v in board["win_rate"]]
     if "coverage" in board and (board["coverage"] != "complete").any():
         view["coverage"] = [("" if c == "complete" else c) for c in board["coverage"]]
     headers = {}

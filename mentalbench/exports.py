@@ -6,9 +6,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+from . import pairwise_store
 from .files import write_atomic, write_jsonl
 from .hashing import file_sha256, text_sha256
 from .leaderboard import leaderboard, to_csv
+from .pairwise_tables import with_pairwise
 from .records import Answer
 from .results import load_results
 from .store import Store
@@ -42,7 +44,11 @@ def write_exports(out: Path, store: Store) -> dict[str, Any]:
                                         "check_version": c.check_version,
                                         "question_set": c.question_set}
                                        for c in checks))
-    board = leaderboard(load_results([out]))
+    results = load_results([out])
+    board = with_pairwise(leaderboard(results), results, [out])
+    votes = pairwise_store.all_votes(store.db)
+    if votes:  # only in folders with pairwise votes (LLM or human)
+        write_jsonl(out / "pairwise.jsonl", (v.to_dict() for v in votes))
     write_atomic(out / "leaderboard.csv", to_csv(board))
     statuses: dict[str, int] = {}
     for r in rows:
@@ -54,8 +60,10 @@ def write_exports(out: Path, store: Store) -> dict[str, Any]:
         "question_sets": store.question_sets(),
         "rubrics": [{"sha": r["sha"], "name": r["name"]} for r in store.rubrics()],
         "counts": {"answers": len(answers), "judgments": statuses,
-                   "checks": len(checks), "leaderboard_rows": len(board)},
-        "files": {name: file_sha256(out / name) for name in EXPORTS[:-1]},
+                   "checks": len(checks), "leaderboard_rows": len(board),
+                   **({"pairwise_votes": len(votes)} if votes else {})},
+        "files": {name: file_sha256(out / name)
+                  for name in (*EXPORTS[:-1], *(["pairwise.jsonl"] if votes else []))},
     }
     write_atomic(out / "manifest.json", json.dumps(manifest, indent=2, default=str) + "\n")
     return manifest

@@ -70,8 +70,9 @@ class ImportedJudgments:
 def read_judgments(path: Path, files: Sequence[AnswerFile], questions: QuestionSet,
                    rubric: Rubric, name: str | None = None,
                    accept_prompt_mismatch: bool = False) -> ImportedJudgments:
-    """The judgments of a FastChat judgment JSONL or a human-ratings CSV (told by content),
-    matched to the answers in `files`; any row that does not fit is a one-line InputError.
+    """The judgments of a FastChat judgment JSONL, a human-ratings CSV or a Label Studio
+    export (.json) of `rate --export` tasks (told by content), matched to the answers in
+    `files`; any row that does not fit is a one-line InputError.
 
     A FastChat row whose user_prompt is not what `rubric` renders for its question and answer
     rated something else: it is kept unscored, with the reason, unless
@@ -84,8 +85,13 @@ def read_judgments(path: Path, files: Sequence[AnswerFile], questions: QuestionS
                          (0, ""))
     if not first:
         raise InputError(f"{path}: empty judgments file")
-    refuse_json_array(first, f"{path}:{lineno}")
     index = _AnswerIndex(files)
+    if first.startswith("[") and path.suffix.lower() == ".json":
+        from .judgment_import_labelstudio import is_label_studio
+
+        if is_label_studio(path):
+            return _label_studio(path, index, questions, rubric)
+    refuse_json_array(first, f"{path}:{lineno}")
     if first.startswith("{"):
         return _fastchat(path, index, questions, rubric, name, accept_prompt_mismatch)
     if name:
@@ -257,6 +263,22 @@ def _fastchat_notes(path: Path, counts: Mapping[str, int], rubric: Rubric, first
                      f"and answer (another prompt, or other texts?); {kept}; first: "
                      f"{first_mismatch}")
     return tuple(notes)
+
+
+# -- Label Studio exports of `mentalbench rate --export FILE.json` tasks -------------------------
+
+def _label_studio(path: Path, index: _AnswerIndex, questions: QuestionSet,
+                  rubric: Rubric) -> ImportedJudgments:
+    from .judgment_import_labelstudio import annotations
+
+    found = annotations(path, rubric)
+    judgments = {}
+    for a in found:
+        scores = tuple(Score(m.key, a.scores[m.key], MODE) for m in rubric.rated)
+        answer = index.find(a.model, a.question_id, a.sample, a.where)
+        j = _judgment(answer, f"human:{a.rater}", HUMAN_MODEL, rubric, questions, scores, a.raw)
+        judgments[j.key] = j
+    return ImportedJudgments(path, "label-studio", rubric, tuple(judgments.values()), len(found))
 
 
 # -- human ratings CSV ------------------------------------------------------------------------

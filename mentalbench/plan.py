@@ -48,6 +48,8 @@ def _estimate(plan: RunPlan, store: Store | None) -> list[Estimate]:
     by_id = {q.id: q for q in plan.selected}
     tasks = [JudgeTask(a, by_id[a.question_id]) for a in answers
              if plan.judge_empty or a.text.strip()]
+    if plan.pairwise is not None:
+        return rows + _pairwise_rows(plan, tasks, store)
     for judge in plan.judges:
         keys = [judge.key(t.answer.key) for t in tasks]
         done = store.judgments(keys) if store else {}
@@ -59,6 +61,28 @@ def _estimate(plan: RunPlan, store: Store | None) -> list[Estimate]:
         rows.append(_row("judging", judge.name, judge.model, calls, prompt,
                          0 if judge.local_logprobs else calls * judge.model.max_tokens,
                          repairs=0 if judge.local_logprobs else calls))
+    return rows
+
+
+def _pairwise_rows(plan: RunPlan, tasks: list[JudgeTask], store: Store | None
+                   ) -> list[Estimate]:
+    """Votes a pairwise run would ask for: two orders of every pair not stored scored."""
+    from . import pairwise_store
+    from .pairwise_judging import ORDERS, messages, pair_tasks, vote_key
+
+    pairwise = plan.pairwise
+    pairs = pair_tasks(pairwise, [t.answer for t in tasks], plan.selected)
+    rows = []
+    for judge in plan.judges:
+        wanted = {vote_key(judge, pairwise.rubric, p, first): (p, first)
+                  for p in pairs for first in ORDERS}
+        done = pairwise_store.votes(store.db, wanted) if store else {}
+        pending = [pf for k, pf in wanted.items() if k not in done or (
+            plan.retry_unscored and done[k].status != "scored")]
+        prompt = sum(approx_tokens("".join(m["content"] for m in messages(pairwise.rubric, *pf)))
+                     for pf in pending)
+        rows.append(_row("pairwise judging", judge.name, judge.model, len(pending), prompt,
+                         len(pending) * judge.model.max_tokens))
     return rows
 
 

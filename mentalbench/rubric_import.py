@@ -320,7 +320,8 @@ def import_prompt(file: str | Path, prompt_name: str, out: str | Path,
     where = f"{file}:{prompt.line}"
     if prompt.type and prompt.type != "single":
         raise InputError(f"{where}: field 'type': {prompt.type!r} (only single-answer prompts, "
-                         "type \"single\", can be imported)")
+                         "type \"single\", are imported here; pairwise prompts by "
+                         "rubric_import_pairwise)")
     parts = template_parts(prompt.prompt_template, where)
     literal_text = "".join(literal for literal, _ in parts)
     metrics = metrics_from_options(metric_options) if metric_options else \

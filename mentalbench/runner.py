@@ -22,6 +22,7 @@ from .judge import Judge, JudgeContext, JudgeTask
 from .judging import run_judging
 from .judgment_import import ImportedJudgments
 from .models import Model
+from .pairwise_judging import PairwisePlan, pair_tasks, run_pairwise, tally_pairwise
 from .pricing import spend
 from .progress import Reporter
 from .questions import QuestionSet
@@ -44,6 +45,7 @@ class RunPlan:
     label: str = ""
     answer_files: tuple[AnswerFile, ...] = ()  # ...or taken from these files
     imports: ImportedJudgments | None = None  # judgments made elsewhere, stored, not asked for
+    pairwise: PairwisePlan | None = None  # judges vote on pairs of answers instead of rating
     retry_unscored: bool = True
     judge_empty: bool = False
     allow_unscored: bool = False
@@ -109,7 +111,8 @@ def _record(plan: RunPlan) -> dict[str, Any]:
                         "rubric": j.rubric.name, "rubric_sha256": j.rubric.sha256}
                        for j in plan.judges],
             "checks": [{"name": c.name, "version": c.version} for c in plan.checks],
-            "imports": plan.imports.record() if plan.imports else None}
+            "imports": plan.imports.record() if plan.imports else None,
+            "pairwise": plan.pairwise.record() if plan.pairwise else None}
 
 
 def models_of(plan: RunPlan) -> list[Model]:
@@ -206,6 +209,10 @@ def _run(plan: RunPlan, store: Store, reporter: Reporter) -> RunSummary:
     scored, undone = _tally(plan, store, ctx, done, stopped)
     expected = (len(done.tasks) + len(done.unanswered)) * len(plan.judges) + (
         len(plan.imports.judgments) if plan.imports else 0)
+    if plan.pairwise is not None and done.tasks:
+        expected, scored, undone = tally_pairwise(
+            plan.judges, plan.pairwise, pair_tasks(plan.pairwise, [t.answer for t in done.tasks],
+                                                   plan.selected), store, ctx, stopped)
     return RunSummary(plan.out, len(done.answers), done.generated, expected, scored, done.judged,
                       done.checks, undone, stopped, round(time.time() - started, 2),
                       tuple(done.costs), dict(done.served))
@@ -232,6 +239,8 @@ def _stages(plan: RunPlan, store: Store, reporter: Reporter, ctx: JudgeContext,
         done.checks = len(check_answers(plan.checks, done.tasks, store, ctx, reporter))
     if plan.imports is not None:
         done.judged = _store_imports(plan.imports, store)
+    if plan.pairwise is not None:
+        return _judge_pairs(plan, plan.pairwise, store, reporter, ctx, done)
     tasks = done.tasks if plan.judge_empty else _set_aside_empty(plan, done.tasks, store, ctx)
     for judge in plan.judges:
         result = run_judging(judge, tasks, store, reporter, ctx,
@@ -252,12 +261,24 @@ def _note_served(judge: Judge, judgments, reporter: Reporter, done: _Progress) -
                       "leaderboard row, whose judge_model_served lists them")
 
 
+def _judge_pairs(plan: RunPlan, pairwise: PairwisePlan, store: Store, reporter: Reporter,
+                 ctx: JudgeContext, done: _Progress) -> None:
+    """Each judge votes on every pair of answers, in both orders."""
+    tasks = pair_tasks(pairwise, [t.answer for t in done.tasks], plan.selected)
+    for judge in plan.judges:
+        votes, new = run_pairwise(judge, pairwise, tasks, store, reporter, ctx,
+                                  retry_unscored=plan.retry_unscored)
+        done.judged += len(new)
+        done.costs.append(spend("pairwise judging", judge.name, judge.model,
+                                [v.usage for v in votes.values()], [v.usage for v in new]))
+
+
 def _tally(plan: RunPlan, store: Store, ctx: JudgeContext, done: _Progress,
            stopped: str) -> tuple[int, collections.Counter]:
     """Scored judgments in this run's scope, and the causes of every one left undone."""
     undone: collections.Counter = collections.Counter()
     scored = 0
-    for judge in plan.judges:
+    for judge in () if plan.pairwise else plan.judges:
         keys = {judge.key(t.answer.key): t for t in done.tasks}
         stored = store.judgments(keys)
         failures = store.failures(keys)

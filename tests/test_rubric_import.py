@@ -199,8 +199,8 @@ def test_import_command(prompts, tmp_path):
     bad = CliRunner().invoke(cli, ["rubric", "import", str(prompts), "--prompt", "pair-v1",
                                    "--out", str(tmp_path / "pair")])
     assert bad.exit_code == 2 and bad.output.splitlines() == [
-        f"Error: {prompts}:1: field 'type': 'pairwise' (only single-answer prompts, type "
-        "\"single\", can be imported)"]
+        f"Error: {prompts}:1: field 'prompt_template': unsupported placeholder {{answer}} (a "
+        "pairwise prompt may use only {question}, {answer_a} and {answer_b})"]
 
 
 def test_show_prints_the_user_message_exactly(prompts, tmp_path):

@@ -111,9 +111,10 @@ def cli(verbose):
 
 
 def _add_bundled_commands() -> None:
-    from . import cache, cards, checks, info, leaderboard, report, rubric, run, session_report
+    from . import cache, cards, checks, info, leaderboard, rate, report, rubric, run, session_report
 
-    for module in (run, leaderboard, report, info, rubric, checks, cache, cards, session_report):
+    for module in (run, leaderboard, report, info, rubric, checks, cache, cards, session_report,
+                   rate):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -148,6 +148,11 @@ def finish(plan, reporter, with_report: bool = False) -> None:
     summary = execute(plan, reporter)
     for line in summary_lines(summary):
         click.echo(terminal_text(line), err=True)
+    if plan.pairwise is not None:
+        from ..pairwise_tables import bias_lines
+
+        for line in bias_lines(plan.out):
+            click.echo(terminal_text(line), err=True)
     rubrics = [j.rubric for j in plan.judges] + ([plan.imports.rubric] if plan.imports else [])
     print_board(plan.out, {m.key: m.name for r in rubrics for m in r.metrics})
     if with_report:

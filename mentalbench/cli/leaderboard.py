@@ -34,6 +34,11 @@ def leaderboard_cmd(run_dirs, output, fmt, columns):
     judge's own overall rating, a separate number. coverage tells a deliberate subset
     (`subset 20/200`, after --limit) from a run that did not finish. Every CSV column is
     explained in the table of columns of docs/cli.md.
+
+    Pairwise runs (judge --judge-mode pairwise) add a row per judge and model with bt_score,
+    the Bradley-Terry score of the overall verdicts on the Elo scale (baseline at 1000),
+    bt_low/bt_high (95% question-bootstrap interval), bt_style (length and markdown held
+    equal) and win_rate against the baseline.
     """
     from ..board_table import metric_names, table_text
     from ..errors import InputError
@@ -42,6 +47,7 @@ def leaderboard_cmd(run_dirs, output, fmt, columns):
     from ..hashing import file_sha256
     from ..leaderboard import leaderboard, to_csv
     from ..outputs import refuse_run_folder, refuse_store
+    from ..pairwise_tables import with_pairwise
     from ..progress import working
     from ..results import load_results
 
@@ -50,7 +56,7 @@ def leaderboard_cmd(run_dirs, output, fmt, columns):
             raise InputError(f"{d}: not a run directory (no store.sqlite)")
     with working("reading run stores"):
         results = load_results(list(run_dirs))
-        board = leaderboard(results)
+        board = with_pairwise(leaderboard(results), results, list(run_dirs))
     if board.empty:
         raise InputError(f"{', '.join(map(str, run_dirs))}: no judgments to rank")
     fmt = fmt or ("csv" if output else "table")

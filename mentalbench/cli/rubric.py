@@ -27,11 +27,19 @@ def import_(file, prompt_name, out, metrics, name, force):
 
     The folder renders the prompt's text exactly, with {question} and {answer} filled in.
     Metrics come from the prompt's numbered "N. Name: definition" list unless --metric is
-    given; output_format "[[rating]]" adds an overall rating slot. See docs/rubrics.md.
+    given; output_format "[[rating]]" adds an overall rating slot. A pairwise prompt (type
+    "pairwise", e.g. FastChat's pair-v2: {question}, {answer_a}, {answer_b}, a verdict [[A]],
+    [[B]] or [[C]] for a tie) becomes a pairwise rubric for `judge --judge-mode pairwise`.
+    See docs/rubrics.md.
     """
-    from ..rubric_import import import_prompt
+    from ..rubric_import import find_prompt, import_prompt, read_prompts
+    from ..rubric_import_pairwise import import_pairwise
 
-    result = import_prompt(file, prompt_name, out, metrics, name=name, force=force)
+    prompt = find_prompt(read_prompts(file), prompt_name, file)
+    if prompt.type == "pairwise":
+        result = import_pairwise(prompt, file, out, name, force)
+    else:
+        result = import_prompt(file, prompt_name, out, metrics, name=name, force=force)
     for warning in result.warnings:
         click.echo(f"Warning: {warning}", err=True)
     overall = f", overall {result.overall.name!r}" if result.overall else ", no overall slot"

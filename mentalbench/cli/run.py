@@ -106,9 +106,10 @@ def run(model_id, model_opt, name, out, judges, judge_opt, rubric, questions, qu
 @click.option("--import-judgments", "import_path", type=click.Path(path_type=Path),
               metavar="FILE",
               help="Store judgments made elsewhere instead of asking judges (no model call; "
-                   "not with -j): FastChat single-mode model_judgment JSONL, or a CSV of human "
-                   "ratings (question_id, model, rater, one column per rubric key). Scores are "
-                   "read by --rubric's metric names.")
+                   "not with -j): FastChat single-mode model_judgment JSONL, a CSV of human "
+                   "ratings (question_id, model, rater, one column per rubric key), or a Label "
+                   "Studio JSON export of `mentalbench rate --export FILE.json` tasks. Scores "
+                   "are read by --rubric's metric names.")
 @click.option("--accept-prompt-mismatch", is_flag=True,
               help="Store an imported judgment as scored even when its prompt is not the "
                    "rubric's prompt for its question (by default it is stored unscored, with "
@@ -126,11 +127,25 @@ def run(model_id, model_opt, name, out, judges, judge_opt, rubric, questions, qu
 @click.option("--per-turn", is_flag=True,
               help="With --transcripts: also judge each counselor turn on the mentalgpt "
                    "rubric.")
+@click.option("--judge-mode", type=click.Choice(["single", "pairwise"]), default="single",
+              show_default=True,
+              help="single: rate each answer; pairwise: the judge compares two answers to a "
+                   "question, in both orders, and votes A, B or tie per metric (a vote that "
+                   "flips with the order is a tie). --rubric then names a pairwise rubric "
+                   "(default: the bundled 'pairwise').")
+@click.option("--baseline", metavar="MODEL",
+              help="Pairwise: compare every model against this one (as arena-hard does).")
+@click.option("--pairs", default="all", show_default=True, metavar="all|N",
+              help="Pairwise without --baseline: every pair of models on each question, or N "
+                   "pairs drawn per question (seeded by --pair-seed).")
+@click.option("--pair-seed", type=int, default=0, show_default=True,
+              help="Seed of the pairs drawn with --pairs N.")
 @judging_options
 def judge(answer_paths, name, max_answer_words, out, import_path, accept_prompt_mismatch,
-          import_name, transcripts_path, cards_spec, per_turn, judges, judge_opt, rubric,
-          questions, questions_format, limit, checks, all_checks, no_checks, judge_empty,
-          no_retry_unscored, allow_unscored, wait, with_report, dry_run):
+          import_name, transcripts_path, cards_spec, per_turn, judge_mode, baseline, pairs,
+          pair_seed, judges, judge_opt, rubric, questions, questions_format, limit, checks,
+          all_checks, no_checks, judge_empty, no_retry_unscored, allow_unscored, wait,
+          with_report, dry_run):
     """Judge answers produced elsewhere and write their leaderboard.
 
     Repeated answers to one question with different texts are samples, averaged per question;
@@ -170,7 +185,16 @@ def judge(answer_paths, name, max_answer_words, out, import_path, accept_prompt_
         _check_import_options(import_path, judges, judge_opts)
     elif import_name:
         raise InputError("--import-name: only with --import-judgments")
+    _check_pairwise_options(judge_mode, baseline, pairs, import_path)
+    pairwise_rubric = None
+    if judge_mode == "pairwise":
+        from ..pairwise_rubric import resolve_pairwise_rubric
+
+        pairwise_rubric = resolve_pairwise_rubric(rubric)
+        rubric = None  # it named the pairwise rubric, not the judges' own
     resolved = () if import_path is not None else resolve_judges(judges, judge_opts, rubric)
+    if judge_mode == "pairwise":
+        _check_pairwise_judges(resolved)
     import_rubric = _import_rubric(rubric) if import_path is not None else None
     chosen = chosen_checks(checks, no_checks, all_checks, default=import_path is None)
     if out is not None:
@@ -197,18 +221,22 @@ def judge(answer_paths, name, max_answer_words, out, import_path, accept_prompt_
         with reporter.stage("reading judgments", None):
             imports = _imports(import_path, import_name, files, qset, selected, import_rubric,
                                accept_prompt_mismatch)
+    pairwise = None
+    if judge_mode == "pairwise":
+        pairwise = _pairwise_plan(pairwise_rubric, baseline, pairs, pair_seed, files, selected)
     models = sorted({f.model for f in files})
     out = out or default_out(judged_folder(models), f"{slug('+'.join(models))}-judged")
     check_out(out)
     plan = RunPlan(out=out, questions=qset, selected=selected, judges=resolved,
-                   checks=chosen, answer_files=tuple(files), imports=imports,
+                   checks=chosen, answer_files=tuple(files), imports=imports, pairwise=pairwise,
                    retry_unscored=not no_retry_unscored, judge_empty=judge_empty,
                    allow_unscored=allow_unscored, wait=wait,
                    arguments={"answers": [str(p) for p in paths], "name": name,
                               "judges": [j.name for j in resolved], "judge_opt": judge_opts,
                               "questions": questions, "limit": limit, "rubric": rubric,
                               "import_judgments": import_path and str(import_path),
-                              "import_name": import_name})
+                              "import_name": import_name, "judge_mode": judge_mode,
+                              "baseline": baseline, "pairs": pairs})
     if dry_run and imports is not None:
         scored = sum(j.status == "scored" for j in imports.judgments)
         return click.echo(f"Dry run for {out}: would store {len(imports.judgments)} imported "
@@ -216,6 +244,41 @@ def judge(answer_paths, name, max_answer_words, out, import_path, accept_prompt_
     if dry_run:
         return print_dry_run(plan)
     finish(plan, reporter, with_report)
+
+
+def _check_pairwise_options(judge_mode, baseline, pairs, import_path) -> None:
+    """--judge-mode pairwise and its options, checked before any file is read."""
+    from ..errors import InputError
+
+    if judge_mode != "pairwise":
+        if baseline or pairs != "all":
+            raise InputError("--baseline/--pairs: only with --judge-mode pairwise")
+        return
+    if import_path is not None:
+        raise InputError("--judge-mode pairwise: not with --import-judgments")
+    if pairs != "all" and (not pairs.isdigit() or int(pairs) < 1):
+        raise InputError(f"--pairs {pairs!r}: expected 'all' or a whole number >= 1")
+    if baseline and pairs != "all":
+        raise InputError("--pairs: not with --baseline (every model meets the baseline)")
+
+
+def _pairwise_plan(rubric, baseline, pairs, seed, files, selected):
+    """The pairwise plan, its pairs checked before anything is written."""
+    from ..pairwise_judging import PairwisePlan, pair_tasks
+
+    plan = PairwisePlan(rubric, baseline, pairs, seed)
+    pair_tasks(plan, [a for f in files for a in f.answers], selected)
+    return plan
+
+
+def _check_pairwise_judges(judges):
+    from ..errors import InputError
+
+    for j in judges:
+        if j.local_logprobs:
+            raise InputError(f"--judge-mode pairwise: judge {j.name!r} scores by rating "
+                             "probabilities in-process; pairwise judging needs a judge that "
+                             "writes its verdicts (pass another -j, or --judge-opt mode=text)")
 
 
 def _check_import_options(path, judges, judge_opts) -> None:

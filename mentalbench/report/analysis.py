@@ -13,10 +13,12 @@ from .breakdowns import by_tag_table
 from .checks import check_rating_table, check_table, section_checks
 from .cube import METRICS_MEAN, Cube, Section, build_cube, select
 from .health import health_table
+from .humans import human_table
 from .length import LengthFit, fit_lengths, length_table
 from .options import RESAMPLES, SEED, ReportOptions
 from .pairs import pair_table
 from .scores import Means, cube_means, score_table
+from .votes import refuse_votes_only, vote_tables
 from .wins import win_table
 
 
@@ -39,6 +41,10 @@ class Analysis:
     health: pd.DataFrame
     checks: pd.DataFrame
     check_ratings: pd.DataFrame
+    humans: pd.DataFrame  # LLM judges against human:<rater> judges (empty without humans)
+    rankings: pd.DataFrame  # Bradley-Terry from pairwise votes (empty without votes)
+    position_bias: pd.DataFrame
+    human_votes: pd.DataFrame  # LLM pairwise verdicts against human votes (empty without)
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The CSV files of the report by name."""
@@ -48,11 +54,19 @@ class Analysis:
                "checks.csv": self.checks, "check_ratings.csv": self.check_ratings}
         if self.wins is not None:
             out["wins.csv"] = self.wins
+        if not self.humans.empty:
+            out["humans.csv"] = self.humans
+        if not self.rankings.empty:
+            out["bradley_terry.csv"] = self.rankings
+            out["position_bias.csv"] = self.position_bias
+        if not self.human_votes.empty:
+            out["human_votes.csv"] = self.human_votes
         return out
 
 
 def analyse(results: Results, options: ReportOptions) -> Analysis:
     """Select, build the cube, draw once, and compute every table from the same draws."""
+    refuse_votes_only(results)
     section = select(results, options)
     cube = build_cube(section, results)
     draws = draw(len(cube.questions), options.resamples, options.seed)
@@ -62,13 +76,16 @@ def analyse(results: Results, options: ReportOptions) -> Analysis:
     checks = section_checks(results.checks, section, cube)
     wins = (win_table(cube, pairs, options.baseline, section.rubric_keys)
             if options.baseline else None)
+    rankings, bias, human_votes = vote_tables(results, options.metrics, options.baseline, options.seed)
     return Analysis(
         options=options, section=section, cube=cube, draws=draws, means=means, fits=fits,
         scores=score_table(cube, means, fits), pairs=pairs,
         agreement=agreement_table(cube, means, draws),
         length=length_table(fits, len(cube.models)), by_tag=by_tag_table(cube, draws),
         wins=wins, health=health_table(section), checks=check_table(checks, cube, draws),
-        check_ratings=check_rating_table(checks, section, cube, draws))
+        check_ratings=check_rating_table(checks, section, cube, draws),
+        humans=human_table(cube, draws), rankings=rankings, position_bias=bias,
+        human_votes=human_votes)
 
 
 def metrics_mean_ci(results: Results, resamples: int = RESAMPLES, seed: int = SEED) -> pd.DataFrame:

@@ -12,7 +12,7 @@ from ..results import Results
 from ..suggest import did_you_mean
 from .options import ReportOptions
 
-PANEL = "panel"  # the mean of all judges per answer, reported as a judge of its own
+PANEL = "panel"  # the mean of the LLM judges per answer, reported as a judge of its own
 METRICS_MEAN = "metrics_mean"  # the mean of the rubric's metrics in one judgment
 OVERALL = "overall"
 KEYS = ["model", "judge_label", "question_id"]
@@ -164,9 +164,11 @@ def build_cube(section: Section, results: Results) -> Cube:
     values = means.reindex(full).to_numpy(float).reshape(len(models), len(judges), len(qids),
                                                           len(keys))
     scores = values.transpose(1, 3, 0, 2)  # -> [judge, metric, model, question]
-    if len(judges) > 1:
+    machines = [i for i, j in enumerate(judges) if not j.startswith("human:")]
+    if len(machines) > 1:
         # NaN unless every judge scored the answer: the panel covers the same answers for all.
-        scores = np.concatenate([scores, scores.mean(axis=0, keepdims=True)])
+        # Human raters (human:<rater>) stay out: they rate a sample, and are the yardstick.
+        scores = np.concatenate([scores, scores[machines].mean(axis=0, keepdims=True)])
         judges = (*judges, PANEL)
     answers = rows.dropna(subset=["words"]).drop_duplicates(["model", "question_id", "sample"])
     log_words = (np.log(answers["words"].clip(lower=1)).groupby(

@@ -116,4 +116,6 @@ def render_html(a: Analysis, results: Results, figures: list[Figure], manifest: 
         topics=_records(subsets[subsets["kind"] == "topic"]),
         checks=_records(a.checks), check_ratings=_records(a.check_ratings),
         health=_records(a.health), questions=question_list(a, results),
+        humans=_records(a.humans), rankings=_records(a.rankings), position_bias=_records(a.position_bias),
+        human_votes=_records(a.human_votes),
         drill=packed(drill_data(a, results)))

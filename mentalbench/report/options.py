@@ -5,13 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import InputError
+from .bootstrap import RESAMPLES, SEED  # the one seed policy of every interval of a mean
 
 #: Fewer resamples than this make a 95% percentile interval rest on a handful of draws.
 MIN_RESAMPLES = 100
-#: The one seed policy of every interval of a mean, leaderboard and report alike: this many
-#: resamples from this seed, over the questions in their set's order.
-RESAMPLES = 10_000
-SEED = 0
 
 
 @dataclass(frozen=True)

@@ -71,7 +71,18 @@ def build_manifest(analysis, results: Results, files: list[str]) -> dict:
             for label in cube.real_judges],
         "judgments": {k: int(v) for k, v in rows["status"].value_counts().sort_index().items()},
         "sources": [_source(s) for s in results.sources],
+        "pairwise": _pairwise(analysis),
         "versions": _versions(), "files": files}
+
+
+def _pairwise(analysis) -> dict | None:
+    """How the rankings from pairwise votes were drawn (None: no votes)."""
+    from .votes import BT_RESAMPLES
+
+    if analysis.rankings.empty:
+        return None
+    return {"bt_resamples": BT_RESAMPLES, "seed": analysis.draws.seed,
+            "judges": sorted(set(analysis.rankings["judge"]))}
 
 
 def _check_target(out_dir: Path) -> None:

@@ -80,12 +80,14 @@ class FakeServer:
     auth_header = "authorization"
 
     def __init__(self, latency: float = 0.0, faults: FaultPlan | None = None,
-                 retry_after: str = "0", hang_seconds: float = 60.0, model: str = "fake"):
+                 retry_after: str = "0", hang_seconds: float = 60.0, model: str = "fake",
+                 pairwise: str = "longer"):
         self.latency = latency
         self.faults = faults or FaultPlan()
         self.retry_after = retry_after
         self.hang_seconds = hang_seconds
         self.model = model
+        self.pairwise = pairwise  # how it decides between two answers (replies.pairwise_reply)
         self.stats = Stats()
         self._lock = threading.Lock()
         self._stopping = threading.Event()
@@ -223,7 +225,7 @@ class FakeServer:
         elif fault == "odd":
             self._send(h, 200, self.odd(body))
         else:
-            text = reply(self.messages(body), partial=fault == "missing")
+            text = reply(self.messages(body), partial=fault == "missing", pairwise=self.pairwise)
             data = json.dumps(self.success(body, text)).encode()
             self._send_bytes(h, 200, data[: len(data) // 2] if fault == "truncated" else data)
 

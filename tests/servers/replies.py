@@ -25,9 +25,36 @@ def answer_under_review(messages: list[dict]) -> str:
     return ""
 
 
-def reply(messages: list[dict], partial: bool = False) -> str:
-    """The fake model's reply; `partial` leaves most metrics out of a first verdict."""
+_PAIR_SLOT = re.compile(r"^(?:(.+): )?\[\[A, B or C\]\]$", re.M)
+
+
+def _framed(text: str, label: str) -> str:
+    return text.split(f"=== BEGIN {label} ===", 1)[1].split(f"=== END {label} ===", 1)[0].strip()
+
+
+def pairwise_reply(user: str, style: str) -> str:
+    """A pairwise verdict: "longer" prefers the longer answer whatever the order; "first"
+    always prefers the answer shown first; "biased" does that on half the questions (by a
+    hash of the question) and prefers the longer answer on the rest."""
+    first, second = _framed(user, "RESPONSE A"), _framed(user, "RESPONSE B")
+    question = _framed(user, "QUESTION")
+    by_position = style == "first" or (
+        style == "biased" and hashlib.sha256(question.encode()).digest()[0] % 2 == 0)
+    if by_position:
+        verdict = "A"
+    else:
+        verdict = "A" if len(first) > len(second) else "B" if len(second) > len(first) else "C"
+    lines = [f"{name}: [[{verdict}]]" if name else f"[[{verdict}]]"
+             for name in _PAIR_SLOT.findall(user)]
+    return "I compared both responses with care.\n" + "\n".join(lines)
+
+
+def reply(messages: list[dict], partial: bool = False, pairwise: str = "longer") -> str:
+    """The fake model's reply; `partial` leaves most metrics out of a first verdict;
+    `pairwise` is how it decides between two answers (see pairwise_reply)."""
     user = messages[-1]["content"]
+    if "=== BEGIN RESPONSE A ===" in user:
+        return pairwise_reply(user, pairwise)
     names = _SLOT.findall(user)
     if not names:
         words = " ".join(user.split()[:6])
