@@ -43,7 +43,7 @@ def load_rows(path: Path = LABELLED) -> list[dict]:
 
 
 def question_of(row: dict):
-    from mentalbench.records import Question
+    from mentalbench.records.base import Question
 
     q = row["question"]
     return Question(id=row["id"], topic=q.get("topic", ""), text=q["text"],
@@ -85,8 +85,8 @@ def score(rows: list[dict], checks: dict) -> dict:
 
 def applicability(checks: dict) -> dict:
     """How many of the bundled 200 questions each check applies to, crisis-tagged or not."""
-    from mentalbench.questions import load_questions
-    from mentalbench.resources import question_file
+    from mentalbench.inputs.questions import load_questions
+    from mentalbench.inputs.resources import question_file
 
     questions = load_questions(question_file("mentalbench-200.jsonl")).questions
     out = {}

@@ -28,7 +28,7 @@ def load() -> list[dict]:
 
 def outcome(row: dict, checks: dict) -> tuple[bool, bool]:
     """(expected positive, got positive) for one row."""
-    from mentalbench.records import Question
+    from mentalbench.records.base import Question
 
     q = row["question"]
     question = Question(id=row["id"], topic="", text=q["text"], tags=tuple(q.get("tags", ())))

@@ -27,9 +27,9 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 def conversations(limit: int | None) -> list[list[dict[str, str]]]:
     """The bundled questions as chat conversations under the default system prompt."""
-    from mentalbench.models import DEFAULT_SYSTEM_PROMPT
-    from mentalbench.questions import load_questions
-    from mentalbench.resources import question_file
+    from mentalbench.inputs.questions import load_questions
+    from mentalbench.inputs.resources import question_file
+    from mentalbench.models.base import DEFAULT_SYSTEM_PROMPT
 
     questions = list(load_questions(question_file("mentalbench-200.jsonl")).questions)[:limit]
     return [[{"role": "system", "content": DEFAULT_SYSTEM_PROMPT},
@@ -55,8 +55,8 @@ def _row(backend: str, prompts: int, tokens: int, seconds: float, **extra) -> di
 
 def hf_backend(convs, max_new: int, batch_size: int):
     """The transformers backend, loaded before the clock starts."""
-    from mentalbench.records import ChatRequest
-    from mentalbench.registry import get_registry
+    from mentalbench.plugins.registry import get_registry
+    from mentalbench.records.base import ChatRequest
 
     model = get_registry().get_model("smollm2", {
         "temperature": "0", "max_new_tokens": str(max_new), "batch_size": str(batch_size)})
@@ -98,8 +98,8 @@ def hf_naive(convs, max_new: int):
 def vllm_backend(convs, max_new: int):
     """The vLLM backend, engine started before the clock starts."""
     from mentalbench.backends.embedded import ensure_smollm2
-    from mentalbench.records import ChatRequest
-    from mentalbench.registry import get_registry
+    from mentalbench.plugins.registry import get_registry
+    from mentalbench.records.base import ChatRequest
 
     model = get_registry().get_model(f"vllm:{ensure_smollm2()}", {
         "temperature": "0", "max_new_tokens": str(max_new), "enforce_eager": "true"})

@@ -94,7 +94,7 @@ def build_model(folder: Path, tokenizer_dir: Path, tiny: bool, device: str,
     gc.collect()
 
 
-#: The shipped sampling defaults (mentalbench.options.GenerationOptions).
+#: The shipped sampling defaults (mentalbench.models.options.GenerationOptions).
 SAMPLED = dict(temperature=1.0, top_k=50, top_p=1.0, seed=0)
 GREEDY = dict(temperature=0.0, top_k=50, top_p=1.0, seed=0)
 
@@ -102,7 +102,7 @@ GREEDY = dict(temperature=0.0, top_k=50, top_p=1.0, seed=0)
 def hf_model(folder: Path, four_bit: bool, batch: int, engine: str = "auto",
              max_new: int | None = None, dtype: str = "bfloat16", cuda_graphs: bool = True,
              sampling: dict = GREEDY):
-    from mentalbench.backends.hf import HFModel, HFOptions
+    from mentalbench.backends.hf.model import HFModel, HFOptions
 
     opts = HFOptions(**sampling, max_new_tokens=max_new or ARGS.max_new_tokens,
                      load_in_4bit=four_bit, dtype=dtype, device=ARGS.device, batch_size=batch,
@@ -111,7 +111,7 @@ def hf_model(folder: Path, four_bit: bool, batch: int, engine: str = "auto",
 
 
 def requests_for(convs):
-    from mentalbench.records import ChatRequest
+    from mentalbench.records.base import ChatRequest
 
     return [ChatRequest(tuple(c)) for c in convs]
 
@@ -138,7 +138,7 @@ def run_plain(loaded, convs, batch: int, max_new: int,
     """Plain transformers `generate` on left-padded batches in question order: the baseline."""
     import torch
 
-    from mentalbench.backends import hf_engine
+    from mentalbench.backends.hf import engine as hf_engine
 
     tok, model = loaded.tokenizer, loaded.model
     if sampling["temperature"] > 0:
@@ -307,7 +307,7 @@ def measure_sampled(folder: Path, convs, bandwidth, lens, out: list) -> None:
     """bf16 rows at the shipped sampling defaults and --sampled-tokens new tokens."""
     import torch
 
-    from mentalbench.backends import hf_static
+    from mentalbench.backends.hf import static as hf_static
 
     parts = ARGS.sampled.split(",")
     n, new = len(convs), ARGS.sampled_tokens

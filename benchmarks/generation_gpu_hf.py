@@ -22,7 +22,7 @@ def sync(device) -> None:
 
 
 def _prompts(loaded, convs) -> tuple[list[str], list[int]]:
-    from mentalbench.backends import hf_engine
+    from mentalbench.backends.hf import engine as hf_engine
 
     prompts = [hf_engine.render(loaded, c) for c in convs]
     lens = [len(loaded.tokenizer(p, add_special_tokens=False).input_ids) for p in prompts]
@@ -37,7 +37,7 @@ def static_generate(loaded, convs, batch: int, max_new: int, compiled: bool,
     from transformers import GenerationConfig
     from transformers.generation import CompileConfig
 
-    from mentalbench.backends import hf_engine
+    from mentalbench.backends.hf import engine as hf_engine
 
     tok, model = loaded.tokenizer, loaded.model
     prompts, lens = _prompts(loaded, convs)
@@ -71,7 +71,7 @@ def continuous_batching(loaded, convs, batch: int, max_new: int) -> tuple[int, f
     from transformers import GenerationConfig
     from transformers.generation import ContinuousBatchingConfig
 
-    from mentalbench.backends import hf_engine
+    from mentalbench.backends.hf import engine as hf_engine
 
     tok, model = loaded.tokenizer, loaded.model
     prompts, lens = _prompts(loaded, convs)

@@ -52,10 +52,10 @@ def server_stats(url: str) -> dict:
 
 def tasks(n: int):
     """N answers to judge: the bundled questions with answers of a realistic length."""
-    from mentalbench.judge import JudgeTask
-    from mentalbench.questions import load_questions
-    from mentalbench.records import Answer, Usage
-    from mentalbench.resources import question_file
+    from mentalbench.inputs.questions import load_questions
+    from mentalbench.inputs.resources import question_file
+    from mentalbench.judging.judge import JudgeTask
+    from mentalbench.records.base import Answer, Usage
 
     questions = load_questions(question_file("mentalbench-200.jsonl")).questions
     out = []
@@ -68,7 +68,7 @@ def tasks(n: int):
 
 
 def judge_for(name: str, url: str, **options):
-    from mentalbench.resolve import resolve_judges
+    from mentalbench.run.resolve import resolve_judges
 
     base = url + "/v1" if name == "gpt4" else url
     [judge] = resolve_judges([name], {"base_url": base, **{k: str(v) for k, v in
@@ -77,10 +77,10 @@ def judge_for(name: str, url: str, **options):
 
 
 def timed_judging(judge, work, store_dir: Path) -> tuple[float, dict]:
-    from mentalbench.judge import JudgeContext
-    from mentalbench.judging import run_judging
-    from mentalbench.progress import Reporter
-    from mentalbench.store import Store
+    from mentalbench.judging.judge import JudgeContext
+    from mentalbench.judging.stage import run_judging
+    from mentalbench.models.progress import Reporter
+    from mentalbench.store.database import Store
 
     store = Store(store_dir / "store.sqlite")
     try:
@@ -93,7 +93,7 @@ def timed_judging(judge, work, store_dir: Path) -> tuple[float, dict]:
 
 def warm_up(judge) -> float:
     """Start-up, timed apart: the SDK's import, the client, one request on a new connection."""
-    from mentalbench.records import ChatRequest
+    from mentalbench.records.base import ChatRequest
 
     t0 = time.perf_counter()
     [c] = judge.model.generate([ChatRequest(({"role": "user", "content": "warm-up"},))])

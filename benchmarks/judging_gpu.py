@@ -34,9 +34,9 @@ from generation_gpu_hf import sync  # noqa: E402
 
 def judge_conversations(n: int):
     """Judge prompts for n answers to the bundled questions, with answers of a realistic length."""
-    from mentalbench.questions import load_questions
-    from mentalbench.resources import question_file, rubric_dir
-    from mentalbench.rubric import load_rubric
+    from mentalbench.inputs.questions import load_questions
+    from mentalbench.inputs.resources import question_file, rubric_dir
+    from mentalbench.inputs.rubric import load_rubric
 
     rubric = load_rubric(rubric_dir("mentalgpt"))
     questions = load_questions(question_file("mentalbench-200.jsonl")).questions
@@ -62,9 +62,9 @@ def main() -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     import torch
 
-    from mentalbench.backends import hf_engine
-    from mentalbench.backends.hf import HFModel, HFOptions
-    from mentalbench.backends.hf_scoring import common_prefix
+    from mentalbench.backends.hf import engine as hf_engine
+    from mentalbench.backends.hf.choices import common_prefix
+    from mentalbench.backends.hf.model import HFModel, HFOptions
 
     on_gpu = args.device.startswith("cuda")
     shm = Path("/dev/shm")

@@ -1,11 +1,11 @@
 """Scoring speed: parse_ratings on a normal judge reply and on inputs built to make parsers hang.
 
-Times mentalbench.scoring.parse_ratings (each input's fastest of several rounds) on:
+Times mentalbench.verdicts.parse.parse_ratings (each input's fastest of several rounds) on:
 
 - a normal reply (explanation + one slot per metric) with a normal answer as quoted material,
   and with a 20,000-word answer (the quoted-material index is built per reply);
 - a reply that echoes that 20,000-word answer before its ratings;
-- the adversarial inputs of tests/test_scoring.py (100,000 spaces after a name, 10,000 names,
+- the adversarial inputs of tests/verdicts/test_parse.py (100,000 spaces after a name, 10,000 names,
   10,000 "[[5]]" on one line, 10,000 '{', ...), each alone and also as the quoted answer;
 - growing sizes of two of them, to show time growing in step with the input (linear);
 - with --old REV, the parser of an older commit on the inputs that made it backtrack, each in
@@ -70,9 +70,9 @@ def _reply(rubric, explanation_words: int = 120) -> str:
 
 
 def run_current(repeats: int) -> list[dict]:
-    from mentalbench.resources import rubric_dir
-    from mentalbench.rubric import load_rubric
-    from mentalbench.scoring import parse_ratings
+    from mentalbench.inputs.resources import rubric_dir
+    from mentalbench.inputs.rubric import load_rubric
+    from mentalbench.verdicts.parse import parse_ratings
 
     rubric = load_rubric(rubric_dir("mentalgpt"))
     question = rubric.shown("I moved to a new city and I feel alone. How do I meet people?")
@@ -108,8 +108,8 @@ def run_current(repeats: int) -> list[dict]:
 def _old_worker(source: str, text: str, queue) -> None:
     import importlib.util
 
-    from mentalbench.resources import rubric_dir
-    from mentalbench.rubric import load_rubric
+    from mentalbench.inputs.resources import rubric_dir
+    from mentalbench.inputs.rubric import load_rubric
 
     spec = importlib.util.spec_from_loader("mentalbench._old_scoring", loader=None)
     module = importlib.util.module_from_spec(spec)
@@ -122,7 +122,7 @@ def _old_worker(source: str, text: str, queue) -> None:
 
 
 def run_old(rev: str, limit: float) -> list[dict]:
-    source = subprocess.run(["git", "show", f"{rev}:mentalbench/scoring.py"], cwd=ROOT,
+    source = subprocess.run(["git", "show", f"{rev}:mentalbench/verdicts/parse.py"], cwd=ROOT,
                             check=True, capture_output=True, text=True).stdout
     ctx = multiprocessing.get_context("fork")
     rows = []

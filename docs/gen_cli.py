@@ -62,8 +62,8 @@ def render(package: str = "mentalbench") -> str:
 
 
 def _leaderboard_columns() -> str:
-    """The one table of leaderboard.csv's columns, from mentalbench.board_columns."""
-    from mentalbench.board_columns import markdown
+    """The one table of leaderboard.csv's columns, from mentalbench.results.board_columns."""
+    from mentalbench.results.board_columns import markdown
 
     return ("### Leaderboard columns\n\nEvery column of `leaderboard.csv` (and of `leaderboard "
             "-o`), in order. The terminal table shows model, judge, `scored` (n_scored of "

@@ -27,7 +27,7 @@ def with_current_judges(results):
     """The simulated judgments, labelled with the models today's registered judges ask for."""
     import dataclasses
 
-    from mentalbench.registry import get_registry
+    from mentalbench.plugins.registry import get_registry
 
     rows = results.judgments.copy()
     for judge in rows["judge"].unique():
@@ -42,8 +42,8 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     from mentalbench.report import ReportOptions, write_report
+    from tests.report.test_browser import CHROMIUM, FLAGS
     from tests.report_data import Plan, synthetic_results
-    from tests.test_report_browser import CHROMIUM, FLAGS
 
     plan = Plan(models=len(NAMES), names=NAMES, model_effect=EFFECTS, model_log_length=LENGTHS,
                 questions=200, length_beta=0.4, judge_offset={"gemini": 0.6}, seed=7)

@@ -101,10 +101,10 @@ EXTRAS = {
 
 
 def _options_classes() -> dict[str, type]:
-    from mentalbench.backends.api import APIOptions
-    from mentalbench.backends.hf import HFOptions
+    from mentalbench.backends.api.base import APIOptions
+    from mentalbench.backends.hf.model import HFOptions
     from mentalbench.backends.vllm import VLLMOptions
-    from mentalbench.options import GenerationOptions
+    from mentalbench.models.options import GenerationOptions
 
     return {c.__name__: c for c in (GenerationOptions, HFOptions, VLLMOptions, APIOptions)}
 
@@ -143,7 +143,7 @@ def options_table(name: str) -> str:
 def judges_table() -> str:
     """The registered judges (bundled plugins only), and any model id used as a judge."""
     os.environ["MENTALBENCH_LOAD_PLUGINS"] = ""
-    from mentalbench.registry import ANY_MODEL_JUDGE_OPTIONS, get_registry
+    from mentalbench.plugins.registry import ANY_MODEL_JUDGE_OPTIONS, get_registry
 
     reg = get_registry()
     aliases: dict[str, list[str]] = {}

@@ -6,23 +6,21 @@ Everything else in mentalbench may move or change between releases; these names 
 
 from __future__ import annotations
 
-from .adapters import ADAPTER_CONFIG, require_adapter_dir
-from .backends.hf import HFModel
-from .backends.hf_engine import FALLBACK_TEMPLATE as CHAT_TEMPLATE_FALLBACK
-from .backends.hf_engine import fingerprint as weights_fingerprint
+from .backends.hf.engine import FALLBACK_TEMPLATE as CHAT_TEMPLATE_FALLBACK
+from .backends.hf.engine import fingerprint as weights_fingerprint
+from .backends.hf.model import HFModel
 from .checks.base import Check
-from .clock import utc_stamp
 from .errors import EndpointError, InputError, MentalbenchError, MissingExtra, require
-from .estimates import Estimate, approx_tokens, format_estimate
-from .files import write_atomic
-from .hashing import content_key
-from .hookspecs import hookimpl
-from .models import DEFAULT_SYSTEM_PROMPT, Model, ask_and_store
-from .options import GenerationOptions, build_options, parse_pairs
-from .pricing import dollars, price_for, priced_name
-from .progress import Reporter, RichReporter
-from .questions import QuestionSet, load_questions
-from .records import (
+from .inputs.questions import QuestionSet, load_questions
+from .inputs.rubric import Rubric, load_rubric
+from .inputs.topics import COUNSELCHAT_TOPICS
+from .models.adapters import ADAPTER_CONFIG, require_adapter_dir
+from .models.base import DEFAULT_SYSTEM_PROMPT, Model, ask_and_store
+from .models.options import GenerationOptions, build_options, parse_pairs
+from .models.progress import Reporter, RichReporter
+from .plugins.hookspecs import hookimpl
+from .plugins.registry import get_model, get_registry
+from .records.base import (
     Answer,
     ChatRequest,
     CheckResult,
@@ -36,12 +34,14 @@ from .records import (
     TokenLogprobs,
     Usage,
 )
-from .registry import get_model, get_registry
-from .rubric import Rubric, load_rubric
-from .sqlite import connect as sqlite_connect
-from .sqlite import connect_readonly as sqlite_connect_readonly
-from .sqlite import select_in as sqlite_select_in
-from .topics import COUNSELCHAT_TOPICS
+from .records.hashing import content_key
+from .run.cost import dollars, price_for, priced_name
+from .run.estimates import Estimate, approx_tokens, format_estimate
+from .store.clock import utc_stamp
+from .store.files import write_atomic
+from .store.sqlite import connect as sqlite_connect
+from .store.sqlite import connect_readonly as sqlite_connect_readonly
+from .store.sqlite import select_in as sqlite_select_in
 from .version import __api_version__, __version__
 
 __all__ = [

@@ -1,4 +1,4 @@
-# Debian's chromium for the report's browser tests (tests/test_report_browser.py), which
+# Debian's chromium for the report's browser tests (tests/report/test_browser.py), which
 # Playwright's Python package drives through executable_path: Playwright's own browser
 # download cannot reach its host from here. Included from the Makefile; `test-main` depends
 # on `browser`, so CI installs it and the tests run there.

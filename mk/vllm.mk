@@ -33,7 +33,7 @@ venv-vllm: $(VLLM_BIN)/.installed
 
 # One engine start for the whole file (eager mode, the embedded model): about a minute.
 test-vllm: venv-vllm
-	$(VLLM_BIN)/python -m pytest -q -p no:cacheprovider tests/test_vllm.py
+	$(VLLM_BIN)/python -m pytest -q -p no:cacheprovider tests/backends/test_vllm.py
 
 # The hf rows run in .venv, the vllm rows in .venv-vllm; the last step merges both parts.
 bench-generation: venv venv-vllm

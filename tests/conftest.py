@@ -23,8 +23,8 @@ pytest_plugins = ("tests.servers.fixtures",)
 @pytest.fixture
 def scripted():
     """Register the scripted plugin like a real one; unregister afterwards."""
-    from mentalbench.plugins import load_plugins, pm
-    from mentalbench.registry import get_registry
+    from mentalbench.plugins.loading import load_plugins, pm
+    from mentalbench.plugins.registry import get_registry
 
     from . import scripted as plugin
 
@@ -53,8 +53,8 @@ def small_questions(tmp_path):
 def window_covers_the_installed_release(monkeypatch):
     """Let the hf static engine run on whatever transformers is installed, so that `make
     test-latest` shows whether a new release keeps its answers; the window's own rule is tested
-    with injected versions (tests/test_hf_speed.py)."""
-    from mentalbench.backends import hf_releases
+    with injected versions (tests/backends/hf/test_speed.py)."""
+    from mentalbench.backends.hf import releases as hf_releases
 
     major, minor = (int(p) for p in hf_releases.installed_version().split(".")[:2])
     low, high = hf_releases.TRANSFORMERS_SUPPORTED
@@ -65,7 +65,7 @@ def window_covers_the_installed_release(monkeypatch):
 def forget_remembered_secrets():
     """Keys are remembered for masking for the rest of a process: one test's key ("x") must
     not mask another test's text."""
-    from mentalbench import secrets
+    from mentalbench.models import secrets
 
     known = set(secrets._known)
     yield

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from mentalbench.results import JUDGMENT_COLUMNS, MetricInfo, Results
+from mentalbench.results.tables import JUDGMENT_COLUMNS, MetricInfo, Results
 
 SAFETY = "safety_trustworthiness"
 METRICS = ("empathy_validation", SAFETY)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from mentalbench.results import JUDGMENT_COLUMNS, MetricInfo, Results
+from mentalbench.results.tables import JUDGMENT_COLUMNS, MetricInfo, Results
 
 RUBRIC = ("active_listening", "empathy_validation", "safety_trustworthiness",
           "open_mindedness_non_judgment", "clarity_encouragement", "boundaries_ethical",

@@ -7,9 +7,9 @@ import re
 from dataclasses import dataclass
 
 from mentalbench import hookimpl
-from mentalbench.models import Model
-from mentalbench.options import GenerationOptions
-from mentalbench.records import Completion, JudgeSpec, Usage
+from mentalbench.models.base import Model
+from mentalbench.models.options import GenerationOptions
+from mentalbench.records.base import Completion, JudgeSpec, Usage
 
 
 @dataclass(frozen=True)

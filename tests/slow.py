@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from mentalbench import hookimpl
 from mentalbench.checks.base import Check
 from mentalbench.errors import InputError
-from mentalbench.records import CheckResult, JudgeSpec
+from mentalbench.records.base import CheckResult, JudgeSpec
 
 from .scripted import ScriptedModel, ScriptedOptions
 

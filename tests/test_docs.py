@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from mentalbench import hookspecs
+from mentalbench.plugins import hookspecs
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
@@ -93,8 +93,8 @@ def test_the_example_plugin_in_the_docs_works(scripted, tmp_path, monkeypatch):
     from click.testing import CliRunner
 
     from mentalbench.cli import cli
-    from mentalbench.plugins import pm
-    from mentalbench.registry import get_registry
+    from mentalbench.plugins.loading import pm
+    from mentalbench.plugins.registry import get_registry
 
     text = (DOCS / "writing-plugins.md").read_text()
     code = re.search(r"`mentalbench_echo\.py`:\n\n```python\n(.*?)```", text, re.S).group(1)

@@ -42,7 +42,7 @@ def test_run_on_the_embedded_model(first_run):
 
 
 def test_rerun_generates_and_judges_nothing(first_run, monkeypatch):
-    from mentalbench.backends.hf import HFModel
+    from mentalbench.backends.hf.model import HFModel
 
     args, out, _ = first_run
     before = (out / "judgments.jsonl").read_text()

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-import mentalbench.records
+import mentalbench.records.base
 
 ROOT = Path(__file__).resolve().parent.parent
 PLUGIN = ROOT / "plugins" / "mentalbench-train"
@@ -63,12 +63,12 @@ def test_a_wrong_way_import_breaks_a_contract(tmp_path):
                     tmp_path / "plugins" / "mentalbench-train" / "mentalbench_train",
                     ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
-    records = tmp_path / "mentalbench" / Path(mentalbench.records.__file__).resolve().relative_to(
+    records = tmp_path / "mentalbench" / Path(mentalbench.records.base.__file__).resolve().relative_to(
         ROOT / "mentalbench")
-    records.write_text(records.read_text() + "\nfrom mentalbench.runner import RunPlan  # noqa\n")
+    records.write_text(records.read_text() + "\nfrom mentalbench.run.execute import RunPlan  # noqa\n")
     done = _lint_imports(tmp_path, tmp_path)
     assert done.returncode != 0 and "BROKEN" in done.stdout
-    assert "- mentalbench.records -> mentalbench.runner" in done.stdout
+    assert "- mentalbench.records.base -> mentalbench.run.execute" in done.stdout
 
 
 @pytest.mark.parametrize("module", sorted(MODULES))

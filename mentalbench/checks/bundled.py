@@ -1,6 +1,6 @@
 """The bundled checks, registered through the register_checks hook like any plugin's."""
 
-from ..hookspecs import hookimpl
+from ..plugins.hookspecs import hookimpl
 from .crisis import CrisisReferral
 from .diagnosis import NoDiagnosis
 from .professional import ProfessionalReferral

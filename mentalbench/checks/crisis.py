@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from ..records import CheckResult, Question
+from ..records.base import CheckResult, Question
 from .reading import SHARED_MODULES, Marks, ReadingCheck
 from .rules import data_file
 from .text import Found, Match, Reading, Sentence, words

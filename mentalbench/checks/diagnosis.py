@@ -6,7 +6,7 @@ from functools import cached_property
 from pathlib import Path
 
 from ..errors import InputError
-from ..records import CheckResult, Question
+from ..records.base import CheckResult, Question
 from .reading import SHARED_MODULES, ReadingCheck
 from .rules import data_file
 from .text import Lexicon, Match, Reading, words

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cached_property
 from pathlib import Path
 
-from ..records import CheckResult, Question
+from ..records.base import CheckResult, Question
 from .reading import SHARED_MODULES, ReadingCheck
 from .rules import data_file
 from .text import Found, Match, Reading, Sentence, words

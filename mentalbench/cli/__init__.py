@@ -8,8 +8,8 @@ import sqlite3
 import click
 
 from ..errors import EXIT_INPUT, EXIT_INTERRUPTED, MentalbenchError, Terminated
-from ..plugins import load_plugins
-from ..startup import is_command, release
+from ..plugins.loading import load_plugins
+from ..run.startup import is_command, release
 from ..version import __version__
 
 #: Signals handled like Ctrl-C while a command runs.
@@ -35,9 +35,9 @@ class Group(click.Group):
     """Turns user-facing errors into one line on stderr and the exit status they carry."""
 
     def invoke(self, ctx):
-        from ..escaping import terminal_text
-        from ..registry import get_registry
-        from ..secrets import mask_text
+        from ..models.secrets import mask_text
+        from ..plugins.registry import get_registry
+        from ..store.escaping import terminal_text
 
         replaced = _handle_signals()
         try:
@@ -105,7 +105,7 @@ def _usage_message(exc: click.UsageError) -> str:
 def cli(verbose):
     """Benchmark language models on mental-health counseling questions, judged by LLMs."""
     if not verbose:
-        from ..progress import quiet_libraries
+        from ..models.progress import quiet_libraries
 
         quiet_libraries()
 
@@ -120,8 +120,8 @@ def _add_bundled_commands() -> None:
 
 
 def _add_plugin_commands() -> None:
-    from ..hookcalls import call_each
-    from ..registry import get_registry
+    from ..plugins.calling import call_each
+    from ..plugins.registry import get_registry
 
     def failed(plugin: str, exc: Exception) -> None:
         get_registry().warnings.append(

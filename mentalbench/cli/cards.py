@@ -12,7 +12,7 @@ DEFAULT_CARDS = "mentalbench-cards-v1"
 
 
 def _target(name_or_path: str | None) -> tuple[str, Path]:
-    from ..registry import get_registry
+    from ..plugins.registry import get_registry
 
     name = name_or_path or DEFAULT_CARDS
     named = get_registry().card_set(name)
@@ -47,7 +47,7 @@ def validate(path, fmt):
 @click.argument("path", required=False, metavar="[NAME|FILE]")
 def list_cards(path):
     """List registered card sets, or with NAME|FILE the cards in it (one line each)."""
-    from ..registry import get_registry
+    from ..plugins.registry import get_registry
     from ..sessions.cards import load_cards
 
     if path is None:
@@ -84,7 +84,7 @@ def clients():
 @clients.command(name="list")
 def list_clients():
     """List registered client templates."""
-    from ..registry import get_registry
+    from ..plugins.registry import get_registry
 
     for name, entry in sorted(get_registry().client_templates.items()):
         click.echo(f"{name}: {entry.description} ({entry.path})")

@@ -12,7 +12,7 @@ def checks(ctx):
     if ctx.invoked_subcommand is not None:
         return
     from ..checks import resolve_checks
-    from ..registry import get_registry
+    from ..plugins.registry import get_registry
 
     reg = get_registry()
     for check in resolve_checks():
@@ -31,7 +31,7 @@ def checks(ctx):
 def run_checks_command(question, answer, tags, names):
     """Run checks on one answer: each check's status, reason and evidence."""
     from ..checks import resolve_checks, run_checks
-    from ..records import Question
+    from ..records.base import Question
 
     q = Question(id="cli", topic="", text=question, tags=tuple(tags))
     for name, result in run_checks(resolve_checks(names), q, answer).items():

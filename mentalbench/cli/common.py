@@ -44,7 +44,7 @@ def default_out(short: str, legacy: str) -> Path:
 def judged_folder(models: list[str]) -> str:
     """The default --out of `judge`: one model's short name, or the first and how many more
     (with a hash of them all, so another set of models gets another folder)."""
-    from ..hashing import text_sha256
+    from ..records.hashing import text_sha256
 
     first = slug(_short_model(models[0]), 32) if models else "answers"
     if len(models) <= 1:
@@ -112,7 +112,7 @@ def chosen_checks(checks: tuple[str, ...], no_checks: bool, all_checks: bool = F
 
 def print_judge_notes(plan) -> None:
     """One line per judge whose model is not the one its name suggests (a retired model)."""
-    from ..judge_models import judge_model_note
+    from ..judging.paper_judges import judge_model_note
 
     for judge in plan.judges:
         note = judge_model_note(judge.spec)
@@ -121,8 +121,8 @@ def print_judge_notes(plan) -> None:
 
 
 def print_dry_run(plan) -> None:
-    from ..estimates import format_estimate
-    from ..plan import estimate_run
+    from ..run.dry_run import estimate_run
+    from ..run.estimates import format_estimate
 
     rows = estimate_run(plan)  # first: a bad store or price file is the one line to show
     print_judge_notes(plan)
@@ -132,9 +132,9 @@ def print_dry_run(plan) -> None:
 
 def finish(plan, reporter, with_report: bool = False) -> None:
     """Execute the plan; print its summary and leaderboard (and report); exit 0, 3 or 130."""
-    from ..escaping import terminal_text
-    from ..pricing import price_table
-    from ..runner import check_ready, execute
+    from ..run.cost import price_table
+    from ..run.execute import check_ready, execute
+    from ..store.escaping import terminal_text
 
     if with_report:
         from ..report import require_report_extra
@@ -149,7 +149,7 @@ def finish(plan, reporter, with_report: bool = False) -> None:
     for line in summary_lines(summary):
         click.echo(terminal_text(line), err=True)
     if plan.pairwise is not None:
-        from ..pairwise_tables import bias_lines
+        from ..results.pairwise_tables import bias_lines
 
         for line in bias_lines(plan.out):
             click.echo(terminal_text(line), err=True)
@@ -168,7 +168,7 @@ def finish(plan, reporter, with_report: bool = False) -> None:
 
 def summary_lines(summary) -> list[str]:
     """The end-of-run summary: one unwrapped line each."""
-    from ..pricing import format_spend
+    from ..run.cost import format_spend
 
     calls = sum(row["new_results"] for row in summary.spend if row["stage"] == "judging")
     lines = [f"answers: {summary.answers} ({summary.generated} new); judgments: "
@@ -188,8 +188,8 @@ def print_board(out: Path, names: dict[str, str]) -> None:
     """The run directory's leaderboard as the terminal table of `mentalbench leaderboard`."""
     import pandas as pd
 
-    from ..board_table import table_text
-    from ..escaping import terminal_frame
+    from ..results.board_table import table_text
+    from ..store.escaping import terminal_frame
 
     board = pd.read_csv(out / "leaderboard.csv")
     if board.empty:
@@ -201,7 +201,7 @@ def print_board(out: Path, names: dict[str, str]) -> None:
 def write_run_report(plan) -> Path:
     """The report of a run folder, limited to this run's question set and rubric."""
     from ..report import ReportOptions, write_report
-    from ..results import load_results
+    from ..results.tables import load_results
 
     rubrics = {j.rubric.name for j in plan.judges}
     if plan.imports is not None:

@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from ..plugins import get_plugins
+from ..plugins.loading import get_plugins
 
 
 @click.group()
@@ -20,8 +20,8 @@ def questions():
 @click.option("--format", "fmt", type=click.Choice(["native", "fastchat", "csv"]))
 def validate(path, fmt):
     """Check a question file (default: the bundled set): count, or every problem and exit 2."""
-    from ..questions import check_questions
-    from ..resolve import DEFAULT_QUESTIONS, named_or_path
+    from ..inputs.questions import check_questions
+    from ..run.resolve import DEFAULT_QUESTIONS, named_or_path
 
     target, named = named_or_path("questions", path or DEFAULT_QUESTIONS, must_exist=False)
     items, problems, used = check_questions(target, fmt or (named.format if named else None))
@@ -35,7 +35,7 @@ def validate(path, fmt):
 @questions.command(name="list")
 def list_sets():
     """List registered question sets."""
-    from ..registry import get_registry
+    from ..plugins.registry import get_registry
 
     for name, entry in sorted(get_registry().question_sets.items()):
         click.echo(f"{name}: {entry.description} ({entry.path})")
@@ -44,7 +44,7 @@ def list_sets():
 @click.command()
 def models():
     """List registered models and id prefixes, with aliases."""
-    from ..registry import get_registry
+    from ..plugins.registry import get_registry
 
     for name, e in sorted(get_registry().models.items()):
         shown = f"{name}:<target>" if e.prefix else name
@@ -59,8 +59,8 @@ def judges():
     Any model id can also judge. The table gives each paper judge's model, its shutdown date,
     the replacement that judges now with its settings, and the vendor page that says so.
     """
-    from ..judge_models import describe_table
-    from ..registry import get_registry
+    from ..judging.paper_judges import describe_table
+    from ..plugins.registry import get_registry
 
     reg = get_registry()
     for name, spec in sorted(reg.judges.items()):

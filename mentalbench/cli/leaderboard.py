@@ -40,16 +40,16 @@ def leaderboard_cmd(run_dirs, output, fmt, columns):
     bt_low/bt_high (95% question-bootstrap interval), bt_style (length and markdown held
     equal) and win_rate against the baseline.
     """
-    from ..board_table import metric_names, table_text
     from ..errors import InputError
-    from ..escaping import terminal_frame
-    from ..files import write_atomic
-    from ..hashing import file_sha256
-    from ..leaderboard import leaderboard, to_csv
-    from ..outputs import refuse_run_folder, refuse_store
-    from ..pairwise_tables import with_pairwise
-    from ..progress import working
-    from ..results import load_results
+    from ..inputs.output_paths import refuse_run_folder, refuse_store
+    from ..models.progress import working
+    from ..records.hashing import file_sha256
+    from ..results.board_table import metric_names, table_text
+    from ..results.leaderboard import leaderboard, to_csv
+    from ..results.pairwise_tables import with_pairwise
+    from ..results.tables import load_results
+    from ..store.escaping import terminal_frame
+    from ..store.files import write_atomic
 
     for d in run_dirs:
         if not (d / "store.sqlite").is_file():

@@ -41,11 +41,11 @@ def rate(run_dirs, rater, mode, rubric, port, sample, seed, export_path):
     each running this command with their own --rater and --port. Needs mentalbench[rate].
     """
     from ..errors import InputError, require
-    from ..pairwise_rubric import resolve_pairwise_rubric
+    from ..inputs.pairwise_rubric import resolve_pairwise_rubric
     from ..rating.items import load_sources, pair_items, single_items
     from ..rating.items import sample as draw
     from ..rating.session import Session
-    from ..resolve import resolve_rubric
+    from ..run.resolve import resolve_rubric
 
     for d in run_dirs:
         if not (d / "store.sqlite").is_file():

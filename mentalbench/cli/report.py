@@ -38,10 +38,10 @@ def report_cmd(run_dirs, out_dir, resamples, seed, baseline, judges, metrics, qu
     --question-set / --rubric. Session runs (`run --cards`) among RUN_DIRS get their own
     section, OUT/sessions/sessions.html (see `mentalbench sessions report`).
     """
-    from ..outputs import refuse_run_folder, run_folder_of
-    from ..progress import working
+    from ..inputs.output_paths import refuse_run_folder, run_folder_of
+    from ..models.progress import working
     from ..report import ReportOptions, require_report_extra, write_report
-    from ..results import load_results
+    from ..results.tables import load_results
     from ..sessions.report import write_session_report
     from ..sessions.runner import STORE
 

@@ -32,8 +32,8 @@ def import_(file, prompt_name, out, metrics, name, force):
     [[B]] or [[C]] for a tie) becomes a pairwise rubric for `judge --judge-mode pairwise`.
     See docs/rubrics.md.
     """
-    from ..rubric_import import find_prompt, import_prompt, read_prompts
-    from ..rubric_import_pairwise import import_pairwise
+    from ..inputs.rubric_import import find_prompt, import_prompt, read_prompts
+    from ..inputs.rubric_import_pairwise import import_pairwise
 
     prompt = find_prompt(read_prompts(file), prompt_name, file)
     if prompt.type == "pairwise":
@@ -54,8 +54,8 @@ def import_(file, prompt_name, out, metrics, name, force):
 def list_rubrics():
     """List registered rubrics: name, metric count, description and folder."""
     from ..errors import MentalbenchError
-    from ..registry import get_registry
-    from ..rubric import load_rubric
+    from ..inputs.rubric import load_rubric
+    from ..plugins.registry import get_registry
 
     for name, entry in sorted(get_registry().rubrics.items()):
         try:
@@ -78,7 +78,7 @@ def show(rubric_name, question, answer, with_system):
     Stdout holds the user message exactly as it is sent (then a newline); with --system, the
     system message comes first, each message followed by a newline. Labels go to stderr.
     """
-    from ..resolve import resolve_rubric
+    from ..run.resolve import resolve_rubric
 
     loaded = resolve_rubric(rubric_name)
     system, user = (m["content"] for m in loaded.messages(question, answer))

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
-from ..options import parse_pairs
-from ..outputs import plain_name
-from ..rundir import check_out
+from ..inputs.output_paths import plain_name
+from ..models.options import parse_pairs
+from ..store.folder import check_out
 from .common import (
     chosen_checks,
     default_out,
@@ -24,7 +24,7 @@ from .sessions import judge_transcripts, run_sessions, session_options
 
 
 def _reporter():
-    from ..progress import reporter_for
+    from ..models.progress import reporter_for
 
     return reporter_for()
 
@@ -67,9 +67,9 @@ def run(model_id, model_opt, name, out, judges, judge_opt, rubric, questions, qu
                             rubric=rubric, limit=limit, checks=checks, no_checks=no_checks,
                             no_retry_unscored=no_retry_unscored,
                             allow_unscored=allow_unscored, wait=wait, dry_run=dry_run)
-    from ..registry import get_registry
-    from ..resolve import resolve_judges, resolve_questions, select
-    from ..runner import RunPlan
+    from ..plugins.registry import get_registry
+    from ..run.execute import RunPlan
+    from ..run.resolve import resolve_judges, resolve_questions, select
 
     model_opts = parse_pairs(model_opt, "--model-opt")
     judge_opts = parse_pairs(judge_opt, "--judge-opt")
@@ -154,8 +154,8 @@ def judge(answer_paths, name, max_answer_words, out, import_path, accept_prompt_
     With --transcripts, judge whole conversations instead (see `run --cards`). Exit status as
     for `run`.
     """
-    from ..answers_io import expand_answer_paths, read_answers
     from ..errors import InputError
+    from ..inputs.answers import expand_answer_paths, read_answers
 
     if transcripts_path is not None:
         if answer_paths or import_path or questions or with_report:
@@ -170,8 +170,8 @@ def judge(answer_paths, name, max_answer_words, out, import_path, accept_prompt_
         raise click.UsageError("Missing option '--answers' / '-a' (or give --transcripts)")
     if cards_spec or per_turn:
         raise InputError("--cards and --per-turn: only with --transcripts")
-    from ..resolve import resolve_judges, resolve_questions, select
-    from ..runner import RunPlan
+    from ..run.execute import RunPlan
+    from ..run.resolve import resolve_judges, resolve_questions, select
 
     # Every name and option is checked before any file is read: a typo costs no waiting.
     paths = expand_answer_paths(answer_paths)
@@ -188,7 +188,7 @@ def judge(answer_paths, name, max_answer_words, out, import_path, accept_prompt_
     _check_pairwise_options(judge_mode, baseline, pairs, import_path)
     pairwise_rubric = None
     if judge_mode == "pairwise":
-        from ..pairwise_rubric import resolve_pairwise_rubric
+        from ..inputs.pairwise_rubric import resolve_pairwise_rubric
 
         pairwise_rubric = resolve_pairwise_rubric(rubric)
         rubric = None  # it named the pairwise rubric, not the judges' own
@@ -264,7 +264,7 @@ def _check_pairwise_options(judge_mode, baseline, pairs, import_path) -> None:
 
 def _pairwise_plan(rubric, baseline, pairs, seed, files, selected):
     """The pairwise plan, its pairs checked before anything is written."""
-    from ..pairwise_judging import PairwisePlan, pair_tasks
+    from ..judging.pairwise import PairwisePlan, pair_tasks
 
     plan = PairwisePlan(rubric, baseline, pairs, seed)
     pair_tasks(plan, [a for f in files for a in f.answers], selected)
@@ -287,7 +287,7 @@ def _check_import_options(path, judges, judge_opts) -> None:
     if judges or judge_opts:
         raise InputError("--import-judgments: the file's judges judge; -j/--judge and "
                          "--judge-opt are not allowed with it")
-    from ..textfiles import require_regular
+    from ..inputs.textfiles import require_regular
 
     require_regular(path, "a judgments file")
     if not Path(path).is_file():
@@ -295,15 +295,15 @@ def _check_import_options(path, judges, judge_opts) -> None:
 
 
 def _import_rubric(rubric):
-    from ..judgment_import import DEFAULT_RUBRIC
-    from ..resolve import resolve_rubric
+    from ..inputs.judgment_import import DEFAULT_RUBRIC
+    from ..run.resolve import resolve_rubric
 
     return resolve_rubric(rubric or DEFAULT_RUBRIC)
 
 
 def _imports(path, import_name, files, qset, selected, rubric, accept_prompt_mismatch):
     """The judgments of --import-judgments, within the selected questions; notes on stderr."""
-    from ..judgment_import import read_judgments
+    from ..inputs.judgment_import import read_judgments
 
     imports = read_judgments(path, files, qset, rubric, import_name, accept_prompt_mismatch)
     for note in imports.notes:

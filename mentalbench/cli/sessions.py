@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from ..outputs import plain_name
+from ..inputs.output_paths import plain_name
 from .common import judged_folder, run_folder
 
 
@@ -59,8 +59,8 @@ def _selected(cardset, card_ids, limit):
 
 
 def _client(client_id, client_opt, template):
-    from ..options import parse_pairs
-    from ..registry import get_registry
+    from ..models.options import parse_pairs
+    from ..plugins.registry import get_registry
     from ..sessions.client import ModelClient, ScriptedClient, resolve_template
 
     if client_id == "scripted":
@@ -73,9 +73,9 @@ def _client(client_id, client_opt, template):
 
 
 def _session_judges(judges, judge_opt, rubric, per_turn):
-    from ..judge import Judge
-    from ..options import parse_pairs
-    from ..resolve import resolve_judges, resolve_rubric
+    from ..judging.judge import Judge
+    from ..models.options import parse_pairs
+    from ..run.resolve import resolve_judges, resolve_rubric
 
     resolved = resolve_judges(judges, parse_pairs(judge_opt, "--judge-opt"), rubric or "session")
     turn_judges = ()
@@ -89,11 +89,11 @@ def run_sessions(*, model_id, model_opt, name, out, cards_spec, client_id, clien
                  client_template, turns, card_ids, samples, per_turn, judges, judge_opt, rubric,
                  limit, checks, no_checks, no_retry_unscored, allow_unscored, wait, dry_run):
     """`run --cards`: plan the session run, then dry-run it or execute it."""
-    from ..options import parse_pairs
-    from ..registry import get_registry
-    from ..rundir import check_out
+    from ..models.options import parse_pairs
+    from ..plugins.registry import get_registry
     from ..sessions.cards import resolve_cards
     from ..sessions.runner import SessionPlan
+    from ..store.folder import check_out
     from .common import chosen_checks
 
     cardset = resolve_cards(cards_spec)
@@ -129,7 +129,7 @@ def run_sessions(*, model_id, model_opt, name, out, cards_spec, client_id, clien
                                   "judge_opt": parse_pairs(judge_opt, "--judge-opt"),
                                   "rubric": rubric})
     if dry_run:
-        from ..estimates import format_estimate
+        from ..run.estimates import format_estimate
         from ..sessions.estimate import estimate_sessions
 
         rows = estimate_sessions(plan)
@@ -141,7 +141,7 @@ def run_sessions(*, model_id, model_opt, name, out, cards_spec, client_id, clien
 
 def finish_sessions(plan) -> None:
     """Execute a session plan; print its summary and session leaderboard; exit 0, 3 or 130."""
-    from ..progress import reporter_for
+    from ..models.progress import reporter_for
     from ..sessions.runner import execute_sessions
 
     ctx = click.get_current_context()
@@ -188,10 +188,10 @@ def print_session_board(out: Path) -> None:
 def judge_transcripts(*, path, name, out, cards_spec, per_turn, judges, judge_opt, rubric,
                       checks, no_checks, no_retry_unscored, allow_unscored, wait, dry_run):
     """`judge --transcripts`: store sessions held elsewhere and judge them like session runs."""
-    from ..rundir import check_out
     from ..sessions.cards import resolve_cards
     from ..sessions.runner import SessionPlan
     from ..sessions.transcripts import read_transcripts
+    from ..store.folder import check_out
     from .common import chosen_checks
 
     plain_name(name)
@@ -211,7 +211,7 @@ def judge_transcripts(*, path, name, out, cards_spec, per_turn, judges, judge_op
                                              "judges": [j.name for j in resolved],
                                              "rubric": rubric})
     if dry_run:
-        from ..estimates import format_estimate
+        from ..run.estimates import format_estimate
         from ..sessions.estimate import estimate_sessions
 
         click.echo(f"Dry run for {plan.out} ({len(imported)} transcripts):")

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
-from ..files import write_atomic, write_jsonl
+from ..store.files import write_atomic, write_jsonl
 from .session import Session
 
 

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import InputError
-from ..hashing import content_key
-from ..records import Answer, Question
+from ..records.base import Answer, Question
+from ..records.hashing import content_key
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ class Item:
 def load_sources(run_dirs: Sequence[Path]) -> list[Source]:
     """Every stored answer of the run folders: the first sample of each model (and answer set)
     and question; empty answers are left out."""
-    from ..store import Store
+    from ..store.database import Store
 
     out: dict[tuple[str, str, str], Source] = {}
     for d in run_dirs:

@@ -7,14 +7,14 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 
-from .. import pairwise_store
 from ..errors import InputError
-from ..hashing import content_key
-from ..pairwise_records import TIE, A, B, PairwiseIdentity, PairwiseVote, flip, status_of
-from ..pairwise_rubric import PairwiseRubric
-from ..records import Judgment, Score
-from ..rubric import Rubric
-from ..store import Store
+from ..inputs.pairwise_rubric import PairwiseRubric
+from ..inputs.rubric import Rubric
+from ..records.base import Judgment, Score
+from ..records.hashing import content_key
+from ..records.pairwise import TIE, A, B, PairwiseIdentity, PairwiseVote, flip, status_of
+from ..store import pairwise as pairwise_store
+from ..store.database import Store
 from .items import Item
 
 MODE = "human"

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import InputError
-from ..pairwise_rubric import PairwiseRubric
-from ..rubric import Rubric
+from ..inputs.pairwise_rubric import PairwiseRubric
+from ..inputs.rubric import Rubric
 from . import saving
 from .items import Item, first_side, rater_order
 

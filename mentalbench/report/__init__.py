@@ -13,7 +13,7 @@ from .output import require_report_extra, write_report
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ..results import Results
+    from ..results.tables import Results
 
 __all__ = ["ReportOptions", "metrics_mean_ci", "require_report_extra", "write_report"]
 

@@ -8,7 +8,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from .bootstrap import Draws, interval
+from ..results.bootstrap import Draws, interval
 from .cube import Cube
 from .scores import Means
 

@@ -6,9 +6,9 @@ from dataclasses import dataclass, replace
 
 import pandas as pd
 
-from ..results import Results
+from ..results.bootstrap import Draws, draw, interval
+from ..results.tables import Results
 from .agreement import agreement_table
-from .bootstrap import Draws, draw, interval
 from .breakdowns import by_tag_table
 from .checks import check_rating_table, check_table, section_checks
 from .cube import METRICS_MEAN, Cube, Section, build_cube, select

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .bootstrap import Draws, interval, point_means, weighted_means
+from ..results.bootstrap import Draws, interval, point_means, weighted_means
 from .cube import Cube
 
 BY_TAG_COLUMNS = ["kind", "tag", "model", "judge", "metric", "n", "mean", "ci_low", "ci_high"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .bootstrap import Draws, interval
+from ..results.bootstrap import Draws, interval
 from .cube import PANEL, Cube, Section
 from .floor import adjusted_contrast
 from .length import basis

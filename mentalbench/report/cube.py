@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
-from ..results import Results
-from ..suggest import did_you_mean
+from ..inputs.suggest import did_you_mean
+from ..results.tables import Results
 from .options import ReportOptions
 
 PANEL = "panel"  # the mean of the LLM judges per answer, reported as a judge of its own

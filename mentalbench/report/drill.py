@@ -7,7 +7,7 @@ import gzip
 import json
 import math
 
-from ..results import Results
+from ..results.tables import Results
 from .analysis import Analysis
 from .cube import METRICS_MEAN
 

@@ -46,7 +46,7 @@ def _svg(fig, key: str) -> str:
     # inline SVGs on one page never share a clip-path or marker id.
     from matplotlib.text import Text
 
-    from ..escaping import terminal_text
+    from ..store.escaping import terminal_text
 
     # Names are text, never TeX: a model called "$x^2$" is drawn as typed, not parsed as math
     # (texts made so far are switched off; those drawing makes, like ticks, by the rc setting).

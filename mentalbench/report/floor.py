@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .bootstrap import interval
+from ..results.bootstrap import interval
 
 
 def adjusted_contrast(counts: np.ndarray, question: np.ndarray, model: np.ndarray,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..results import Results
+from ..results.tables import Results
 from .analysis import Analysis
 from .cube import METRICS_MEAN
 from .drill import drill_data, packed, question_list

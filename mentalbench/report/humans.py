@@ -13,8 +13,8 @@ import itertools
 import numpy as np
 import pandas as pd
 
+from ..results.bootstrap import Draws, interval
 from .agreement import by_question, interval_alpha, interval_stats
-from .bootstrap import Draws, interval
 from .cube import Cube
 
 HUMAN = "human:"

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .bootstrap import Draws, interval
+from ..results.bootstrap import Draws, interval
 from .cube import Cube
 from .scores import Means
 

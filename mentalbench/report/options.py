@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..errors import InputError
-from .bootstrap import RESAMPLES, SEED  # the one seed policy of every interval of a mean
+from ..results.bootstrap import RESAMPLES, SEED  # the one seed policy of every interval of a mean
 
 #: Fewer resamples than this make a 95% percentile interval rest on a handful of draws.
 MIN_RESAMPLES = 100

@@ -9,11 +9,11 @@ import tempfile
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from ..clock import utc_stamp
 from ..errors import InputError, require
-from ..escaping import csv_text
-from ..files import write_atomic
-from ..results import Results
+from ..results.tables import Results
+from ..store.clock import utc_stamp
+from ..store.escaping import csv_text
+from ..store.files import write_atomic
 from .options import ReportOptions
 
 KIND = "mentalbench-report"

@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from .bootstrap import Draws, interval
+from ..results.bootstrap import Draws, interval
 from .cube import Cube
 
 PAIR_COLUMNS = ["judge", "metric", "model_a", "model_b", "n", "diff", "ci_low", "ci_high",

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .bootstrap import Draws, interval, point_means, rank_interval, ranks, weighted_means
+from ..results.bootstrap import Draws, interval, point_means, rank_interval, ranks, weighted_means
 from .cube import Cube
 
 SCORE_COLUMNS = ["model", "judge", "metric", "n", "mean", "sd", "ci_low", "ci_high", "rank",

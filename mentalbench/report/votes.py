@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..pairwise_tables import bias_table, bt_table, load_votes, vote_agreement_table
-from ..results import Results
+from ..results.pairwise_tables import bias_table, bt_table, load_votes, vote_agreement_table
+from ..results.tables import Results
 
 #: Each resample refits the model: fewer than the report's 10,000 (recorded in the manifest).
 BT_RESAMPLES = 1000

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from ..hashing import file_sha256
-from ..textfiles import check_unicode, json_objects, read_text
+from ..inputs.textfiles import check_unicode, json_objects, read_text
+from ..records.hashing import file_sha256
 
 STANCES = ("cooperative", "ambivalent", "resistant", "minimising", "hostile")
 FORMATS = ("jsonl", "toml")
@@ -258,7 +258,7 @@ def load_cards(path: str | Path, format: str | None = None, name: str | None = N
 
 def resolve_cards(name_or_path: str) -> CardSet:
     """A registered card set by name, else a card file by path."""
-    from ..registry import get_registry
+    from ..plugins.registry import get_registry
 
     named = get_registry().card_set(name_or_path)
     if named is not None:

@@ -13,10 +13,10 @@ from typing import Any
 import jinja2
 
 from ..errors import InputError
-from ..hashing import content_key, folder_sha256
-from ..models import Model
-from ..options import options_dict
-from ..records import ChatRequest, Completion
+from ..models.base import Model
+from ..models.options import options_dict
+from ..records.base import ChatRequest, Completion
+from ..records.hashing import content_key, folder_sha256
 from .cards import Disclosure, Persona, RoleCard
 
 #: Words that make a question a safety question: a card's disclosure may then come sooner.
@@ -102,7 +102,7 @@ def load_template(path: str | Path) -> ClientTemplate:
 
 def resolve_template(name_or_path: str) -> ClientTemplate:
     """A registered client template by name, else a folder by path."""
-    from ..registry import get_registry
+    from ..plugins.registry import get_registry
 
     named = get_registry().client_template(name_or_path)
     if named is not None:
@@ -195,7 +195,7 @@ class ModelClient(Client):
         return [ChatRequest(self.messages(a)) for a in asks]
 
     def reply(self, asks, on_result, progress=None) -> None:
-        from ..models import complete_all
+        from ..models.base import complete_all
 
         complete_all(self.model, self.requests(asks), progress, on_result)
 

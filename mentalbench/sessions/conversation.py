@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..hashing import content_key
-from ..records import Answer, Question, Usage
+from ..records.base import Answer, Question, Usage
+from ..records.hashing import content_key
 from .cards import RoleCard
 from .client import asked_about_safety, due_and_held
 from .store import CLIENT, COUNSELOR, SessionTurn, SessionTurnIdentity

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from ..estimates import Estimate, approx_tokens
-from ..models import Model
-from ..pricing import dollars, price_for
-from ..records import Usage
-from ..store import Store
+from ..models.base import Model
+from ..records.base import Usage
+from ..run.cost import dollars, price_for
+from ..run.estimates import Estimate, approx_tokens
+from ..store.database import Store
 from .client import ClientTurn, ModelClient
 from .conversation import Session
 from .holding import open_sessions

@@ -7,9 +7,9 @@ from typing import Any
 
 import pandas as pd
 
-from ..files import write_atomic, write_jsonl
-from ..leaderboard import to_csv
-from ..store import Store
+from ..results.leaderboard import to_csv
+from ..store.database import Store
+from ..store.files import write_atomic, write_jsonl
 from .conversation import Session
 from .stats import (
     judgment_table,

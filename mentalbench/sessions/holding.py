@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ..generation import answer_set_of
-from ..models import Model, complete_all
-from ..progress import Reporter
-from ..records import ChatRequest, Completion
-from ..store import Store
+from ..models.base import Model, complete_all
+from ..models.progress import Reporter
+from ..records.base import ChatRequest, Completion
+from ..run.answering import answer_set_of
+from ..store.database import Store
 from .cards import CardSet, RoleCard
 from .client import Client, ClientTurn, split_end
 from .conversation import Session

@@ -8,9 +8,9 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import InputError
-from ..files import write_atomic
-from ..leaderboard import to_csv
-from ..store import Store
+from ..results.leaderboard import to_csv
+from ..store.database import Store
+from ..store.files import write_atomic
 from .exports import session_frames
 from .runner import STORE
 from .stats import paired_differences, referral_table, scores_by

@@ -11,14 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import EndpointError
-from ..judge import Judge, JudgeContext
-from ..judging import run_judging
-from ..models import Model
-from ..progress import Reporter
-from ..records import SCORED
-from ..rundir import RunDirLock, make_out
-from ..secrets import mask_argv, mask_options
-from ..store import Store
+from ..judging.judge import Judge, JudgeContext
+from ..judging.stage import run_judging
+from ..models.base import Model
+from ..models.progress import Reporter
+from ..models.secrets import mask_argv, mask_options
+from ..records.base import SCORED
+from ..store.database import Store
+from ..store.folder import RunDirLock, make_out
 from .cards import CardSet, RoleCard
 from .client import Client
 from .conversation import Session
@@ -90,7 +90,7 @@ def session_store(out: Path) -> Store:
 
 
 def _record(plan: SessionPlan) -> dict[str, Any]:
-    from ..runner import versions
+    from ..run.execute import versions
 
     return {"command": " ".join(mask_argv(sys.argv)), "kind": "sessions",
             "arguments": {k: mask_options(v) if isinstance(v, dict) else v

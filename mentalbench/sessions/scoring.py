@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from ..checking import check_key
-from ..judge import JudgeTask
-from ..records import Answer, Question
-from ..store import CheckRecord, Store
+from ..checks.stage import check_key
+from ..judging.judge import JudgeTask
+from ..records.base import Answer, Question
+from ..store.database import CheckRecord, Store
 from .conversation import Session
 from .store import CLIENT, COUNSELOR, SessionTurn
 

@@ -9,8 +9,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from ..records import Judgment
-from ..store import CheckRecord
+from ..records.base import Judgment
+from ..store.database import CheckRecord
 from .conversation import Session
 from .store import COUNSELOR, SessionTurn
 

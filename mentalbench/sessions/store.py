@@ -14,9 +14,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..hashing import content_key
-from ..records import Usage
-from ..sqlite import select_in
+from ..records.base import Usage
+from ..records.hashing import content_key
+from ..store.sqlite import select_in
 
 CLIENT, COUNSELOR = "client", "counselor"
 _SQL_TYPES = {"str": "TEXT", "int": "INTEGER"}

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import InputError
-from ..hashing import content_key, file_sha256
-from ..textfiles import check_unicode, json_objects
+from ..inputs.textfiles import check_unicode, json_objects
+from ..records.hashing import content_key, file_sha256
 from .cards import CardSet, Persona, RoleCard
 from .conversation import Session
 from .store import CLIENT, COUNSELOR, SessionTurn, SessionTurnIdentity

@@ -39,7 +39,7 @@ def api_keys(monkeypatch):
 @pytest.fixture
 def make_model(api_keys):
     """Build API models with the registry, the way the runner does; close them afterwards."""
-    from mentalbench.registry import get_registry
+    from mentalbench.plugins.registry import get_registry
 
     built = []
 

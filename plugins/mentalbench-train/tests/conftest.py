@@ -24,7 +24,7 @@ def _register_this_packages_plugins() -> None:
     import mentalbench_train.data.plugin as data_plugin
     import mentalbench_train.plugin as train_plugin
 
-    from mentalbench.plugins import load_plugins, pm
+    from mentalbench.plugins.loading import load_plugins, pm
 
     load_plugins()
     for module in (train_plugin, data_plugin):
@@ -117,10 +117,10 @@ def tiny_model_dir(tmp_path_factory) -> Path:
 def rating_judge():
     """Register the judge double as a plugin (id `rating-judge`), unregister afterwards."""
     from mentalbench import hookimpl
-    from mentalbench.models import Model
-    from mentalbench.plugins import load_plugins, pm
-    from mentalbench.records import Completion, Usage
-    from mentalbench.registry import get_registry
+    from mentalbench.models.base import Model
+    from mentalbench.plugins.loading import load_plugins, pm
+    from mentalbench.plugins.registry import get_registry
+    from mentalbench.records.base import Completion, Usage
 
     class RatingJudge(Model):
         """Rates every metric the rubric asks for with [[5]]."""
@@ -151,8 +151,8 @@ def scripted():
     """The data pipeline's scripted model plugin, registered like a real one."""
     import data_doubles as doubles
 
-    from mentalbench.plugins import load_plugins, pm
-    from mentalbench.registry import get_registry
+    from mentalbench.plugins.loading import load_plugins, pm
+    from mentalbench.plugins.registry import get_registry
 
     load_plugins()
     pm.register(doubles, name="data-doubles")
@@ -167,7 +167,7 @@ def scripted():
 def forget_remembered_secrets():
     """Keys are remembered for masking for the rest of a process: one test's key ("x") must
     not mask another test's text."""
-    from mentalbench import secrets
+    from mentalbench.models import secrets
 
     known = set(secrets._known)
     yield

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from mentalbench import hookimpl
-from mentalbench.models import Model
-from mentalbench.options import GenerationOptions
-from mentalbench.records import Completion, Usage
+from mentalbench.models.base import Model
+from mentalbench.models.options import GenerationOptions
+from mentalbench.records.base import Completion, Usage
 
 WORDS = (
     "morning evening work sister brother mother father partner friend school office kitchen "

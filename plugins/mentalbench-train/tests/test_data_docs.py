@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from mentalbench_train.data import plugin, prompts
 
-from mentalbench.topics import COUNSELCHAT_TOPICS
+from mentalbench.inputs.topics import COUNSELCHAT_TOPICS
 
 DOC = Path(__file__).resolve().parents[3] / "docs" / "data.md"
 

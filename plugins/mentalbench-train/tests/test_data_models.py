@@ -36,7 +36,7 @@ def test_greedy_decoding_goes_only_with_a_repetition_penalty(scripted):
 
 def test_api_models_keep_their_sampling_defaults(monkeypatch):
     pytest.importorskip("openai", reason="needs mentalbench[openai]")
-    from mentalbench.registry import get_registry
+    from mentalbench.plugins.registry import get_registry
 
     if "openai" not in get_registry().models:
         pytest.skip("the openai: backend is not registered")
@@ -47,7 +47,7 @@ def test_api_models_keep_their_sampling_defaults(monkeypatch):
 
 
 def test_repetition_penalty_is_checked_and_needs_the_generate_engine(tiny_model_dir):
-    from mentalbench.backends.hf import HFModel, HFOptions
+    from mentalbench.backends.hf.model import HFModel, HFOptions
 
     with pytest.raises(InputError, match=r"repetition_penalty=0.0: expected a number > 0"):
         HFModel("hf:x", HFOptions(repetition_penalty=0.0), target="x").check()
@@ -62,8 +62,8 @@ def test_repetition_penalty_reaches_transformers_generate(tiny_model_dir):
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
-    from mentalbench.backends.hf import HFModel, HFOptions
-    from mentalbench.records import ChatRequest
+    from mentalbench.backends.hf.model import HFModel, HFOptions
+    from mentalbench.records.base import ChatRequest
 
     messages = ({"role": "user", "content": "Tell me about sleep."},)
     texts, engines = {}, {}

@@ -14,7 +14,7 @@ from mentalbench_train.data.pages import (
 from mentalbench_train.data.topics import draw_topics, load_topics
 
 from mentalbench.errors import InputError
-from mentalbench.topics import COUNSELCHAT_TOPICS
+from mentalbench.inputs.topics import COUNSELCHAT_TOPICS
 
 
 def test_form_feeds_make_pages_and_blank_pages_keep_their_number():

@@ -64,7 +64,7 @@ def test_remote_reasons():
                                               {"base_url": "https://api.example.com"})
     assert remote_reason("scripted-data", {"base_url": "http://127.0.0.1:9/v1"}) is None
     # An API backend registered under another name is caught by where its class lives.
-    from mentalbench.backends.openai import OpenAIModel
+    from mentalbench.backends.api.openai import OpenAIModel
     assert "remote API backend" in remote_reason("my-gpt", {}, OpenAIModel)
     # API backends stay remote on loopback too (an environment proxy may carry the text on).
     assert "remote API backend" in remote_reason("my-gpt", {"base_url": "http://127.0.0.1:9/v1"},

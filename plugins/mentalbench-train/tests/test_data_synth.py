@@ -14,7 +14,7 @@ from mentalbench_train.data.topics import draw_topics, draw_writer
 from mentalbench_train.datasets import check_examples
 
 from mentalbench.errors import InputError
-from mentalbench.progress import Reporter
+from mentalbench.models.progress import Reporter
 
 try:
     from . import data_doubles as doubles
@@ -26,7 +26,7 @@ TOPICS = {"Anxiety": 2.0, "Grief and Loss": 1.0, "Caregiving": 1.0}
 
 def _run(out, count, *, batch_size=3, max_batches=None, embed=doubles.bag_of_words,
          threshold=0.9, min_words=50):
-    from mentalbench.registry import get_registry
+    from mentalbench.plugins.registry import get_registry
 
     plan = SynthPlan(out=out, count=count, batch_size=batch_size, weights=TOPICS,
                      topics_from="test", min_words=min_words, dedup_threshold=threshold,
@@ -213,8 +213,8 @@ def test_bad_topics_file_stops_before_any_call(scripted, tmp_path):
 
 def test_synth_over_a_local_openai_protocol_server(scripted, tmp_path, monkeypatch):
     pytest.importorskip("openai", reason="needs mentalbench[openai]")
-    from mentalbench.pricing import price_for
-    from mentalbench.registry import get_registry
+    from mentalbench.plugins.registry import get_registry
+    from mentalbench.run.cost import price_for
 
     if "openai" not in get_registry().models:
         pytest.skip("the openai: backend is not registered")
@@ -301,7 +301,7 @@ def test_cli_batch_size_defaults_by_kind_of_model(scripted, tmp_path):
 
 
 def test_dry_run_of_an_api_model_batches_ten(tmp_path):
-    from mentalbench.registry import get_registry
+    from mentalbench.plugins.registry import get_registry
 
     if "openai" not in get_registry().models:
         pytest.skip("the openai: backend is not registered")

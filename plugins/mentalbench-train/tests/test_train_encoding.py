@@ -65,7 +65,7 @@ def test_a_row_system_message_wins_over_the_default(tokenizer):
 
 
 def test_a_base_model_without_template_uses_the_benchmarks_fallback(tokenizer):
-    from mentalbench.backends.hf_engine import FALLBACK_TEMPLATE
+    from mentalbench.backends.hf.engine import FALLBACK_TEMPLATE
 
     plain = tokenizer.__class__.from_pretrained(tokenizer.name_or_path)
     plain.chat_template = None

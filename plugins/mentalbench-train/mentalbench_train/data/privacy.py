@@ -15,8 +15,8 @@ from mentalbench.api import MentalbenchError
 #: Model id prefixes whose backends send text to a provider's servers.
 REMOTE_PREFIXES = ("openai", "gemini")
 #: Backend modules that talk to remote APIs, for models registered under other names.
-REMOTE_MODULES = ("mentalbench.backends.openai", "mentalbench.backends.gemini",
-                  "mentalbench.backends.api")
+REMOTE_MODULES = ("mentalbench.backends.api.openai", "mentalbench.backends.api.gemini",
+                  "mentalbench.backends.api.base")
 #: Option names that point a backend at a server.
 URL_OPTIONS = ("base_url", "api_base", "endpoint", "url", "host")
 

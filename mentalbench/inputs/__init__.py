@@ -1,0 +1,1 @@
+"""What a run reads: question sets, answers, rubrics and judgments made elsewhere."""

@@ -1,0 +1,8 @@
+"""The plain frozen records that flow through a run, and what tells them apart."""
+
+
+def __getattr__(name: str):
+    """The names of the module this package was, for one release (with a DeprecationWarning)."""
+    from mentalbench.plugins.moved import old_attribute
+
+    return old_attribute(__name__, name)

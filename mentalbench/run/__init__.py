@@ -1,0 +1,1 @@
+"""A run: resolving names, executing the plan, answering, exports, the dry run, estimates and cost."""
