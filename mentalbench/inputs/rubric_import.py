@@ -349,12 +349,19 @@ def import_prompt(file: str | Path, prompt_name: str, out: str | Path,
              "system.j2": jinja_literal(prompt.system_prompt, last=True),
              "prompt.j2": template_to_jinja(parts),
              "repair.j2": _repair_j2(slot)}
+    write_rubric_folder(out, files, lambda folder: _verify(folder, prompt, where))
+    return result
+
+
+def write_rubric_folder(out: Path, files: dict[str, str], verify) -> None:
+    """Write a rubric folder beside `out`, verify(folder) it, then put it in place of `out`;
+    nothing is left behind when writing or verifying fails."""
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
         for filename, text in files.items():
             (tmp / filename).write_bytes(text.encode("utf-8"))
-        _verify(tmp, prompt, where)
+        verify(tmp)
         if out.is_dir():
             shutil.rmtree(out)
         elif out.exists():
@@ -363,7 +370,6 @@ def import_prompt(file: str | Path, prompt_name: str, out: str | Path,
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return result
 
 
 def _verify(folder: Path, prompt: FastChatPrompt, where: str) -> None:

@@ -3,9 +3,7 @@
 
 from __future__ import annotations
 
-import shutil
 import string
-import tempfile
 from pathlib import Path
 
 import tomli_w
@@ -13,7 +11,7 @@ import tomli_w
 from ..errors import InputError
 from ..records.base import Metric
 from .pairwise_rubric import load_pairwise_rubric
-from .rubric_import import ImportResult, jinja_literal, template_to_jinja
+from .rubric_import import ImportResult, jinja_literal, template_to_jinja, write_rubric_folder
 
 PLACEHOLDERS = ("question", "answer_a", "answer_b")
 SLOT = "[[{verdict}]]"
@@ -61,20 +59,7 @@ def import_pairwise(prompt, file: Path, out: Path, name: str | None, force: bool
         "overall": {"key": "overall", "name": ""}})
     files = {"rubric.toml": toml, "system.j2": jinja_literal(prompt.system_prompt, last=True),
              "prompt.j2": template_to_jinja(parts)}
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    try:
-        for filename, text in files.items():
-            (tmp / filename).write_bytes(text.encode("utf-8"))
-        _verify(tmp, prompt, where)
-        if out.is_dir():
-            shutil.rmtree(out)
-        elif out.exists():
-            out.unlink()
-        tmp.rename(out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    write_rubric_folder(out, files, lambda folder: _verify(folder, prompt, where))
     return result
 
 
