@@ -60,7 +60,8 @@ def report_cmd(run_dirs, out_dir, resamples, seed, baseline, judges, metrics, qu
         with working("reading run stores"):
             results = load_results(single)
         with working("writing the report"):
-            path = write_report(results, out_dir, options)
+            path = write_report(results, out_dir, options,
+                                sessions_page="sessions/sessions.html" if sessions else None)
         click.echo(f"Report: {path}")
     if sessions:
         where = out_dir / "sessions" if single else out_dir

@@ -92,7 +92,8 @@ def _records(frame: pd.DataFrame | None) -> list[dict]:
     return [] if frame is None else frame.to_dict("records")
 
 
-def render_html(a: Analysis, results: Results, figures: list[Figure], manifest: dict) -> str:
+def render_html(a: Analysis, results: Results, figures: list[Figure], manifest: dict,
+                sessions_page: str | None = None) -> str:
     """The whole page as one string."""
     import jinja2
 
@@ -112,7 +113,7 @@ def render_html(a: Analysis, results: Results, figures: list[Figure], manifest: 
         pairs=_records(a.pairs[a.pairs["metric"] == metric]),
         agreement=_records(a.agreement), length=_records(a.length), wins=_records(a.wins),
         length_reference=f"{REFERENCE_WORDS:g}",
-        has_wins=a.wins is not None, tags=_records(subsets[subsets["kind"] == "tag"]),
+        has_wins=a.wins is not None, sessions_page=sessions_page, tags=_records(subsets[subsets["kind"] == "tag"]),
         topics=_records(subsets[subsets["kind"] == "topic"]),
         checks=_records(a.checks), check_ratings=_records(a.check_ratings),
         health=_records(a.health), questions=question_list(a, results),

@@ -115,8 +115,10 @@ def _replace_folder(tmp: Path, out_dir: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def write_report(results: Results, out_dir: Path, options: ReportOptions | None = None) -> Path:
-    """Compute every table and figure, write the report folder whole; returns report.html."""
+def write_report(results: Results, out_dir: Path, options: ReportOptions | None = None,
+                 sessions_page: str | None = None) -> Path:
+    """Compute every table and figure, write the report folder whole; returns report.html.
+    `sessions_page`: where, relative to it, a sessions page of the same runs will be linked."""
     require_report_extra()
     from .analysis import analyse
     from .figures import all_figures
@@ -131,7 +133,7 @@ def write_report(results: Results, out_dir: Path, options: ReportOptions | None 
     names = ["report.html", *texts, "manifest.json"]
     manifest = build_manifest(analysis, results, names)
     figures = all_figures(analysis, metric_names(results))
-    texts["report.html"] = render_html(analysis, results, figures, manifest)
+    texts["report.html"] = render_html(analysis, results, figures, manifest, sessions_page)
     texts["manifest.json"] = json.dumps(manifest, indent=2, ensure_ascii=False, default=str)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))

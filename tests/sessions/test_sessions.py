@@ -314,6 +314,25 @@ def test_the_sessions_report_pairs_counselors_over_cards_and_escapes_transcripts
     assert missing.exit_code == 2 and "no session run here" in missing.output
 
 
+def test_report_over_single_and_session_runs_links_the_sessions_page(scripted, small_questions,
+                                                                    tmp_path):
+    pytest.importorskip("matplotlib")
+    assert _session_run(tmp_path / "s").exit_code == 0
+    assert _invoke("run", "-m", "scripted", "-j", "sj", "-q", small_questions,
+                   "-o", tmp_path / "single").exit_code == 0
+    result = _invoke("report", tmp_path / "single", tmp_path / "s", "--out", tmp_path / "r",
+                     "--resamples", 200)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-2:] == [
+        f"Report: {tmp_path / 'r' / 'report.html'}",
+        f"Sessions report: {tmp_path / 'r' / 'sessions' / 'sessions.html'}"]
+    assert '<a href="sessions/sessions.html">Sessions</a>' in (
+        tmp_path / "r" / "report.html").read_text()
+    alone = _invoke("report", tmp_path / "single", "--out", tmp_path / "r1", "--resamples", 200)
+    assert alone.exit_code == 0 and "sessions.html" not in (
+        tmp_path / "r1" / "report.html").read_text()
+
+
 def test_session_options_are_checked_before_anything_is_written(scripted, tmp_path):
     out = tmp_path / "s"
     unscripted = _session_run(out, cards=["mbc-001"])
