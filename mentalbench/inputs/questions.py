@@ -13,8 +13,10 @@ from ..records.hashing import file_sha256
 from .textfiles import (
     check_unicode,
     csv_rows,
+    is_first_id,
     json_objects,
     loads_checked,
+    raise_first,
     read_lines,
     read_text,
     require_regular,
@@ -169,16 +171,9 @@ def check_questions(path: Path, format: str | None = None) -> tuple[list[Questio
         raise InputError(f"question format {fmt!r}: expected one of {', '.join(FORMATS)}")
     problems: list[str] = []
     rows = _LOADERS[fmt](path, problems)
-    first_line: dict[str, int] = {}
-    questions = []
-    for lineno, q in rows:
-        if q.id in first_line:
-            field = "question_id" if fmt == "fastchat" else "id"
-            problems.append(f"{path}:{lineno}: field '{field}': duplicate id {q.id!r} "
-                            f"(first on line {first_line[q.id]})")
-            continue
-        first_line[q.id] = lineno
-        questions.append(q)
+    field = "question_id" if fmt == "fastchat" else "id"
+    first: dict[str, int] = {}
+    questions = [q for lineno, q in rows if is_first_id(first, q.id, lineno, path, field, problems)]
     if not questions and not problems:
         problems.append(f"{path}: no questions found")
     return questions, problems, fmt
@@ -188,8 +183,6 @@ def load_questions(path: str | Path, format: str | None = None, name: str | None
     """Load a question file, raising InputError on the first problem."""
     path = Path(path)
     questions, problems, fmt = check_questions(path, format)
-    if problems:
-        more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
-        raise InputError(problems[0] + more)
+    raise_first(problems)
     digest = file_sha256(path)
     return QuestionSet(name or path.stem, path, fmt, tuple(questions), digest)

@@ -162,3 +162,21 @@ def check_unicode(text: str, where: str, field: str) -> str:
         raise InputError(f"{where}: field {field!r}: holds an unpaired surrogate "
                          f"(\\u{ord(text[exc.start]):04x}): expected valid Unicode text") from None
     return text
+
+
+def is_first_id(first: dict[str, int], item_id: str, lineno: int, path: Path, field: str,
+                problems: list[str]) -> bool:
+    """True the first time `item_id` is seen (its line kept in `first`); a repeat is a problem."""
+    if item_id in first:
+        problems.append(f"{path}:{lineno}: field '{field}': duplicate id {item_id!r} "
+                        f"(first on line {first[item_id]})")
+        return False
+    first[item_id] = lineno
+    return True
+
+
+def raise_first(problems: list[str]) -> None:
+    """An InputError with the first problem and how many more there are; none: nothing."""
+    if problems:
+        more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
+        raise InputError(problems[0] + more)

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
-from ..inputs.textfiles import check_unicode, json_objects, read_text
+from ..inputs.textfiles import check_unicode, is_first_id, json_objects, raise_first, read_text
 from ..records.hashing import file_sha256
 
 STANCES = ("cooperative", "ambivalent", "resistant", "minimising", "hostile")
@@ -235,12 +235,8 @@ def check_cards(path: Path, format: str | None = None) -> tuple[list[RoleCard], 
         except _Bad as exc:
             problems.append(f"{where}: {exc}")
             continue
-        if card.id in first:
-            problems.append(f"{where}: field 'id': duplicate id {card.id!r} (first on line "
-                            f"{first[card.id]})")
-            continue
-        first[card.id] = lineno
-        cards.append(card)
+        if is_first_id(first, card.id, lineno, path, "id", problems):
+            cards.append(card)
     if not cards and not problems:
         problems.append(f"{path}: no role cards found")
     return cards, problems, fmt
@@ -250,9 +246,7 @@ def load_cards(path: str | Path, format: str | None = None, name: str | None = N
     """Load a card file, raising InputError on the first problem."""
     path = Path(path)
     cards, problems, fmt = check_cards(path, format)
-    if problems:
-        more = f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else ""
-        raise InputError(problems[0] + more)
+    raise_first(problems)
     return CardSet(name or path.stem, path, fmt, tuple(cards), file_sha256(path))
 
 
