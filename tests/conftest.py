@@ -17,7 +17,7 @@ os.environ["MENTALBENCH_LOAD_PLUGINS"] = ""
 ROOT = Path(__file__).resolve().parent.parent
 
 # Fixtures of the API tests: fake OpenAI/Gemini servers, test keys, models that close.
-pytest_plugins = ("tests.servers.fixtures",)
+pytest_plugins = ("tests.servers.fixtures", "tests.chromium")
 
 
 @pytest.fixture

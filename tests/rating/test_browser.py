@@ -14,8 +14,6 @@ from mentalbench.records.base import Answer
 from mentalbench.store import pairwise as pairwise_store
 from mentalbench.store.database import Store
 
-from ..report.test_browser import CHROMIUM, FLAGS, _missing, _required
-
 pytest.importorskip("starlette")
 pytest.importorskip("uvicorn")
 
@@ -38,21 +36,6 @@ def run_dir(tmp_path, small_questions):
                        for m in MODELS for q in qset.questions])
     store.close()
     return out
-
-
-@pytest.fixture(scope="module")
-def browser():
-    why = _missing()
-    if why:
-        if _required():
-            pytest.fail(f"the browser tests must run here: {why}")
-        pytest.skip(why)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        launched = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield launched
-        launched.close()
 
 
 def _free_port() -> int:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -17,6 +16,7 @@ from click.testing import CliRunner
 
 from mentalbench.cli import cli
 
+from ..processes import kill_when
 from ..servers import FakeOpenAI, FaultPlan
 from ..servers.fixtures import OPENAI_KEY
 
@@ -140,15 +140,6 @@ def _start(url, answers, out):
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def _kill_when(proc, ready, limit=60.0) -> int:
-    end = time.monotonic() + limit
-    while not ready() and proc.poll() is None and time.monotonic() < end:
-        time.sleep(0.005)
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGKILL)
-    return proc.wait()
-
-
 def test_sigkill_at_any_point_then_a_rerun_gives_200_scored_with_nothing_paid_twice(
         api_keys, serve, tmp_path):
     server = serve(FakeOpenAI, latency=0.02)
@@ -161,12 +152,12 @@ def test_sigkill_at_any_point_then_a_rerun_gives_200_scored_with_nothing_paid_tw
 
     kills = 0
     for point in (30, 110):  # mid-run, twice
-        assert _kill_when(_start(url, answers, out), lambda p=point: good() >= p) == -9
+        assert kill_when(_start(url, answers, out), lambda p=point: good() >= p) == -9
         assert point <= good() < 200
         kills += 1
     # After every reply is in: the exports are being written (or about to be).
     proc = _start(url, answers, out)
-    _kill_when(proc, lambda: good() >= 200 and (out / "judgments.jsonl").exists()
+    kill_when(proc, lambda: good() >= 200 and (out / "judgments.jsonl").exists()
                and (out / "judgments.jsonl").stat().st_mtime > time.time() - 0.5)
     kills += 1
     final = _start(url, answers, out)

@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from click.testing import CliRunner
 
 from mentalbench.cli import cli
 
+from ..processes import kill_when
 from ..servers import FakeGemini, FakeOpenAI
 from ..servers.fixtures import GEMINI_KEY, OPENAI_KEY
 
@@ -72,15 +71,6 @@ def _start(openai_url, gemini_url, out):
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def _kill_when(proc, ready, limit=60.0) -> int:
-    end = time.monotonic() + limit
-    while not ready() and proc.poll() is None and time.monotonic() < end:
-        time.sleep(0.005)
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGKILL)
-    return proc.wait()
-
-
 def test_sigkill_mid_session_then_a_rerun_asks_again_at_most_the_turns_in_flight(
         api_keys, serve, tmp_path):
     openai, gemini = serve(FakeOpenAI, latency=0.03), serve(FakeGemini, latency=0.03)
@@ -91,7 +81,7 @@ def test_sigkill_mid_session_then_a_rerun_asks_again_at_most_the_turns_in_flight
 
     kills = 0
     for point in (10, 45):  # in the first rounds, then mid-conversation
-        assert _kill_when(_start(openai.url + "/v1", gemini.url, out),
+        assert kill_when(_start(openai.url + "/v1", gemini.url, out),
                           lambda p=point: good() >= p) == -9
         kills += 1
     assert 45 <= good() < 12 * 4 + 12 * 3
