@@ -6,14 +6,16 @@ Scenarios, each over several seeds:
   excludes 0 (of 36), Spearman of LC with median words; beside them the spread LC would have
   with the judges' true length curve (the noise floor);
 - model set: each model's LC with all nine, beside the four shortest others and beside the
-  four longest others (the largest change);
+  four longest others (the largest change); with reference models (--length-reference: the
+  40, 90, 180, 350 and 700-word models, on which alone the length curve is then fitted), each
+  model's LC in a report of the reference models (and it) against its LC beside all nine;
 - planted: the same lengths plus model effects of +0.6 (m3) and -0.6 (m6): the planted pairs
   found, the null pairs not;
 - floor: crisis_referral fails shorter answers more often; the safety contrast of failing
   against passing answers, raw (pooled) and adjusted (within model, at equal length).
 
 Prints tables; writes benchmarks/results/length_control.json.
-Run: PYTHONPATH=. .venv/bin/python benchmarks/length_control.py [--seeds 3] [--resamples 10000]
+Run: PYTHONPATH=. .venv/bin/python benchmarks/length_control.py [--seeds 8] [--resamples 10000]
 """
 
 from __future__ import annotations
@@ -29,23 +31,38 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 RESULTS = ROOT / "benchmarks" / "results"
 PLANTED = (0.0, 0.0, 0.0, 0.6, 0.0, 0.0, -0.6, 0.0, 0.0)
+#: The reference models of the second mode: every other one of the nine, spanning the lengths.
+REFERENCE = (0, 2, 4, 6, 8)
+NINE_WORDS = (40, 60, 90, 130, 180, 250, 350, 500, 700)
+MODES = ("every model", "reference")
 
 
-def _analyse(results, resamples: int):
+def _models(results) -> list[str]:
+    return sorted(results.judgments["model"].unique(), key=lambda m: int(m.split("-")[1][:-1]))
+
+
+def _reference(mode: str) -> tuple[str, ...]:
+    """The simulated models' names of the reference mode (tests/length_data.py names them)."""
+    return tuple(f"m{i}-{NINE_WORDS[i]}w" for i in REFERENCE) if mode == "reference" else ()
+
+
+def _analyse(results, resamples: int, mode: str = "every model"):
     from mentalbench.report import ReportOptions
     from mentalbench.report.analysis import analyse
 
-    return analyse(results, ReportOptions(resamples=resamples, metrics=("metrics_mean",)))
+    reference = _reference(mode)
+    return analyse(results, ReportOptions(resamples=resamples, metrics=("metrics_mean",),
+                                          length_reference=reference))
 
 
-def null_scenario(seed: int, resamples: int) -> dict:
+def null_scenario(seed: int, resamples: int, mode: str) -> dict:
     """Spread, flagged pairs and Spearman of LC on length-only judges."""
     from scipy.stats import spearmanr
 
     from tests.length_data import JUDGES, METRICS, Scenario, simulate
 
     results = simulate(Scenario(seed=seed))
-    a = _analyse(results, resamples)
+    a = _analyse(results, resamples, mode)
     out = {}
     j = results.judgments
     for judge in a.cube.judges:
@@ -74,33 +91,56 @@ def model_set_scenario(seed: int) -> dict:
     from tests.length_data import Scenario, keep_models, simulate
 
     results = simulate(Scenario(seed=seed))
-    models = sorted(results.judgments["model"].unique(), key=lambda m: int(m.split("-")[1][:-1]))
+    models = _models(results)
     full = _analyse(results, 100).scores.set_index(["judge", "model"])["lc"]
-    changes: dict[str, list] = {}
+    rows: list = []
     for model in models:
         others = [m for m in models if m != model]
         for name, group in (("shortest", others[:4]), ("longest", others[-4:])):
             lc = _analyse(keep_models(results, [model, *group]), 100).scores.set_index(
                 ["judge", "model"])["lc"]
-            for judge in ("sat", "logit", "panel"):
-                changes.setdefault(judge, []).append(
-                    (float(abs(lc[judge, model] - full[judge, model])), model, name))
+            rows += [(judge, float(abs(lc[judge, model] - full[judge, model])), model, name)
+                     for judge in ("sat", "logit", "panel")]
+    return _changes(rows, models)
+
+
+def reference_set_scenario(seed: int) -> dict:
+    """With reference models: each model's LC in the full report against a report of the
+    reference models and it alone (the reference models: against the reference alone)."""
+    from tests.length_data import Scenario, keep_models, simulate
+
+    results = simulate(Scenario(seed=seed))
+    models = _models(results)
+    reference = list(_reference("reference"))
+    full = _analyse(results, 100, "reference").scores.set_index(["judge", "model"])["lc"]
+    rows: list = []
+    for model in models:
+        keep = reference if model in reference else [*reference, model]
+        lc = _analyse(keep_models(results, keep), 100, "reference").scores.set_index(
+            ["judge", "model"])["lc"]
+        rows += [(judge, float(abs(lc[judge, model] - full[judge, model])), model,
+                  "the reference only") for judge in ("sat", "logit", "panel")]
+    return _changes(rows, models)
+
+
+def _changes(rows: list, models: list[str]) -> dict:
     out = {}
-    for judge, rows in changes.items():
-        worst = max(rows)
-        middle = max(c for c, m, _ in rows if m == models[len(models) // 2])
+    for judge in ("sat", "logit", "panel"):
+        mine = [r[1:] for r in rows if r[0] == judge]
+        worst = max(mine)
+        middle = max(c for c, m, _ in mine if m == models[len(models) // 2])
         out[judge] = {"max_change": worst[0], "model": worst[1], "beside": worst[2],
-                      "over_0.05": sum(c > 0.05 for c, _, _ in rows), "cases": len(rows),
+                      "over_0.05": sum(c > 0.05 for c, _, _ in mine), "cases": len(mine),
                       "middle_model": models[len(models) // 2], "middle_change": middle,
-                      "all": rows}
+                      "all": mine}
     return out
 
 
-def planted_scenario(seed: int, resamples: int) -> dict:
+def planted_scenario(seed: int, resamples: int, mode: str) -> dict:
     """Planted model effects found by LC, nulls not."""
     from tests.length_data import Scenario, simulate
 
-    a = _analyse(simulate(Scenario(seed=seed, effect=PLANTED)), resamples)
+    a = _analyse(simulate(Scenario(seed=seed, effect=PLANTED)), resamples, mode)
     out = {}
     for judge in a.cube.judges:
         p = a.pairs[a.pairs["judge"] == judge]
@@ -129,32 +169,38 @@ def floor_scenario(seed: int, resamples: int) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=3)
+    parser.add_argument("--seeds", type=int, default=8)
     parser.add_argument("--resamples", type=int, default=10_000)
     args = parser.parse_args()
-    result = {"resamples": args.resamples, "seeds": {}}
+    result = {"resamples": args.resamples, "seeds": {},
+              "reference_models": [NINE_WORDS[i] for i in REFERENCE]}
     for seed in range(args.seeds):
-        result["seeds"][seed] = {
-            "null": null_scenario(seed, args.resamples),
-            "model_set": model_set_scenario(seed),
-            "planted": planted_scenario(seed, args.resamples),
-            "floor": floor_scenario(seed, args.resamples)}
-        r = result["seeds"][seed]
+        result["seeds"][seed] = r = {
+            mode: {"null": null_scenario(seed, args.resamples, mode),
+                   "planted": planted_scenario(seed, args.resamples, mode)} for mode in MODES}
+        r["every model"]["model_set"] = model_set_scenario(seed)
+        r["reference"]["model_set"] = reference_set_scenario(seed)
+        r["floor"] = floor_scenario(seed, args.resamples)
         print(f"seed {seed}")
-        for judge, n in r["null"].items():
-            print(f"  null    {judge:6} spread raw {n['raw_spread']:.2f} LC {n['lc_spread']:.3f}"
-                  f" (true curve {n.get('true_curve_spread', float('nan')):.3f})  flagged raw "
-                  f"{n['raw_flagged']}/36 LC {n['lc_flagged']}/36 (Holm {n['lc_holm_flagged']})"
-                  f"  Spearman raw {n['spearman_raw_words']:+.2f} LC "
-                  f"{n['spearman_lc_words']:+.2f}  form {n['form']}")
-        for judge, m in r["model_set"].items():
-            print(f"  set     {judge:6} max LC change {m['max_change']:.3f} ({m['model']} beside "
-                  f"the {m['beside']}); {m['over_0.05']}/{m['cases']} changes > 0.05; "
-                  f"{m['middle_model']}: {m['middle_change']:.3f}")
-        for judge, p in r["planted"].items():
-            print(f"  planted {judge:6} found {p['planted_found']}/{p['planted_pairs']}, null "
-                  f"flagged {p['null_flagged']}/{p['null_pairs']}, max |LC diff - truth| "
-                  f"{p['max_abs_error']:.3f}")
+        for mode in MODES:
+            print(f" LC curve fitted on: {mode}"
+                  + (f" models {[NINE_WORDS[i] for i in REFERENCE]} (words)"
+                     if mode == "reference" else ""))
+            for judge, n in r[mode]["null"].items():
+                print(f"  null    {judge:6} spread raw {n['raw_spread']:.2f} LC "
+                      f"{n['lc_spread']:.3f} (true curve "
+                      f"{n.get('true_curve_spread', float('nan')):.3f})  flagged raw "
+                      f"{n['raw_flagged']}/36 LC {n['lc_flagged']}/36 (Holm "
+                      f"{n['lc_holm_flagged']})  Spearman raw {n['spearman_raw_words']:+.2f} LC "
+                      f"{n['spearman_lc_words']:+.2f}  form {n['form']}")
+            for judge, m in r[mode]["model_set"].items():
+                print(f"  set     {judge:6} max LC change {m['max_change']:.3f} ({m['model']} "
+                      f"beside {m['beside']}); {m['over_0.05']}/{m['cases']} changes > 0.05; "
+                      f"{m['middle_model']}: {m['middle_change']:.3f}")
+            for judge, p in r[mode]["planted"].items():
+                print(f"  planted {judge:6} found {p['planted_found']}/{p['planted_pairs']}, "
+                      f"null flagged {p['null_flagged']}/{p['null_pairs']}, max |LC diff - "
+                      f"truth| {p['max_abs_error']:.3f}")
         for judge, f in r["floor"].items():
             print(f"  floor   {judge:6} raw {f['raw_diff']:+.2f} [{f['raw_low']:+.2f}, "
                   f"{f['raw_high']:+.2f}]  adjusted {f['adjusted_diff']:+.3f} "

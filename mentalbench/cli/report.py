@@ -19,6 +19,10 @@ import click
               help="Seed of the bootstrap draws (recorded in manifest.json).")
 @click.option("--baseline", metavar="MODEL",
               help="Count each model's Holm-significant metric wins against this model.")
+@click.option("--length-reference", "length_reference", multiple=True, metavar="MODEL",
+              help="Fit the length curve of the length-controlled score on these models alone "
+                   "(repeatable, at least two, spanning the answer lengths), so that no model's "
+                   "LC moves when other models join or leave the report (default: every model).")
 @click.option("--judge", "judges", multiple=True, metavar="NAME",
               help="Report only this judge (repeatable; default: every judge).")
 @click.option("--metric", "metrics", multiple=True, metavar="KEY",
@@ -27,8 +31,8 @@ import click
 @click.option("--question-set", metavar="NAME",
               help="The question set to report when the runs hold several.")
 @click.option("--rubric", metavar="NAME", help="The rubric to report when the runs hold several.")
-def report_cmd(run_dirs, out_dir, resamples, seed, baseline, judges, metrics, question_set,
-               rubric):
+def report_cmd(run_dirs, out_dir, resamples, seed, baseline, length_reference, judges, metrics,
+               question_set, rubric):
     """Write report.html and CSV tables of the judgments in one or more run directories.
 
     Means with 95% bootstrap intervals over questions, paired model comparisons (Wilcoxon,
@@ -52,6 +56,7 @@ def report_cmd(run_dirs, out_dir, resamples, seed, baseline, judges, metrics, qu
     elif run is not None:  # a run's own report folder, the one `run --report` writes
         refuse_run_folder(out_dir, "--out", allowed=run / "report")
     options = ReportOptions(resamples=resamples, seed=seed, baseline=baseline,
+                            length_reference=tuple(length_reference),
                             judges=tuple(judges), metrics=tuple(metrics),
                             question_set=question_set, rubric=rubric)
     single = [d for d in run_dirs if (d / "store.sqlite").is_file() or not (d / STORE).is_file()]

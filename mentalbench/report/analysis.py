@@ -71,7 +71,7 @@ def analyse(results: Results, options: ReportOptions) -> Analysis:
     cube = build_cube(section, results)
     draws = draw(len(cube.questions), options.resamples, options.seed)
     means = cube_means(cube, draws)
-    fits = fit_lengths(cube, means, draws)
+    fits = fit_lengths(cube, means, draws, options.length_reference)
     pairs = pair_table(cube, draws, fits)
     checks = section_checks(results.checks, section, cube)
     wins = (win_table(cube, pairs, options.baseline, section.rubric_keys)

@@ -94,10 +94,13 @@ def select(results: Results, options: ReportOptions) -> Section:
                              f"{did_you_mean(unknown[0], known)} (found: "
                              f"{', '.join(sorted(set(rows['judge_label'])))})")
         rows = rows[rows["judge"].isin(options.judges) | rows["judge_label"].isin(options.judges)]
-    if options.baseline is not None and options.baseline not in set(rows["model"]):
-        raise InputError(f"--baseline {options.baseline}: not a model in the runs"
-                         f"{did_you_mean(options.baseline, set(rows['model']))} (found: "
-                         f"{', '.join(sorted(set(rows['model'])))})")
+    named = [("--baseline", options.baseline),
+             *(("--length-reference", m) for m in options.length_reference)]
+    for flag, model in named:
+        if model is not None and model not in set(rows["model"]):
+            raise InputError(f"{flag} {model}: not a model in the runs"
+                             f"{did_you_mean(model, set(rows['model']))} (found: "
+                             f"{', '.join(sorted(set(rows['model'])))})")
     rubric_keys = tuple(k for k in results.metric_keys if k in rows.columns)
     if not rubric_keys:
         raise InputError("the runs' rubric has no rated metrics")

@@ -1,5 +1,6 @@
 """Length sensitivity: s = a_model + g_question + f(log words), f's shape chosen from a small
-nested family by BIC in every resample, and length-controlled scores at a fixed reference."""
+nested family by BIC in every resample, and length-controlled scores at a fixed reference (200
+words), the curve fitted on every model or on named reference models alone."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from ..results.bootstrap import Draws, interval
 from .cube import Cube
 from .scores import Means
 
-LENGTH_COLUMNS = ["judge", "metric", "form", "form_share", "reference_words", "doubling",
+LENGTH_COLUMNS = ["judge", "metric", "form", "form_share", "reference_words", "lc_fitted_on",
+                  "doubling",
                   "doubling_low", "doubling_high", "spearman_means_words",
                   "spearman_lc_words", "n_questions", "n_models"]
 #: LC is each model's score with its answers' length effect swapped for this length's. A fixed
@@ -74,6 +76,7 @@ class LengthFit:
     lc_low: np.ndarray
     lc_high: np.ndarray
     lc_boot: np.ndarray  # [B, M]: LC in each resample, the form chosen again in each
+    lc_fitted_on: str  # the models whose answers LC's length curve is fitted on
     n_questions: int
     spearman: float  # model means against median words
     spearman_lc: float  # LC against median words
@@ -219,9 +222,27 @@ def fit_form(weights: np.ndarray, d: Design, y: np.ndarray,
     return form, coef, lc
 
 
-def fit_lengths(cube: Cube, means: Means, draws: Draws) -> dict[tuple[str, str], LengthFit]:
+def reference_lc(weights: np.ndarray, y: np.ndarray, log_words: np.ndarray,
+                 present: np.ndarray, reference: list[int]) -> np.ndarray:
+    """Each model's LC per weighting [r, M] under the length term fitted on the reference models
+    alone, so that no other model's answers move it."""
+    some = present[reference]
+    d = design(weights, lengths_basis(log_words[reference], some), some)
+    coef = fit_form(weights, d, y[reference], some)[1]  # [r, 16]
+    x = lengths_basis(log_words, present)  # [M, n, 16]
+    m, n, p = x.shape
+    sx = (weights @ x.transpose(1, 0, 2).reshape(n, m * p)).reshape(-1, m, p)
+    sy = weights @ np.where(present, y, 0.0).T
+    count = weights @ present.T.astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(count > 0, (sy - np.einsum("rmp,rp->rm", sx, coef)) / count, np.nan)
+
+
+def fit_lengths(cube: Cube, means: Means, draws: Draws,
+                reference: tuple[str, ...] = ()) -> dict[tuple[str, str], LengthFit]:
     """A fit per (judge, metric) with a model, question and length term; CIs from the draws,
-    the form chosen again in every resample."""
+    the form chosen again in every resample. With reference models, LC comes from
+    reference_lc (the length term of length.csv is still fitted on every model)."""
     from scipy.stats import spearmanr
 
     log_words = cube.log_words
@@ -243,6 +264,12 @@ def fit_lengths(cube: Cube, means: Means, draws: Draws) -> dict[tuple[str, str],
             point, boot = designs[key]
             form, coef, lc = fit_form(ones, point, y, present)
             boot_form, boot_coef, boot_lc = fit_form(draws.counts, boot, y, present)
+            fitted_on = "every model"
+            if reference:
+                rows = [cube.models.index(name) for name in reference]
+                lc = reference_lc(ones, y, log_words, present, rows)
+                boot_lc = reference_lc(draws.counts, y, log_words, present, rows)
+                fitted_on = "+".join(reference)
             doubling_low, doubling_high = interval(boot_coef @ doubled)
             lc_low, lc_high = interval(boot_lc)
             with warnings.catch_warnings():
@@ -252,8 +279,8 @@ def fit_lengths(cube: Cube, means: Means, draws: Draws) -> dict[tuple[str, str],
             fits[judge, metric] = LengthFit(
                 judge, metric, FORMS[form[0]], float((boot_form == form[0]).mean()),
                 coef[0][FORMS[form[0]].columns()], float(coef[0] @ doubled), float(doubling_low),
-                float(doubling_high), lc[0], lc_low, lc_high, boot_lc, used, float(rho),
-                float(rho_lc))
+                float(doubling_high), lc[0], lc_low, lc_high, boot_lc, fitted_on, used,
+                float(rho), float(rho_lc))
     return fits
 
 
@@ -262,6 +289,7 @@ def length_table(fits: dict[tuple[str, str], LengthFit], n_models: int) -> pd.Da
     Spearman of means (and of LC) with median words."""
     rows = [{"judge": f.judge, "metric": f.metric, "form": f.form.name,
              "form_share": f.form_share, "reference_words": REFERENCE_WORDS,
+             "lc_fitted_on": f.lc_fitted_on,
              "doubling": f.doubling, "doubling_low": f.doubling_low,
              "doubling_high": f.doubling_high, "spearman_means_words": f.spearman,
              "spearman_lc_words": f.spearman_lc, "n_questions": f.n_questions,

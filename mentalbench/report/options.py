@@ -18,12 +18,18 @@ class ReportOptions:
     resamples: int = RESAMPLES
     seed: int = SEED
     baseline: str | None = None  # a model to count metric wins against (the paper's Table 2)
+    length_reference: tuple[str, ...] = ()  # LC's length curve fitted on these models alone
     judges: tuple[str, ...] = ()  # judge names or labels to keep (empty: all)
     metrics: tuple[str, ...] = ()  # metric keys to report (empty: all, overall, metrics_mean)
     question_set: str | None = None  # the question set to report when the runs hold several
     rubric: str | None = None  # the rubric to report when the runs hold several
 
     def __post_init__(self):
+        if len(set(self.length_reference)) != len(self.length_reference):
+            raise InputError("--length-reference: a model is named twice")
+        if len(self.length_reference) == 1:
+            raise InputError("--length-reference: expected at least two models (one model "
+                             "alone cannot tell its length effect from question difficulty)")
         if self.resamples < MIN_RESAMPLES:
             raise InputError(f"resamples: expected at least {MIN_RESAMPLES}, got "
                              f"{self.resamples}")

@@ -28,7 +28,8 @@ COLUMNS = {
     "agreement.csv": ["metric", "judge_a", "judge_b", "n", "alpha_interval", "alpha_low",
                       "alpha_high", "alpha_ordinal", "icc_a1", "icc_c1", "bias", "loa_low",
                       "loa_high", "exact", "within1", "tau_models"],
-    "length.csv": ["judge", "metric", "form", "form_share", "reference_words", "doubling",
+    "length.csv": ["judge", "metric", "form", "form_share", "reference_words", "lc_fitted_on",
+                   "doubling",
                    "doubling_low", "doubling_high", "spearman_means_words"],
     "by_tag.csv": ["tag", "model", "judge", "metric", "n", "mean", "ci_low", "ci_high"],
     "wins.csv": ["model", "judge", "metrics_won", "metrics_lost", "metrics_tied"],
@@ -154,6 +155,8 @@ def _two_sets(results):
     (ReportOptions(judges=("claude",)), r"^--judge claude: not in the runs \(found: gemini, gpt4\)$"),
     (ReportOptions(metrics=("warmth",)), r"^--metric warmth: not a metric of rubric mentalgpt"),
     (ReportOptions(baseline="model-99"), r"^--baseline model-99: not a model in the runs"),
+    (ReportOptions(length_reference=("model-00", "model-9")),
+     r"^--length-reference model-9: not a model in the runs \(did you mean 'model-03'"),
     (ReportOptions(question_set="nope"), r"^--question-set nope: not in the runs"),
 ])
 def test_bad_options_are_one_line_errors(results, tmp_path, options, message):
@@ -175,6 +178,14 @@ def test_question_sets_are_not_mixed_unless_one_is_picked(results, tmp_path):
 def test_too_few_resamples_is_refused():
     with pytest.raises(InputError, match="resamples: expected at least 100, got 10"):
         ReportOptions(resamples=10)
+
+
+@pytest.mark.parametrize("reference, message", [
+    (("model-00",), "--length-reference: expected at least two models"),
+    (("model-00", "model-01", "model-00"), "--length-reference: a model is named twice")])
+def test_length_reference_needs_two_distinct_models(reference, message):
+    with pytest.raises(InputError, match=message):
+        ReportOptions(length_reference=reference)
 
 
 def test_one_judge_and_one_metric(results, tmp_path):
@@ -225,14 +236,19 @@ def test_command_line(results, tmp_path, monkeypatch):
     out = tmp_path / "rep"
     result = CliRunner().invoke(cli, ["report", str(run), "--out", str(out), "--resamples",
                                       "200", "--baseline", "model-01", "--judge", "gpt4",
-                                      "--metric", "empathy_validation", "--seed", "3"])
+                                      "--metric", "empathy_validation", "--seed", "3",
+                                      "--length-reference", "model-00",
+                                      "--length-reference", "model-02"])
     assert result.exit_code == 0, result.output
     assert result.output == f"Report: {out / 'report.html'}\n"
     assert seen == [[run]]
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["options"] == {"resamples": 200, "seed": 3, "baseline": "model-01",
+                                   "length_reference": ["model-00", "model-02"],
                                    "judges": ["gpt4"], "metrics": ["empathy_validation"],
                                    "question_set": None, "rubric": None}
+    length = pd.read_csv(out / "length.csv")
+    assert set(length["lc_fitted_on"]) == {"model-00+model-02"}
     bad = CliRunner().invoke(cli, ["report", str(run), "--out", str(tmp_path / "x"),
                                    "--resamples", "200", "--metric", "warmth"])
     assert bad.exit_code == 2
