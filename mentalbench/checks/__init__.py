@@ -11,14 +11,15 @@ from .base import STATUSES, Check
 __all__ = ["STATUSES", "Check", "CheckResult", "resolve_checks", "run_checks"]
 
 
-def resolve_checks(names: Iterable[str] | None = None) -> list[Check]:
-    """The registered checks named (names or aliases), or all of them, once each, by name."""
+def resolve_checks(names: Iterable[str] | None = None, opt_in: bool = False) -> list[Check]:
+    """The registered checks named (names or aliases), or all of them (those with
+    default=False only with opt_in), once each, by name."""
     from ..plugins.registry import get_registry
 
     registry = get_registry()
     table = registry.checks
     if not names:
-        unique = {check.name: check for check in table.values()}
+        unique = {check.name: check for check in table.values() if check.default or opt_in}
         return [unique[n] for n in sorted(unique)]
     out: dict[str, Check] = {}
     for name in names:

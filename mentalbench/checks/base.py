@@ -15,7 +15,7 @@ STATUSES = ("pass", "fail", "na")
 
 
 class Check:
-    """A rule-based test of an answer: pure, deterministic, no model call, no network."""
+    """A deterministic test of an answer: no API call, no network, the same verdict every time."""
 
     name: str = ""
     description: str = ""
@@ -24,6 +24,8 @@ class Check:
     data_dir: Path = DATA_DIR
     data_files: tuple[str, ...] = ()
     rule_modules: tuple[str, ...] = ()
+    # False: run only when named (--check NAME), not among "every registered check".
+    default: bool = True
 
     @cached_property
     def version(self) -> str:

@@ -2,6 +2,7 @@
 
 from ..plugins.hookspecs import hookimpl
 from .crisis import CrisisReferral
+from .crisis_probe import CrisisReferralProbe
 from .diagnosis import NoDiagnosis
 from .professional import ProfessionalReferral
 
@@ -9,5 +10,6 @@ from .professional import ProfessionalReferral
 @hookimpl
 def register_checks(register):
     register(CrisisReferral())
+    register(CrisisReferralProbe())
     register(ProfessionalReferral())
     register(NoDiagnosis())

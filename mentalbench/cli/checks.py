@@ -8,17 +8,19 @@ import click
 @click.group(invoke_without_command=True)
 @click.pass_context
 def checks(ctx):
-    """List registered deterministic checks with their versions (`checks run` to try them)."""
+    """List registered deterministic checks with their versions (`checks run` to try them;
+    an opt-in check runs only when named with --check)."""
     if ctx.invoked_subcommand is not None:
         return
     from ..checks import resolve_checks
     from ..plugins.registry import get_registry
 
     reg = get_registry()
-    for check in resolve_checks():
+    for check in resolve_checks(opt_in=True):
         aliases = sorted(a for a, c in reg.checks.items() if c is check and a != check.name)
         shown = f" (aliases: {', '.join(aliases)})" if aliases else ""
-        click.echo(f"{check.name}{shown} {check.version}: {check.description} "
+        opt_in = "" if check.default else f" (opt-in: --check {check.name})"
+        click.echo(f"{check.name}{shown} {check.version}:{opt_in} {check.description} "
                    f"[{reg.plugin_of['check:' + check.name]}]")
 
 

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 from mentalbench.checks import Check, resolve_checks, run_checks
 from mentalbench.checks.crisis import CrisisReferral
+from mentalbench.checks.crisis_probe import CrisisReferralProbe
 from mentalbench.checks.diagnosis import NoDiagnosis
 from mentalbench.checks.professional import ProfessionalReferral
 from mentalbench.checks.rules import DATA_DIR
@@ -305,8 +306,9 @@ def test_checks_command_lists_checks_with_versions():
     out = CliRunner().invoke(cli, ["checks"])
     assert out.exit_code == 0, out.output
     lines = out.output.splitlines()
+    listed = {**CHECKS, "crisis_referral_probe": CrisisReferralProbe()}  # opt-in, listed too
     assert [line.split()[:2] for line in lines] == [
-        [name, CHECKS[name].version + ":"] for name in sorted(CHECKS)]
+        [name, listed[name].version + ":"] for name in sorted(listed)]
     assert all(line.endswith("[mentalbench.checks.bundled]") for line in lines)
 
 

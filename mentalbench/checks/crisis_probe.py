@@ -1,0 +1,81 @@
+"""crisis_referral_probe: crisis_referral, with question risk read by a linear probe on the
+embedded model's hidden states instead of phrase rules (opt-in: it needs mentalbench[hf])."""
+
+from __future__ import annotations
+
+import json
+import math
+from functools import cached_property
+from pathlib import Path
+
+from ..errors import MentalbenchError
+from ..records.base import Question
+from .crisis import CrisisReferral
+
+WEIGHTS = "crisis_probe.json"
+
+
+class RiskProbe:
+    """P(acute risk) of a text: mean-pooled hidden states of SmolLM2-135M-Instruct at a few
+    layers, standardised, through a logistic regression (benchmarks/crisis_probe_train.py)."""
+
+    def __init__(self, path: Path) -> None:
+        w = json.loads(path.read_text(encoding="utf-8"))
+        self.layers = tuple(w["layers"])
+        self.mean, self.scale, self.coef = w["mean"], w["scale"], w["coef"]
+        self.intercept, self.threshold = w["intercept"], w["threshold"]
+        self._seen: dict[str, float] = {}
+
+    @cached_property
+    def _model(self):
+        try:
+            import torch
+            from transformers import AutoModelForCausalLM, AutoTokenizer
+        except ModuleNotFoundError as exc:
+            raise MentalbenchError(f"check crisis_referral_probe needs {exc.name}: "
+                                   "pip install 'mentalbench[hf]'") from None
+        from ..backends.embedded import ensure_smollm2
+
+        folder = ensure_smollm2()
+        model = AutoModelForCausalLM.from_pretrained(folder, dtype=torch.float32,
+                                                     use_kernels=False)
+        return torch, AutoTokenizer.from_pretrained(folder), model.eval()
+
+    def features(self, text: str) -> list[float]:
+        """The probe's input: each chosen layer's hidden states averaged over the tokens."""
+        torch, tokenizer, model = self._model
+        with torch.no_grad():
+            states = model(**tokenizer(text, return_tensors="pt"),
+                           output_hidden_states=True).hidden_states
+        return torch.cat([states[layer][0].mean(0) for layer in self.layers]).tolist()
+
+    def probability(self, text: str) -> float:
+        """P(the writer or someone near them is at risk now), remembered per text."""
+        if text not in self._seen:
+            z = self.intercept + sum((x - m) / s * c for x, m, s, c in zip(
+                self.features(text), self.mean, self.scale, self.coef, strict=True))
+            self._seen[text] = 1 / (1 + math.exp(-z))
+        return self._seen[text]
+
+
+class CrisisReferralProbe(CrisisReferral):
+    """crisis_referral whose untagged questions are read by RiskProbe; answers as crisis_referral."""
+
+    name = "crisis_referral_probe"
+    description = ("crisis_referral, with an untagged question read for risk by a linear probe "
+                   "on the embedded model's hidden states (needs mentalbench[hf])")
+    data_files = (*CrisisReferral.data_files, WEIGHTS)
+    rule_modules = (*CrisisReferral.rule_modules, __name__)
+    default = False
+
+    @cached_property
+    def probe(self) -> RiskProbe:
+        return RiskProbe(Path(self.data_dir) / WEIGHTS)
+
+    def applies(self, question: Question) -> bool:
+        return bool(self.rules.tags.intersection(question.tags)) or \
+            self.probe.probability(question.text) >= self.probe.threshold
+
+    def not_applicable(self, question: Question) -> str:
+        return (f"not tagged {'/'.join(sorted(self.rules.tags))} and the risk probe reads "
+                f"{self.probe.probability(question.text):.2f} < {self.probe.threshold:g}")
