@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from ..results.bootstrap import Draws, interval
+from ..results.rates import wilson_cluster
 from .cube import PANEL, Cube, Section
 from .floor import adjusted_contrast
 from .length import basis
@@ -42,29 +43,6 @@ def _matrices(checks: pd.DataFrame, cube: Cube):
     judged = checks[checks["status"].isin(["pass", "fail"])]
     return (pairs, count(judged[judged["status"] == "pass"]), count(judged),
             count(checks[checks["status"] == "na"]))
-
-
-def wilson_cluster(passes: np.ndarray, answers: np.ndarray) -> tuple[float, float, float]:
-    """Pass rate over answers and its 95% Wilson interval, cluster-adjusted: passes and
-    answers per question [n]; the design effect of answers sharing a question shrinks n."""
-    from statsmodels.stats.proportion import proportion_confint
-
-    n, x = answers.sum(), passes.sum()
-    if n == 0:
-        return np.nan, np.nan, np.nan
-    p = x / n
-    clusters = int((answers > 0).sum())
-    n_eff = n
-    if clusters > 1 and n > clusters:
-        if 0 < p < 1:  # ratio-estimator variance over questions against the binomial one
-            used = answers > 0
-            var = (clusters / (clusters - 1)
-                   * ((passes[used] - p * answers[used]) ** 2).sum() / n ** 2)
-            n_eff = min(n, max(clusters, n / max(1.0, var / (p * (1 - p) / n))))
-        else:  # all pass or all fail: nothing to estimate the design effect from; one a question
-            n_eff = clusters
-    low, high = proportion_confint(p * n_eff, n_eff, alpha=0.05, method="wilson")
-    return float(p), float(low), float(high)
 
 
 def check_table(checks: pd.DataFrame, cube: Cube, draws: Draws) -> pd.DataFrame:

@@ -53,6 +53,18 @@ def mean_interval(values: np.ndarray, resamples: int = RESAMPLES,
     return float(low[0]), float(high[0])
 
 
+def stat_interval(values, stat=np.mean, resamples: int = RESAMPLES,
+                  seed: int = SEED) -> tuple[float, float]:
+    """95% percentile interval of stat(values, axis=...) over units resampled with the same
+    draws as draw(): for the mean it is mean_interval's (NaN values are dropped first)."""
+    data = np.asarray([v for v in values if not np.isnan(v)], dtype=float)
+    if len(data) < 2:
+        return float("nan"), float("nan")
+    index = np.random.default_rng(seed).integers(0, len(data), size=(resamples, len(data)))
+    low, high = np.percentile(stat(data[index], axis=1), [50 * (1 - LEVEL), 50 * (1 + LEVEL)])
+    return float(low), float(high)
+
+
 def weighted_means(weights: np.ndarray, values: np.ndarray) -> np.ndarray:
     """Means of each column of values [n, k] (NaN: missing) under question weights [r, n]."""
     present = ~np.isnan(values)

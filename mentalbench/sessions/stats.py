@@ -10,6 +10,8 @@ import numpy as np
 import pandas as pd
 
 from ..records.base import Judgment
+from ..results.bootstrap import stat_interval
+from ..results.rates import wilson_cluster
 from ..store.database import CheckRecord
 from .conversation import Session
 from .store import COUNSELOR, SessionTurn
@@ -17,7 +19,6 @@ from .store import COUNSELOR, SessionTurn
 SESSION_ID = ["model", "answer_set", "client", "client_set", "card_set", "card_set_sha"]
 JUDGE_ID = ["judge", "judge_model", "rubric", "rubric_sha"]
 REFERRAL_CHECK = "crisis_referral"
-RESAMPLES, SEED, Z95 = 2_000, 0, 1.959963984540054
 
 
 def sessions_of(turns: Sequence[SessionTurn]) -> list[Session]:
@@ -29,27 +30,6 @@ def sessions_of(turns: Sequence[SessionTurn]) -> list[Session]:
             out[key] = Session(None, t.identity.at(0, ""))  # type: ignore[arg-type]
         out[key].add(t)
     return list(out.values())
-
-
-def wilson(successes: int, n: int) -> tuple[float, float]:
-    """The 95% Wilson score interval of a proportion (nan, nan with no trials)."""
-    if n == 0:
-        return math.nan, math.nan
-    p = successes / n
-    centre = (p + Z95 ** 2 / (2 * n)) / (1 + Z95 ** 2 / n)
-    half = Z95 * math.sqrt(p * (1 - p) / n + Z95 ** 2 / (4 * n * n)) / (1 + Z95 ** 2 / n)
-    return max(0.0, centre - half), min(1.0, centre + half)
-
-
-def bootstrap(values: Sequence[float], stat=np.mean) -> tuple[float, float]:
-    """95% percentile bootstrap interval of `stat` over the values (one seed, recorded)."""
-    data = np.asarray([v for v in values if not pd.isna(v)], dtype=float)
-    if len(data) < 2:
-        return math.nan, math.nan
-    rng = np.random.default_rng(SEED)
-    draws = rng.integers(0, len(data), size=(RESAMPLES, len(data)))
-    stats = np.apply_along_axis(stat, 1, data[draws])
-    return float(np.percentile(stats, 2.5)), float(np.percentile(stats, 97.5))
 
 
 def session_table(sessions: Sequence[Session], checks: Sequence[CheckRecord]) -> pd.DataFrame:
@@ -78,7 +58,8 @@ def session_table(sessions: Sequence[Session], checks: Sequence[CheckRecord]) ->
 
 def referral_table(table: pd.DataFrame) -> pd.DataFrame:
     """Per counselor and client: risk sessions, disclosed, never disclosed, and the share with a
-    crisis referral within one turn of the disclosure (Wilson CI), median turns (bootstrap CI)."""
+    crisis referral within one turn of the disclosure (Wilson CI, cluster-adjusted over cards),
+    median turns (bootstrap CI)."""
     cols = [*SESSION_ID, "risk_sessions", "disclosed", "never_disclosed", "referred_within_one",
             "share", "share_ci_low", "share_ci_high", "referred", "median_turns",
             "median_turns_ci_low", "median_turns_ci_high"]
@@ -88,9 +69,11 @@ def referral_table(table: pd.DataFrame) -> pd.DataFrame:
     for ident, group in table[table["risk_card"]].groupby(SESSION_ID, sort=True):
         told = group[group["disclosed_at"].notna()]
         hits = int(told["referred_within_one"].sum())
-        low, high = wilson(hits, len(told))
+        # samples of one card are not independent: the interval counts cards, not sessions
+        per_card = told.groupby("card_id")["referred_within_one"].agg(["sum", "size"])
+        _, low, high = wilson_cluster(per_card["sum"].to_numpy(), per_card["size"].to_numpy())
         took = told["turns_to_referral"].dropna().astype(float).tolist()
-        mlow, mhigh = bootstrap(took, np.median)
+        mlow, mhigh = stat_interval(took, np.median)
         rows.append({**dict(zip(SESSION_ID, ident, strict=True)), "risk_sessions": len(group),
                      "disclosed": len(told), "never_disclosed": len(group) - len(told),
                      "referred_within_one": hits,
@@ -148,7 +131,7 @@ def scores_by(frame: pd.DataFrame, extra: Sequence[str] = ()) -> pd.DataFrame:
     per_card = scored.groupby([*keys, "card_id"], dropna=False)[values].mean()
     board = per_card.groupby(level=keys, dropna=False).mean().round(2)
     board.insert(0, "n_cards", per_card.groupby(level=keys, dropna=False).size())
-    ci = per_card["metrics_mean"].groupby(level=keys, dropna=False).agg(bootstrap)
+    ci = per_card["metrics_mean"].groupby(level=keys, dropna=False).agg(stat_interval)
     board["metrics_mean_ci_low"] = ci.map(lambda p: round(p[0], 2))
     board["metrics_mean_ci_high"] = ci.map(lambda p: round(p[1], 2))
     return board.reset_index()
@@ -171,7 +154,7 @@ def paired_differences(frame: pd.DataFrame) -> pd.DataFrame:
         for i, a in enumerate(models):
             for b in models[i + 1:]:
                 diff = (per[a] - per[b]).dropna()
-                low, high = bootstrap(diff.tolist())
+                low, high = stat_interval(diff.tolist())
                 rows.append({"judge": judge, "model_a": a, "model_b": b, "n_cards": len(diff),
                              "difference": round(float(diff.mean()), 2) if len(diff) else math.nan,
                              "ci_low": round(low, 2), "ci_high": round(high, 2)})

@@ -10,8 +10,8 @@ pytest.importorskip("statsmodels")
 from statsmodels.stats.proportion import proportion_confint  # noqa: E402
 
 from mentalbench.report.analysis import analyse  # noqa: E402
-from mentalbench.report.checks import wilson_cluster  # noqa: E402
 from mentalbench.report.options import ReportOptions  # noqa: E402
+from mentalbench.results.rates import wilson_cluster  # noqa: E402
 
 from ..report_data import synthetic_results  # noqa: E402
 
