@@ -1,0 +1,144 @@
+"""Reading risk in a question's text: concept classes combined by rules (risk_reading.toml)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import InputError
+from .reading import ReadingRules
+from .rules import data_file
+from .text import Found, Lexicon, Match, Sentence, normalise
+
+# How far, in characters, a figure of speech may reach around a concept match it covers.
+FIGURE_REACH = 80
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One concept matched in the normalised question, in one sentence."""
+
+    concept: str
+    match: Match
+    sentence: Sentence
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Concepts that together read as risk, in one sentence or anywhere in the question."""
+
+    name: str
+    concepts: tuple[str, ...]
+    within: str = "sentence"
+
+    def holds(self, hits: list[Hit]) -> list[Hit] | None:
+        """The hits that satisfy the rule (one per concept named), or None."""
+        need = Counter(self.concepts)
+        groups = [hits] if self.within == "post" else _by_sentence(hits)
+        for group in groups:
+            chosen: list[Hit] = []
+            for concept, count in need.items():
+                mine = _distinct([h for h in group if h.concept == concept])
+                if len(mine) < count:
+                    break
+                chosen += mine[:count]
+            else:
+                return chosen
+        return None
+
+
+@dataclass(frozen=True)
+class RiskReading:
+    """Why a question reads as risk: the rule that held, its concepts and its sentence."""
+
+    rule: str
+    hits: tuple[Hit, ...]
+    sentence: str
+
+    def describe(self) -> str:
+        found = ", ".join(f"{h.concept} {h.match.text!r}" for h in self.hits)
+        return f"{self.rule} ({found}) in {self.sentence!r}"
+
+
+class RiskReader:
+    """Reads risk in untagged question text by combining concept classes."""
+
+    def __init__(self, data_dir: Path, reading: ReadingRules, said: Lexicon,
+                 not_said: Lexicon) -> None:
+        r = data_file(data_dir, "risk_reading.toml")
+        concepts = r.data.get("concepts")
+        if not isinstance(concepts, dict) or not concepts:
+            raise InputError(f"{r.path}: key 'concepts': expected a table of phrase lists")
+        self.concepts = {"said": said} | {name: r.lexicon(name, concepts, "concepts.")
+                                         for name in concepts}
+        self.rules = tuple(_rule(r.path, t, i, self.concepts)
+                           for i, t in enumerate(r.tables("rules")))
+        self.figures = Lexicon(r.phrases("safe.figures") + not_said.phrases)
+        self.contexts = r.lexicon("safe.contexts")
+        self.reading = reading
+
+    def read(self, text: str) -> RiskReading | None:
+        """The first rule that holds in the question's text, with its evidence; None if none."""
+        norm, hits = self.hits(text)
+        for rule in self.rules:
+            chosen = rule.holds(hits)
+            if chosen is not None:
+                sentence = chosen[0].sentence
+                return RiskReading(rule.name, tuple(chosen), norm[sentence.start:sentence.end])
+        return None
+
+    def hits(self, text: str) -> tuple[str, list[Hit]]:
+        """The normalised text and every concept match in it that no negation governs, no
+        figure covers and no context makes safe."""
+        reading, marks = self.reading.read(normalise(text))
+        norm = reading.text
+        figures = Found(self.figures.find(norm))
+        contexts = Found(self.contexts.find(norm))
+        out = []
+        for concept, lexicon in self.concepts.items():
+            for m in lexicon.find(norm):
+                sentence = reading.sentence_at(m.start)
+                if sentence is None or _covered(figures, m):
+                    continue
+                if contexts.first(*sentence.segment_at(m.start)) is not None:
+                    continue
+                if self.reading.negation(reading, marks, m, sentence.clause_at(m.start)):
+                    continue
+                out.append(Hit(concept, m, sentence))
+        return norm, sorted(out, key=lambda h: h.match.start)
+
+
+def _covered(figures: Found, m: Match) -> bool:
+    return any(f.start <= m.start and m.end <= f.end
+               for f in figures.within(max(0, m.start - FIGURE_REACH), m.end + FIGURE_REACH))
+
+
+def _by_sentence(hits: list[Hit]) -> list[list[Hit]]:
+    groups: dict[int, list[Hit]] = {}
+    for h in hits:
+        groups.setdefault(h.sentence.start, []).append(h)
+    return list(groups.values())
+
+
+def _distinct(hits: list[Hit]) -> list[Hit]:
+    """Hits that do not overlap one another (two matches of a concept must be two places)."""
+    out: list[Hit] = []
+    for h in hits:
+        if all(h.match.start >= o.match.end or h.match.end <= o.match.start for o in out):
+            out.append(h)
+    return out
+
+
+def _rule(path: Path, table: dict, index: int, concepts: dict[str, Lexicon]) -> Rule:
+    where = f"rules[{index}]"
+    name, names, within = table.get("name"), table.get("all"), table.get("within", "sentence")
+    if not isinstance(name, str) or not name.strip():
+        raise InputError(f"{path}: key '{where}.name': expected a non-empty string")
+    if not isinstance(names, list) or not names or \
+            not all(isinstance(n, str) and n in concepts for n in names):
+        raise InputError(f"{path}: key '{where}.all': expected a list of concepts, each one of "
+                         f"{', '.join(sorted(concepts))}")
+    if within not in ("sentence", "post"):
+        raise InputError(f"{path}: key '{where}.within': expected 'sentence' or 'post'")
+    return Rule(name.strip(), tuple(names), within)
