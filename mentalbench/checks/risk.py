@@ -110,7 +110,9 @@ class RiskReader:
 
 
 def _covered(figures: Found, m: Match) -> bool:
-    return any(f.start <= m.start and m.end <= f.end
+    """Whether a figure of speech overlaps the match ("dying to", "wanted to die of
+    embarrassment")."""
+    return any(f.start < m.end and m.start < f.end
                for f in figures.within(max(0, m.start - FIGURE_REACH), m.end + FIGURE_REACH))
 
 
