@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..errors import InputError
 from .reading import ReadingRules
-from .rules import data_file
+from .rules import RuleFile, data_file
 from .text import Found, Lexicon, Match, Sentence, normalise
 
 # How far, in characters, a figure of speech may reach around a concept match it covers.
@@ -67,15 +67,14 @@ class RiskReader:
     def __init__(self, data_dir: Path, reading: ReadingRules, said: Lexicon,
                  not_said: Lexicon) -> None:
         r = data_file(data_dir, "risk_reading.toml")
-        concepts = r.data.get("concepts")
-        if not isinstance(concepts, dict) or not concepts:
-            raise InputError(f"{r.path}: key 'concepts': expected a table of phrase lists")
-        self.concepts = {"said": said} | {name: r.lexicon(name, concepts, "concepts.")
-                                         for name in concepts}
-        self.rules = tuple(_rule(r.path, t, i, self.concepts)
-                           for i, t in enumerate(r.tables("rules")))
+        self.concepts = {"said": said} | _concepts(r, "concepts")
+        # Concepts that count only when a negation governs them.
+        self.negated = _concepts(r, "negated")
+        names = set(self.concepts) | set(self.negated)
+        self.rules = tuple(_rule(r.path, t, i, names) for i, t in enumerate(r.tables("rules")))
         self.figures = Lexicon(r.phrases("safe.figures") + not_said.phrases)
         self.contexts = r.lexicon("safe.contexts")
+        self.retractions = r.lexicon("safe.retractions")
         self.reading = reading
 
     def read(self, text: str) -> RiskReading | None:
@@ -95,17 +94,19 @@ class RiskReader:
         norm = reading.text
         figures = Found(self.figures.find(norm))
         contexts = Found(self.contexts.find(norm))
+        retractions = Found(self.retractions.find(norm))
         out = []
-        for concept, lexicon in self.concepts.items():
+        for concept, lexicon, negated in [(n, lex, False) for n, lex in self.concepts.items()] \
+                + [(n, lex, True) for n, lex in self.negated.items()]:
             for m in lexicon.find(norm):
                 sentence = reading.sentence_at(m.start)
-                if sentence is None or _covered(figures, m):
+                if sentence is None or _covered(figures, m) or \
+                        retractions.first(sentence.start, sentence.end) is not None or \
+                        contexts.first(*sentence.segment_at(m.start)) is not None:
                     continue
-                if contexts.first(*sentence.segment_at(m.start)) is not None:
-                    continue
-                if self.reading.negation(reading, marks, m, sentence.clause_at(m.start)):
-                    continue
-                out.append(Hit(concept, m, sentence))
+                cue = self.reading.negation(reading, marks, m, sentence.clause_at(m.start))
+                if (cue is not None) == negated:
+                    out.append(Hit(concept, m, sentence))
         return norm, sorted(out, key=lambda h: h.match.start)
 
 
@@ -132,7 +133,14 @@ def _distinct(hits: list[Hit]) -> list[Hit]:
     return out
 
 
-def _rule(path: Path, table: dict, index: int, concepts: dict[str, Lexicon]) -> Rule:
+def _concepts(r: RuleFile, key: str) -> dict[str, Lexicon]:
+    table = r.data.get(key)
+    if not isinstance(table, dict) or not table:
+        raise InputError(f"{r.path}: key '{key}': expected a table of phrase lists")
+    return {name: r.lexicon(name, table, f"{key}.") for name in table}
+
+
+def _rule(path: Path, table: dict, index: int, concepts: set[str]) -> Rule:
     where = f"rules[{index}]"
     name, names, within = table.get("name"), table.get("all"), table.get("within", "sentence")
     if not isinstance(name, str) or not name.strip():
