@@ -26,26 +26,33 @@ class Hit:
 
 @dataclass(frozen=True)
 class Rule:
-    """Concepts that together read as risk, in one sentence or anywhere in the question."""
+    """Concepts that together read as risk in one sentence: all of `concepts` and, when `partners`
+    is not empty, one of `partners` besides."""
 
     name: str
     concepts: tuple[str, ...]
-    within: str = "sentence"
+    partners: tuple[str, ...] = ()
 
     def holds(self, hits: list[Hit]) -> list[Hit] | None:
         """The hits that satisfy the rule (one per concept named), or None."""
-        need = Counter(self.concepts)
-        groups = [hits] if self.within == "post" else _by_sentence(hits)
-        for group in groups:
-            chosen: list[Hit] = []
-            for concept, count in need.items():
-                mine = _distinct([h for h in group if h.concept == concept])
-                if len(mine) < count:
-                    break
-                chosen += mine[:count]
-            else:
-                return chosen
+        for group in _by_sentence(hits):
+            partners = [h for h in group if h.concept in self.partners] if self.partners \
+                else [None]
+            for partner in partners:
+                chosen = self._chosen([h for h in group if partner is None or _apart(h, partner)])
+                if chosen is not None:
+                    return chosen + ([partner] if partner is not None else [])
         return None
+
+    def _chosen(self, group: list[Hit]) -> list[Hit] | None:
+        """Hits in two separate places for a concept named twice, one for each other."""
+        chosen: list[Hit] = []
+        for concept, count in Counter(self.concepts).items():
+            mine = _distinct([h for h in group if h.concept == concept])
+            if len(mine) < count:
+                return None
+            chosen += mine[:count]
+        return chosen
 
 
 @dataclass(frozen=True)
@@ -75,6 +82,7 @@ class RiskReader:
         self.figures = Lexicon(r.phrases("safe.figures") + not_said.phrases)
         self.contexts = r.lexicon("safe.contexts")
         self.retractions = r.lexicon("safe.retractions")
+        self.opens_clause = r.words("negation.opens_clause")
         self.reading = reading
 
     def read(self, text: str) -> RiskReading | None:
@@ -104,7 +112,8 @@ class RiskReader:
                         retractions.first(sentence.start, sentence.end) is not None or \
                         contexts.first(*sentence.segment_at(m.start)) is not None:
                     continue
-                cue = self.reading.negation(reading, marks, m, sentence.clause_at(m.start))
+                cue = None if m.text.split()[0] in self.opens_clause else \
+                    self.reading.negation(reading, marks, m, sentence.clause_at(m.start))
                 if (cue is not None) == negated:
                     out.append(Hit(concept, m, sentence))
         return norm, sorted(out, key=lambda h: h.match.start)
@@ -124,11 +133,15 @@ def _by_sentence(hits: list[Hit]) -> list[list[Hit]]:
     return list(groups.values())
 
 
+def _apart(a: Hit, b: Hit) -> bool:
+    return a.match.start >= b.match.end or a.match.end <= b.match.start
+
+
 def _distinct(hits: list[Hit]) -> list[Hit]:
     """Hits that do not overlap one another (two matches of a concept must be two places)."""
     out: list[Hit] = []
     for h in hits:
-        if all(h.match.start >= o.match.end or h.match.end <= o.match.start for o in out):
+        if all(_apart(h, o) for o in out):
             out.append(h)
     return out
 
@@ -142,13 +155,15 @@ def _concepts(r: RuleFile, key: str) -> dict[str, Lexicon]:
 
 def _rule(path: Path, table: dict, index: int, concepts: set[str]) -> Rule:
     where = f"rules[{index}]"
-    name, names, within = table.get("name"), table.get("all"), table.get("within", "sentence")
+    name = table.get("name")
     if not isinstance(name, str) or not name.strip():
         raise InputError(f"{path}: key '{where}.name': expected a non-empty string")
-    if not isinstance(names, list) or not names or \
-            not all(isinstance(n, str) and n in concepts for n in names):
-        raise InputError(f"{path}: key '{where}.all': expected a list of concepts, each one of "
-                         f"{', '.join(sorted(concepts))}")
-    if within not in ("sentence", "post"):
-        raise InputError(f"{path}: key '{where}.within': expected 'sentence' or 'post'")
-    return Rule(name.strip(), tuple(names), within)
+    lists = {}
+    for key in ("all", "any"):
+        names = table.get(key, [])
+        if not isinstance(names, list) or (key == "all" and not names) or \
+                not all(isinstance(n, str) and n in concepts for n in names):
+            raise InputError(f"{path}: key '{where}.{key}': expected a list of concepts, each "
+                             f"one of {', '.join(sorted(concepts))}")
+        lists[key] = tuple(names)
+    return Rule(name.strip(), lists["all"], lists["any"])
