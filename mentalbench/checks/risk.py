@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,6 +84,8 @@ class RiskReader:
         self.contexts = r.lexicon("safe.contexts")
         self.retractions = r.lexicon("safe.retractions")
         self.opens_clause = r.words("negation.opens_clause")
+        drop = "|".join(sorted(r.words("normalise.drop")))
+        self.drop = re.compile(rf"\b(?:{drop}) ")
         self.reading = reading
 
     def read(self, text: str) -> RiskReading | None:
@@ -98,7 +101,7 @@ class RiskReader:
     def hits(self, text: str) -> tuple[str, list[Hit]]:
         """The normalised text and every concept match in it that no negation governs, no
         figure covers and no context makes safe."""
-        reading, marks = self.reading.read(normalise(text))
+        reading, marks = self.reading.read(self.drop.sub("", normalise(text)))
         norm = reading.text
         figures = Found(self.figures.find(norm))
         contexts = Found(self.contexts.find(norm))
