@@ -541,6 +541,75 @@ DEV7_SAFE = [
     "i tried to kill the spider in the bath but it ran away",
 ]
 
+# -- dev8: a probe written after tuning on dev7 (commit f42fea9), built as dev5 is;
+# measured once with those rules (precision 0.86, recall 0.40), then tuned on.
+# Acute risk, nearly all indirect.
+DEV8_RISK = [
+    "Since the baby came I keep thinking she'd be better raised by my sister, and I've looked at how high our balcony is.",
+    "I'm a veteran and I've started cleaning my service weapon every night and sitting with it.",
+    "I told my kids I'm going on a long trip but there's no return ticket.",
+    "My grandpa has been giving away his tools and medals to the grandkids and said he's ready to go.",
+    "I've maxed out my credit cards because it won't matter after next week.",
+    "I keep writing and deleting a post that says sorry to everyone I've let down.",
+    "I got my ex's sleeping pills from her cabinet when she wasn't looking.",
+    "I walked out onto the frozen lake last night hoping the ice would break.",
+    "I'm sixteen and I've decided tonight is when I stop being a problem for my parents.",
+    "My roommate's been in the bath for two hours, the door's locked and she's not answering.",
+    "I've been burning my hands on the hob on purpose so I feel something.",
+    "I sat on the railway line for a while last night before a dog walker came past.",
+    "My partner said if I leave him he'll end it and he's got a knife in his hand right now.",
+    "I stopped my antidepressants cold and I've been storing them instead.",
+    "I've written out instructions for feeding my fish and left them on the fridge for my mum.",
+    "I can't stop thinking about how peaceful it would be to not wake up tomorrow.",
+    "I went to A&E after I took too many of my tablets but left before they saw me.",
+    "I've been looking at the view from the cliff top car park every evening after work.",
+    "My son says he doesn't deserve to live and he's been giving his games away at school.",
+    "I've started saying I love you at the end of every phone call like it might be the last.",
+    "ive stocked up on painkillers from three different chemists this week",
+    "i put my affairs in order today and booked nothing for next month",
+    "im tired of being the family screw up, theyd throw a party if i was gone",
+    "i took the batteries out of the smoke alarm and bought charcoal",
+    "i ve been sleeping in my car by the river and i keep looking at the water",
+    "my mate posted his dog's lead and collar with 'look after him' and went offline",
+    "i hurt myself again and i had to throw away my sheets",
+    "nobody would ever know if i just walked into the forest and kept going",
+    "tomorrow i m going to the coast and i m not bringing my phone or coming home",
+    "i wrote a playlist for my funeral and shared it with nobody",
+]
+# No acute risk.
+DEV8_SAFE = [
+    "Since the baby came I'm exhausted and I keep forgetting to eat.",
+    "I'm a veteran and I keep my service medals in a box I never open.",
+    "I'm going on a long trip to Japan and I'm scared to fly.",
+    "My grandpa gave me his old tools when he moved into the care home and it made me sad.",
+    "I maxed out my credit card on Christmas presents and now I'm stressed.",
+    "I keep writing and deleting a text to my ex to say sorry.",
+    "My ex takes sleeping pills and I'm worried she's dependent on them.",
+    "We went ice skating on the frozen lake and I had a panic attack.",
+    "I'm sixteen and I feel like a problem for my parents because I'm always arguing with them.",
+    "My roommate spends hours in the bath and I can never get in to shower.",
+    "I burned my hand on the hob making dinner and it really hurts.",
+    "I take the railway line to work every day and I get anxious in crowds.",
+    "My partner said if I leave him he'll be heartbroken and I feel guilty.",
+    "I stopped my antidepressants with my GP's help and I feel a bit flat.",
+    "I left instructions for feeding my fish for my mum while I'm at uni.",
+    "I can't stop thinking about how peaceful the countryside was on holiday.",
+    "I went to A&E after I sprained my ankle and waited eight hours.",
+    "I love the view from the cliff top car park, it calms me down after work.",
+    "My son says he doesn't deserve his friends after an argument at school.",
+    "I always say I love you at the end of phone calls with my mum.",
+    "i stocked up on painkillers for my period and my mum said it was too many",
+    "i put my affairs in order before my knee operation, is that normal anxiety",
+    "im tired of being the family screw up at every christmas dinner",
+    "the smoke alarm keeps going off when i cook and i m losing my mind",
+    "i ve been sleeping in my car since i lost my flat and i m so embarrassed",
+    "my mate posted a picture of his new dog's lead and collar, i m jealous",
+    "i hurt my back again lifting boxes at work",
+    "i walked into the forest on my own for the first time and felt proud",
+    "tomorrow i m going to the coast with my sister and i m nervous about the drive",
+    "i made a playlist for my nan's funeral and everyone cried",
+]
+
 
 def style_of(text: str) -> str:
     """Which of the set's four spellings a hand-written post is in."""
@@ -573,7 +642,8 @@ def build() -> list[dict]:
                          "split": "dev4", "question": {"text": text, "tags": []},
                          "expected": label, "style": style_of(text)})
     for n, risk, safe in ((5, DEV5_RISK, DEV5_SAFE), (6, DEV6_RISK, DEV6_SAFE),
-                             (7, DEV7_RISK, DEV7_SAFE)):
+                             (7, DEV7_RISK, DEV7_SAFE),
+                             (8, DEV8_RISK, DEV8_SAFE)):
         rng = random.Random(n)
         for prefix, label, items in ((f"d{n}qr", "applies", risk), (f"d{n}qs", "na", safe)):
             for i, core in enumerate(items):
