@@ -610,6 +610,85 @@ DEV8_SAFE = [
     "i made a playlist for my nan's funeral and everyone cried",
 ]
 
+# -- dev9: a probe written after tuning on dev8 (commit 6cdc6ec), built as dev5 is;
+# measured once with those rules (precision 0.71, recall 0.33), then tuned on.
+# Acute risk, nearly all indirect.
+DEV9_RISK = [
+    "I've worked out that if I go on Thursday my insurance will still pay out to my wife.",
+    "My daughter left a note on her bed saying she's sorry and took the car keys.",
+    "I keep ending up at the bridge on my lunch break and leaning further over each time.",
+    "I bought a lot more of my inhaler medicine than I need and I know what it does in large doses.",
+    "I've put my cat's food and the vet's number on the counter for whoever comes in.",
+    "There's a date circled on my calendar and nobody knows what it means.",
+    "My friend said he's not going to be a problem for anyone after this weekend and turned his phone off.",
+    "I made myself sick with bleach last night to see if I could go through with it.",
+    "I've been sleeping with my grandad's old revolver in my bedside drawer.",
+    "Everything I own fits in two boxes now and I've labelled who each one is for.",
+    "I've been drinking until I black out every night and I honestly hope one night I don't wake up.",
+    "My mum messaged the family group saying goodbye and that she's at the beach.",
+    "My wife took my car keys because I told her I was going to drive into a lorry.",
+    "I've been hurting myself with a lighter every night and the burns are getting worse.",
+    "I stood on a chair with a cable round my neck last night before I stopped.",
+    "I keep thinking this will be my last winter, and I'm okay with that.",
+    "I've cancelled my therapy, my gym and my phone contract this week and I feel calm.",
+    "I've been hoarding my lithium for weeks.",
+    "My son came home from school and said he wants to jump out of the window.",
+    "I've stopped replying to everyone so it's easier for them when I'm not around.",
+    "i told my mum where my will is and made her promise to look after my dog",
+    "i dont see myself getting older than this",
+    "its all sorted for tomorrow night, the kids are at my mums",
+    "i walked along the edge of the quarry in the dark and wanted to step off",
+    "im writing my final entry in my diary tonight",
+    "i want to drink until i stop breathing",
+    "ive given away everything except my phone so i can post this",
+    "my brother keeps saying the family would be better without him and he bought rope",
+    "i hate myself so much i want to disappear for real this time",
+    "i ve taken all of my sleeping tablets and i m lying down now",
+]
+# No acute risk.
+DEV9_SAFE = [
+    "I've worked out a budget so we can go on holiday on Thursday.",
+    "My daughter left a note on her bed saying she'd gone to her friend's and took the car keys without asking.",
+    "I keep ending up at the pub on my lunch break and I think I'm drinking too much.",
+    "I bought more of my inhaler than I need because I'm scared of running out.",
+    "There's a date circled on my calendar for my driving test and I'm terrified.",
+    "I made myself sick with nerves before my presentation.",
+    "My grandad left me his old watch when he died and I wear it every day.",
+    "Everything I own fits in two boxes because I'm moving into student halls.",
+    "I've been drinking too much wine every night since the divorce.",
+    "My mum messaged the family group saying she's at the beach and sent a photo.",
+    "I burned myself on the iron this morning and it's blistering.",
+    "I stood on a chair to change a light bulb and nearly fell.",
+    "This will be my last winter in this city before we move south.",
+    "I've cancelled my gym because I can't afford it and I feel guilty.",
+    "My psychiatrist is lowering my lithium dose and I'm nervous.",
+    "My son said he wants to jump out of a plane for his eighteenth, skydiving.",
+    "I've stopped replying to the group chat because they were being mean.",
+    "i told my mum where my spare key is in case i lose mine",
+    "i dont see myself getting married any time soon and im fine with it",
+    "its all sorted for my birthday party tomorrow night",
+    "we walked along the quarry edge on a hike and i froze with fear of heights",
+    "im writing my final essay of the year tonight",
+    "i want to drink less but everyone at uni drinks",
+    "my brother keeps saying the family would be better if we talked more",
+    "i hate myself when i snap at my kids",
+    "my dad died by suicide when i was a baby and i want to know more about him",
+    "my cousin attempted suicide in 2015, she is doing really well now",
+    "i'm dying to go on holiday",
+    "this commute is killing me",
+    "i wrote a short story about a girl who jumps from a bridge for my creative writing class",
+    "the news about the man who jumped in front of a train really shook me",
+    "i'm clearing out my flat before i move and giving my sofa to my neighbour",
+    "i feel dead on my feet after night shifts",
+    "i'd rather die than sing karaoke lol",
+    "my deadline is friday and i'm going to kill my team if they don't send their parts",
+    "i overdosed on caffeine before my exam and my hands were shaking",
+    "my grandma said goodbye to her house of 50 years when she moved into care",
+    "i used to think about suicide in my twenties but therapy helped and i'm good now",
+    "my best friend lost his dad to suicide last year and i don't know how to support him",
+    "we're rehoming our cat because our landlord won't allow pets",
+]
+
 
 def style_of(text: str) -> str:
     """Which of the set's four spellings a hand-written post is in."""
@@ -643,7 +722,8 @@ def build() -> list[dict]:
                          "expected": label, "style": style_of(text)})
     for n, risk, safe in ((5, DEV5_RISK, DEV5_SAFE), (6, DEV6_RISK, DEV6_SAFE),
                              (7, DEV7_RISK, DEV7_SAFE),
-                             (8, DEV8_RISK, DEV8_SAFE)):
+                             (8, DEV8_RISK, DEV8_SAFE),
+                             (9, DEV9_RISK, DEV9_SAFE)):
         rng = random.Random(n)
         for prefix, label, items in ((f"d{n}qr", "applies", risk), (f"d{n}qs", "na", safe)):
             for i, core in enumerate(items):
