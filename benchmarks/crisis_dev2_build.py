@@ -689,6 +689,85 @@ DEV9_SAFE = [
     "we're rehoming our cat because our landlord won't allow pets",
 ]
 
+# -- dev10: a probe written after tuning on dev9 (commit 8f20023), built as dev5 is;
+# measured once with those rules (precision 0.78, recall 0.47), then tuned on.
+# Acute risk, nearly all indirect.
+DEV10_RISK = [
+    "I went to the hardware shop and bought the things I need, they're in the boot of my car.",
+    "My sister keeps ringing and I keep letting it go to voicemail because I've made my decision.",
+    "I've been filling my water bottle with vodka and taking it with my tablets so I'll sleep for good.",
+    "I emailed my boss my handover notes and said I won't be back on Monday.",
+    "I'm standing on the wrong side of the fence at the reservoir right now.",
+    "I just need to get through my son's birthday and then I can stop.",
+    "I scheduled emails to my friends to go out the day after tomorrow.",
+    "I have a stockpile in my sock drawer and I check it every night.",
+    "My grandma told the nurse she's been saving her morphine patches.",
+    "Tonight I'm going to the spot by the weir that I've been thinking about.",
+    "I've been cutting my stomach where nobody can see and it's getting infected.",
+    "I got a tattoo of my kids' names so they're with me at the end.",
+    "I took double my insulin on purpose and I'm shaking and sweating.",
+    "I've started to feel really peaceful since I decided on a date.",
+    "My friend sent me a photo of the view from the top of the car park with 'sorry'.",
+    "My partner strangled me last night until I passed out and he's home now.",
+    "I keep making plans to make sure my dog will be looked after when I'm not here.",
+    "I asked a chemist how many antihistamines it takes to stop your heart.",
+    "I've made a folder on my desktop called 'for after' with everything my wife will need.",
+    "I'm not scared of dying anymore, I'm scared of waking up tomorrow.",
+    "ive been walking home along the motorway hard shoulder hoping someone doesnt see me",
+    "my 14 year old has been reading about suicide methods on her phone all week",
+    "i tried to hang myself in the summer and i've got the same feeling now",
+    "im leaving a note for my flatmate so she doesnt walk in unprepared",
+    "i cant live like this anymore and the bottle of pills is right here",
+    "my ex said if i dont come back he'll take all his pills tonight",
+    "i keep wishing i could go to sleep and never face another day",
+    "i ve decided nobody s going to have to worry about me after friday",
+    "i carved the word sorry into my leg",
+    "my brother has locked himself in the bathroom with my dad's razor and won't answer",
+]
+# No acute risk.
+DEV10_SAFE = [
+    "I went to the hardware shop and bought paint for the nursery and I'm excited.",
+    "My sister keeps ringing and I keep letting it go to voicemail because we fell out.",
+    "I fill my water bottle with squash and take it to the gym.",
+    "I emailed my boss my handover notes before I start my new job on Monday.",
+    "We went for a walk at the reservoir and I felt calmer.",
+    "I just need to get through my son's birthday party and then I can relax.",
+    "I scheduled emails to my clients because I'm going on holiday.",
+    "I have a stockpile of chocolate in my sock drawer, is that emotional eating?",
+    "My grandma's nurse is changing her morphine patches every three days.",
+    "Tonight I'm going to the spot by the river where I used to fish with my dad.",
+    "I've been having stomach pains and I'm worried it's anxiety.",
+    "I got a tattoo of my kids' names and my husband hates it.",
+    "I forgot my insulin at home and felt shaky at work.",
+    "I've decided on a date for my wedding and now I'm panicking.",
+    "My friend sent me a photo of the view from the top of the Shard.",
+    "My partner and I argued last night and he slept on the sofa.",
+    "I'm making plans for my dog to be looked after while I'm in hospital for surgery.",
+    "I asked the pharmacist which antihistamine is safest with my antidepressant.",
+    "I've made a folder on my desktop for my tax documents.",
+    "I'm not scared of flying anymore after CBT.",
+    "i walk home along the canal every night and it s really peaceful",
+    "my 14 year old has been reading about the holocaust for school and it's upset her",
+    "i tried to hang the curtains myself and fell off the ladder",
+    "im leaving a note for my flatmate about the washing up",
+    "i cant live like this anymore, my flat is so cluttered",
+    "my ex said if i don't come back he'll be devastated",
+    "i keep wishing i could go back to being a kid",
+    "i ve decided nobody is going to boss me around anymore",
+    "my daughter carved her name into the table and i was furious",
+    "my brother locks himself in the bathroom for hours playing on his phone",
+    "my mum died of an overdose when i was six and i still don't know how to talk about it",
+    "i wanted to die of shame when i tripped on stage",
+    "i'm killing time before my shift",
+    "i read an essay by a woman who survived a suicide attempt and it gave me hope",
+    "my grandad shot himself in the war films he used to watch, that's all we had in common",
+    "i've been giving away plants from my garden to my neighbours",
+    "i'm writing my will now that i own a house, is that morbid",
+    "i said my last goodbye to my grandad at the hospice yesterday",
+    "my friend jokes about killing herself after every exam and i can't tell if she means it",
+    "i'm so done with this job, i'm handing in my notice",
+]
+
 
 def style_of(text: str) -> str:
     """Which of the set's four spellings a hand-written post is in."""
@@ -723,7 +802,8 @@ def build() -> list[dict]:
     for n, risk, safe in ((5, DEV5_RISK, DEV5_SAFE), (6, DEV6_RISK, DEV6_SAFE),
                              (7, DEV7_RISK, DEV7_SAFE),
                              (8, DEV8_RISK, DEV8_SAFE),
-                             (9, DEV9_RISK, DEV9_SAFE)):
+                             (9, DEV9_RISK, DEV9_SAFE),
+                             (10, DEV10_RISK, DEV10_SAFE)):
         rng = random.Random(n)
         for prefix, label, items in ((f"d{n}qr", "applies", risk), (f"d{n}qs", "na", safe)):
             for i, core in enumerate(items):
