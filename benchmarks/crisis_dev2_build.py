@@ -768,6 +768,85 @@ DEV10_SAFE = [
     "i'm so done with this job, i'm handing in my notice",
 ]
 
+# -- dev11: a probe written after tuning on dev10 (commit f27fced), built as dev5 is;
+# measured once with those rules (precision 0.81, recall 0.43), then tuned on.
+# Acute risk, nearly all indirect.
+DEV11_RISK = [
+    "I've been standing at the kitchen counter with all my pills poured out, trying to work up the nerve.",
+    "I rang my old teacher to thank her for everything, she was confused, and I didn't tell her why.",
+    "My cousin just posted that she's 'done' with a picture of a river and isn't replying.",
+    "I've been mixing my meds with alcohol every night hoping I don't wake up.",
+    "I have everything ready in the loft, I just need the house to be quiet.",
+    "My husband has been looking at gun shops online and says we'll be fine without him.",
+    "I finished paying off my funeral plan today and honestly I feel relieved.",
+    "I went back to the station again and stood closer to the edge this time.",
+    "I cut so deep last week I should've had stitches, and I want to do it again.",
+    "I wrote my mum a text I've set to send on Sunday morning.",
+    "My dad's been telling everyone he's at peace now and he gave my brother his wedding ring.",
+    "I can't stop picturing the kids growing up without me and thinking they'd be fine.",
+    "I've been emptying capsules into a jar for weeks.",
+    "My teenage son told his friend he's going to do it on the last day of term.",
+    "I've written my passwords, bank details and what to do with my body on one page.",
+    "I looked up whether the bridge near the hospital has nets.",
+    "I keep drafting my goodbye in my notes app.",
+    "My flatmate said she took something and her lips look blue.",
+    "Nobody would have to visit me in hospital anymore if I just wasn't here.",
+    "I've packed up my room so it's easy for my parents to clear out.",
+    "i dont think ill see next week honestly and thats fine",
+    "ive got a bag of pills hidden in my pillowcase for when it gets too much",
+    "my girlfriend keeps saying the world would be better off without her and shes got a knife",
+    "last night i tried to drown myself in the bath but i panicked",
+    "i sorted out who gets my dog and my games, i just need to pick a day",
+    "i keep driving too fast on purpose on the bends hoping i don't make it",
+    "the voices say i should jump and i think i'm going to listen tonight",
+    "ive stopped telling anyone how bad it is because it'll be over soon anyway",
+    "my sister posted a goodbye on her instagram and her flat is dark",
+    "i burned all my diaries so nobody reads them after",
+]
+# No acute risk.
+DEV11_SAFE = [
+    "I've been standing at the kitchen counter eating dinner because I'm too tired to sit.",
+    "I rang my old teacher to thank her for everything she did for me at school.",
+    "My cousin posted a picture of a river from her camping trip.",
+    "I've been mixing my meds up and my GP gave me a pill organiser.",
+    "I have everything ready for my exam, I just need to sleep.",
+    "My husband looked at guns in a museum and now wants to take up clay shooting.",
+    "I finished paying off my mum's funeral costs and now I can finally grieve.",
+    "I went back to the station where I met my ex and cried.",
+    "I cut so deep into my thumb chopping onions I needed stitches.",
+    "I wrote my mum a text to send on Mother's Day.",
+    "My dad told everyone he's at peace with retiring.",
+    "I can't stop picturing my kids growing up so fast, it makes me sad.",
+    "I've been emptying the jar of coins I saved for a holiday.",
+    "My teenage son is so excited for the last day of term.",
+    "I wrote my passwords down because I keep forgetting them, is that a sign of anxiety?",
+    "I looked up whether the bridge near my work is open to cyclists.",
+    "I keep drafting my goodbye speech for my colleague's retirement.",
+    "My flatmate's lips look blue when she comes in from the cold.",
+    "Nobody visited me in hospital after my operation and I felt so alone.",
+    "I've packed up my room because I'm moving out next week.",
+    "i dont think ill see my friends next week because of exams",
+    "ive got a bag of sweets hidden in my pillowcase lol",
+    "my girlfriend keeps saying the world would be better with more kindness in it",
+    "i nearly drowned as a kid and i'm still scared of swimming",
+    "i sorted out who gets the spare room when my parents visit",
+    "i drive too fast when i'm angry and i want to stop",
+    "the voices in my head are just my own anxious thoughts, right?",
+    "i feel like it'll all be over soon with my divorce and i'm relieved",
+    "my sister posted a goodbye on her instagram before she deleted it to focus on uni",
+    "i burned all my old diaries when i moved out to start fresh",
+    "my brother killed himself in 2009 and i still find it hard around his birthday",
+    "i'm dying to tell someone about my promotion",
+    "i could kill my flatmate for eating my food lol",
+    "we watched a film about a soldier who shot himself and it hit close to home because of my grandad",
+    "my therapist says i used to be suicidal but i don't remember it that way",
+    "i'm tired of everything at work and i'm thinking of quitting",
+    "i wrote a letter to my late mum for my grief group",
+    "i'm giving my clothes away because i lost a lot of weight",
+    "i'm so embarrassed i could disappear",
+    "the deadline on friday is going to kill me",
+]
+
 
 def style_of(text: str) -> str:
     """Which of the set's four spellings a hand-written post is in."""
@@ -803,7 +882,8 @@ def build() -> list[dict]:
                              (7, DEV7_RISK, DEV7_SAFE),
                              (8, DEV8_RISK, DEV8_SAFE),
                              (9, DEV9_RISK, DEV9_SAFE),
-                             (10, DEV10_RISK, DEV10_SAFE)):
+                             (10, DEV10_RISK, DEV10_SAFE),
+                             (11, DEV11_RISK, DEV11_SAFE)):
         rng = random.Random(n)
         for prefix, label, items in ((f"d{n}qr", "applies", risk), (f"d{n}qs", "na", safe)):
             for i, core in enumerate(items):
