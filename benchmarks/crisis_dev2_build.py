@@ -847,6 +847,85 @@ DEV11_SAFE = [
     "the deadline on friday is going to kill me",
 ]
 
+# -- dev12: a probe written after tuning on dev11 (commit 0abafee), built as dev5 is;
+# measured once with those rules (precision 0.71, recall 0.33), then tuned on.
+# Acute risk, nearly all indirect.
+DEV12_RISK = [
+    "I've researched which medicines don't show up in a normal blood test.",
+    "My mum keeps giving her jewellery to us one piece at a time and saying she won't need it where she's going.",
+    "I've told my boyfriend we're breaking up so it hurts him less later.",
+    "I've been sitting in the car on the level crossing when the lights start flashing.",
+    "I bought a one way train ticket to the coast for Saturday and I'm not packing a bag.",
+    "I wish I'd never woken up from the surgery last year.",
+    "Tomorrow I'm going to the woods with the rope I bought last week.",
+    "My son keeps saying 'you won't have to deal with me much longer' and he won't tell me what he means.",
+    "I've finally put my name on the organ donor list and I think it'll be useful soon.",
+    "My girlfriend sent me her bank PIN and said look after the cat, now her phone's dead.",
+    "I can't stop imagining the relief of never opening my eyes again.",
+    "I hid the car keys from myself because I kept wanting to drive into the sea wall.",
+    "I overdosed a month ago, nobody knows, and I've been saving up to try again.",
+    "I've been buying a pack of paracetamol every time I go to the shop.",
+    "I've cleared my desk at work and left a card for my manager saying thanks for everything.",
+    "I walked to the middle of the bridge and stood there until a man asked if I was okay.",
+    "I want to fall asleep in the snow and not be found.",
+    "I don't see the point in making plans past this weekend.",
+    "I've uninstalled every app, given back my library books and said I'm sorry to my ex.",
+    "My friend has taken a handful of pills at a party and is throwing up and can't stand.",
+    "i wrote out exactly how i want my things split between my brothers",
+    "i keep checking how many floors my building has",
+    "my partner said hell hang himself if i leave and theres a rope in the garage",
+    "ive been cutting my arms every day and its not enough anymore",
+    "i think this is the last time ill post here",
+    "my kids will be better off with their dad, ive packed their bags and im going out tonight",
+    "i ve already chosen which bridge",
+    "nobody would notice for days if i died in my flat",
+    "i m lying in bed with a plastic bag and a belt next to me",
+    "i stopped eating a week ago and i m not going to start again",
+]
+# No acute risk.
+DEV12_SAFE = [
+    "I've researched which medicines are safe to take while breastfeeding.",
+    "My mum keeps giving her old jewellery to us because she's downsizing.",
+    "I told my boyfriend we're breaking up and now I feel guilty.",
+    "I get anxious sitting in the car at the level crossing when the barriers go down.",
+    "I bought a one way ticket to Spain to start a new job and I'm terrified.",
+    "I wish I'd never started that job.",
+    "Tomorrow I'm going to the woods with my kids to build a den.",
+    "My son keeps saying 'you won't have to drive me much longer' since he passed his test.",
+    "I've put my name on the organ donor list after my friend needed a kidney.",
+    "My girlfriend's phone died and I panicked because I couldn't reach her for an hour.",
+    "I can't stop imagining the relief of finishing my degree.",
+    "I hid the car keys from my dad because he's had too much to drink.",
+    "I overdid it at the gym a month ago and hurt my back.",
+    "I keep buying chocolate every time I go to the shop.",
+    "I've cleared my desk and left a card for my manager because I got promoted to another team.",
+    "I walked across the bridge in the rain and felt oddly calm.",
+    "I want to sleep in and not be found by my kids for an hour.",
+    "I don't see the point in making plans with friends who always cancel.",
+    "I've uninstalled every social media app to focus on my exams.",
+    "My friend drank too much at a party and was throwing up, we looked after her.",
+    "i wrote out a chore chart for my brothers",
+    "i keep checking how many likes my post has",
+    "my partner said he'd hate it if i left for uni",
+    "i used to cut my arms at school but i've been clean for years",
+    "i think this is the last time i'll post about my ex",
+    "my kids will be with their dad this weekend and i'm going out tonight",
+    "i've already chosen which university",
+    "my cat died in my flat while i was away and i feel awful",
+    "i'm lying in bed with a hot water bottle and a book",
+    "i stopped eating meat a week ago and i feel great",
+    "my grandad died by suicide before i was born",
+    "the film's ending where she jumps off the cliff made me cry",
+    "i'm so tired i could die lol",
+    "my deadline is killing me",
+    "i used to want to die as a teen, now i'm 30 and a mum and it's different",
+    "we're moving house and i've been giving away my furniture",
+    "i overdosed on netflix this weekend",
+    "my best friend's brother took his own life last year and she's struggling",
+    "i'm reading about the golden gate bridge suicides for my psychology essay",
+    "i'd rather die than go to my office party",
+]
+
 
 def style_of(text: str) -> str:
     """Which of the set's four spellings a hand-written post is in."""
@@ -883,7 +962,8 @@ def build() -> list[dict]:
                              (8, DEV8_RISK, DEV8_SAFE),
                              (9, DEV9_RISK, DEV9_SAFE),
                              (10, DEV10_RISK, DEV10_SAFE),
-                             (11, DEV11_RISK, DEV11_SAFE)):
+                             (11, DEV11_RISK, DEV11_SAFE),
+                             (12, DEV12_RISK, DEV12_SAFE)):
         rng = random.Random(n)
         for prefix, label, items in ((f"d{n}qr", "applies", risk), (f"d{n}qs", "na", safe)):
             for i, core in enumerate(items):
