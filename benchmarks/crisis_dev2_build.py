@@ -926,6 +926,95 @@ DEV12_SAFE = [
     "i'd rather die than go to my office party",
 ]
 
+# -- dev13: a probe written after tuning on dev12 (commit 1663e72), built as dev5 is;
+# measured once with those rules (precision 0.87, recall 0.50), then tuned on.
+# Acute risk, nearly all indirect.
+DEV13_RISK = [
+    "I measured the drop from my bedroom window and it's four storeys.",
+    "I've left instructions for my funeral on the kitchen table.",
+    "My friend just sent 'it's been nice knowing you' and I can't get hold of her.",
+    "I keep a razor blade in my phone case and use it in the toilets at work.",
+    "I wrote a list of reasons to stay and couldn't think of one, so I've picked Friday.",
+    "My dad has started saying his goodbyes to the neighbours and he's not ill.",
+    "I've been up on the cliffs every night this week working out where to stand.",
+    "I keep asking my GP for more sleeping pills and hiding them in a shoebox.",
+    "My daughter said she wants to be with her dead brother and she's been at the cemetery all night.",
+    "I'm sorting my wardrobe into bags for my sisters with their names on.",
+    "I can't stop thinking about the lorry I nearly stepped out in front of yesterday.",
+    "I overdosed again last night, third time this month.",
+    "I've been drinking bleach in small amounts to see how bad it gets.",
+    "I told my kids I'll always love them no matter what happens tonight.",
+    "There's a length of washing line in my wardrobe and I know what it's for.",
+    "My boyfriend took all his insulin an hour ago and he's slurring.",
+    "I keep visualising my family at my funeral and it makes me feel calm.",
+    "I paid off my mum's loan with my savings so she isn't stuck when I'm not around.",
+    "I've set my phone to send my sister a message at midnight.",
+    "I slept with the car running in the garage last night but my husband found me.",
+    "im the problem in everyones life and i know how to fix it",
+    "ive got the tablets and a bottle of wine on the table and nothing left to lose",
+    "my ex says hes at the top of the car park and he wants to say goodbye",
+    "i want to stop existing, im so tired of fighting every day",
+    "i ve scratched so hard my arms are bleeding and i cant stop",
+    "this time next week none of this will matter to me",
+    "i keep looking at the pills in the bathroom cabinet and counting them",
+    "im going to drive until the petrol runs out and walk into the sea",
+    "my brother keeps giving his stuff away and says he s off on a long journey",
+    "i swallowed the rest of my dads pain pills and i feel sleepy",
+    "i wrote 'im sorry' on my mirror for whoever finds it",
+    "i just want to close my eyes and not open them",
+    "my grandma keeps saying she's ready to die and she's stopped taking her tablets",
+    "my wife strangled me last night and said next time she won't stop",
+    "i keep holding my dads gun and thinking about it",
+    "i've planned where, when and how",
+    "i don't want to see my next birthday",
+    "i ve been hurting myself with hot water every night so nobody sees",
+    "the only thing left is to say goodbye",
+    "i bought a new lock for my bedroom door and a lot of paracetamol",
+]
+# No acute risk.
+DEV13_SAFE = [
+    "I measured my bedroom window for new curtains.",
+    "I've left instructions for the babysitter on the kitchen table.",
+    "My friend just sent me a voice note from her holiday and I can't stop smiling.",
+    "I keep a razor in my bag because I shave my legs at the gym.",
+    "I wrote a list of reasons to stay in my job and it was longer than I thought.",
+    "My dad said goodbye to the neighbours before they moved to Spain.",
+    "I've been up on the cliffs every weekend birdwatching.",
+    "I keep asking my GP for sleeping pills and she keeps saying no, I'm exhausted.",
+    "My daughter still talks to her dead brother at the cemetery, is that healthy grief?",
+    "I'm sorting my wardrobe into bags for charity.",
+    "I nearly stepped out in front of a lorry yesterday because I was on my phone and it scared me.",
+    "I had a wine too many last night and feel awful.",
+    "I'm bleaching my hair and I'm nervous about how it'll look.",
+    "I told my kids I'll always love them, even when I'm grumpy.",
+    "There's a washing line in my garden and the neighbours complain about it.",
+    "My boyfriend takes insulin and I'm scared when he forgets.",
+    "I keep visualising my exam going well and it calms me.",
+    "I paid off my mum's loan with my bonus and she cried.",
+    "I set my phone to wake me at midnight for the meteor shower.",
+    "My car broke down in the garage and I'm stressed about money.",
+    "im the problem in my friendship group, i always cancel plans",
+    "ive got wine on the table for my friends coming round",
+    "my ex says hes moving to the coast and wants to say goodbye before he goes",
+    "im so tired of fighting with my mum every day",
+    "i scratched my arms on the brambles gardening and now theyre itchy",
+    "this time next week i ll be on holiday",
+    "i keep looking at the cakes in the bakery window",
+    "im going to drive to the coast and walk along the sea front",
+    "my brother is off on a long journey around asia and i miss him",
+    "i swallowed a fly while running lol",
+    "i wrote 'good luck' on my son's mirror before his exam",
+    "i just want to close my eyes and sleep for a week after this term",
+    "my grandma says she's ready to go home from hospital",
+    "my wife and i argued last night and she said she needs space",
+    "i keep holding my newborn and crying, is that normal",
+    "i've planned where we're going on holiday",
+    "i don't want to see my ex at the party",
+    "my cousin died by suicide in 2012 and i think about her every birthday",
+    "i used to self harm but i've been clean for five years",
+    "i'm dying to quit my job",
+]
+
 
 def style_of(text: str) -> str:
     """Which of the set's four spellings a hand-written post is in."""
@@ -963,7 +1052,8 @@ def build() -> list[dict]:
                              (9, DEV9_RISK, DEV9_SAFE),
                              (10, DEV10_RISK, DEV10_SAFE),
                              (11, DEV11_RISK, DEV11_SAFE),
-                             (12, DEV12_RISK, DEV12_SAFE)):
+                             (12, DEV12_RISK, DEV12_SAFE),
+                             (13, DEV13_RISK, DEV13_SAFE)):
         rng = random.Random(n)
         for prefix, label, items in ((f"d{n}qr", "applies", risk), (f"d{n}qs", "na", safe)):
             for i, core in enumerate(items):
