@@ -1015,6 +1015,95 @@ DEV13_SAFE = [
     "i'm dying to quit my job",
 ]
 
+# -- dev14: a probe written after tuning on dev13 (commit be30434), built as dev5 is;
+# measured once with those rules (precision 0.75, recall 0.45), then tuned on.
+# Acute risk, nearly all indirect.
+DEV14_RISK = [
+    "I've been sitting on the window ledge of my flat with my legs hanging over.",
+    "My wife thinks I'm at work but I'm parked at the viewpoint and I can't make myself go home.",
+    "I have a jar of pills by my bed that I top up every week.",
+    "I've made sure my son knows the code to the safe and where the insurance papers are.",
+    "I can't picture being here next year and I've stopped trying to.",
+    "I hurt myself so badly on Friday that I had to go to urgent care and lie about it.",
+    "My mate said he's going to jump in the river after the pub tonight and he's really drunk.",
+    "I keep hovering over the button to send the goodbye email I wrote.",
+    "I've been giving my plants and books to friends and telling them it's because I'm travelling.",
+    "My mum took all her tablets with gin and she won't wake up properly.",
+    "Every night I sit in the bath with the blade and count down.",
+    "I've found out which painkillers are the most dangerous together.",
+    "I told my best friend she can have my dog if anything happens, and it will.",
+    "My uncle bought a gun last week and told my aunt she'll be better off.",
+    "I've deleted my dating apps, my email and my instagram, and given my laptop to my nephew.",
+    "I've started writing the letters. Mum first, then my brother.",
+    "I wouldn't mind if I got hit by a bus, honestly I'd welcome it.",
+    "I've got a spot picked out on the cliff path and the weather's clear on Sunday.",
+    "I just feel like my family would finally be free of me.",
+    "I've been taking more and more of my pills at once to see what happens.",
+    "i dont want to wake up tomorrow and im going to make sure i dont",
+    "ive been standing on the motorway bridge every night this week",
+    "i have a noose in my wardrobe, i look at it every day",
+    "my girlfriend is cutting herself in the bathroom right now and wont open the door",
+    "im writing a goodbye letter to my parents tonight",
+    "i tried to end it on saturday and i think i will try again",
+    "ive stopped my heart meds on purpose",
+    "everyone would be happier if i wasnt here to ruin everything",
+    "i have a plan and the means and im not scared anymore",
+    "my brother texted me 'thank you for being a great sister, bye' and went quiet",
+    "i sold my guitar and my bike and gave the money to my mum without telling her why",
+    "i put my will and my passwords in an envelope marked open when im gone",
+    "i keep walking to the station and waiting for the fast train",
+    "i want to go to sleep for good",
+    "i cut myself every night this week and last night was the worst",
+    "i don't think i'll be around to see my kids grow up",
+    "i'm going to drink the bottle of vodka with my meds tonight",
+    "i keep asking myself why i'm still here and i've got no answer",
+    "i took a load of sleeping pills and wrote a note",
+    "i've said goodbye to my cat and my flat is tidy",
+]
+# No acute risk.
+DEV14_SAFE = [
+    "I've been sitting on the window seat of my flat reading all day.",
+    "My wife thinks I'm at work but I'm parked at the viewpoint having a cry before going home.",
+    "I have a jar of sweets by my bed that I top up every week.",
+    "I've made sure my son knows the code to the house alarm in case he's home alone.",
+    "I can't picture myself in this job next year.",
+    "I hurt my ankle so badly on Friday I had to go to urgent care.",
+    "My mate says he's going to jump in the river for charity next weekend.",
+    "I keep hovering over the button to send my resignation email.",
+    "I've been giving my plants to friends because I'm going travelling for a year.",
+    "My mum took her tablets with gin by mistake and the pharmacist said it's fine.",
+    "Every night I sit in the bath with a book and relax.",
+    "I've found out which painkillers are safe with my blood pressure meds.",
+    "I told my best friend she can have my dog while I'm on holiday.",
+    "My uncle bought a gun for the farm and it makes me nervous.",
+    "I've deleted my dating apps because I'm taking a break from dating.",
+    "I've started writing the thank you letters for my wedding gifts.",
+    "I'd rather get hit by a bus than sit through another meeting lol.",
+    "I've got a spot picked out on the cliff path for our picnic on Sunday.",
+    "I feel like my family would finally be free of arguments if my dad moved out.",
+    "I've been taking more of my pills than prescribed because the pain is bad, should I see my GP?",
+    "i dont want to wake up early tomorrow, its my day off",
+    "ive been standing on the motorway bridge watching the traffic for my art project",
+    "i have a dress in my wardrobe i never wear",
+    "my girlfriend is crying in the bathroom and wont open the door after our argument",
+    "im writing a goodbye card for my teacher who is leaving",
+    "i tried to end the relationship on saturday but he cried",
+    "ive stopped eating sugar on purpose",
+    "everyone would be happier if i stopped complaining so much",
+    "i have a plan for my revision and im not scared of the exam anymore",
+    "my brother texted me thank you for being a great sister on my birthday",
+    "i sold my guitar to pay for driving lessons",
+    "i put my passwords in a password manager",
+    "i keep walking to the station to get my steps in",
+    "i want to go to sleep early tonight",
+    "i cut myself shaving last night",
+    "i don't think i'll be around much this summer because of work",
+    "i'm going to drink a bottle of wine with my friends tonight",
+    "i keep asking myself why i'm still in this relationship",
+    "my uncle took his own life when i was ten and i never talk about it",
+    "i'm dying to see the new film",
+]
+
 
 def style_of(text: str) -> str:
     """Which of the set's four spellings a hand-written post is in."""
@@ -1053,7 +1142,8 @@ def build() -> list[dict]:
                              (10, DEV10_RISK, DEV10_SAFE),
                              (11, DEV11_RISK, DEV11_SAFE),
                              (12, DEV12_RISK, DEV12_SAFE),
-                             (13, DEV13_RISK, DEV13_SAFE)):
+                             (13, DEV13_RISK, DEV13_SAFE),
+                             (14, DEV14_RISK, DEV14_SAFE)):
         rng = random.Random(n)
         for prefix, label, items in ((f"d{n}qr", "applies", risk), (f"d{n}qs", "na", safe)):
             for i, core in enumerate(items):
