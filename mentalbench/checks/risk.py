@@ -76,6 +76,11 @@ class RiskReader:
                  not_said: Lexicon) -> None:
         r = data_file(data_dir, "risk_reading.toml")
         self.concepts = {"said": said} | _concepts(r, "concepts")
+        for name in r.strings("persons.concepts"):
+            if name not in self.concepts:
+                raise InputError(f"{r.path}: key 'persons.concepts': {name!r}: expected one of "
+                                 f"{', '.join(sorted(self.concepts))}")
+            self.concepts[name] = Lexicon(_in_third_person(self.concepts[name].phrases))
         # Concepts that count only when a negation governs them.
         self.negated = _concepts(r, "negated")
         names = set(self.concepts) | set(self.negated)
@@ -147,6 +152,23 @@ def _distinct(hits: list[Hit]) -> list[Hit]:
         if all(_apart(h, o) for o in out):
             out.append(h)
     return out
+
+
+# First-person words and their third-person forms, one set per pronoun.
+_PERSONS = ({"i": "he", "i'm": "he's", "i've": "he's", "i'll": "he'll", "i'd": "he'd",
+             "my": "his", "me": "him", "myself": "himself", "mine": "his"},
+            {"i": "she", "i'm": "she's", "i've": "she's", "i'll": "she'll", "i'd": "she'd",
+             "my": "her", "me": "her", "myself": "herself", "mine": "hers"})
+
+
+def _in_third_person(phrases: tuple[str, ...]) -> tuple[str, ...]:
+    """The phrases plus their forms about someone else ("hang myself" -> "hang himself")."""
+    out = list(phrases)
+    for phrase in phrases:
+        words = phrase.split()
+        if any(w in _PERSONS[0] for w in words):
+            out += [" ".join(forms.get(w, w) for w in words) for forms in _PERSONS]
+    return tuple(dict.fromkeys(out))
 
 
 def _concepts(r: RuleFile, key: str) -> dict[str, Lexicon]:

@@ -100,6 +100,17 @@ def test_negation_in_real_spellings(text, risk):
     assert (rule_of(text) is not None) is risk
 
 
+@pytest.mark.parametrize("text, risk", [
+    ("my partner said hell hang himself if i leave", True),
+    ("my sister says she wants to disappear forever", True),
+    # acts of finality are not read about someone else: that is more often grief
+    ("we played his favourite song at his funeral", False),
+    ("i love him and i get that it hurts him", False),
+])
+def test_someone_else_at_risk_is_read_from_the_same_phrases(text, risk):
+    assert (rule_of(text) is not None) is risk
+
+
 def test_the_reason_names_the_rule_the_concepts_and_the_sentence():
     question = ask("Long time lurker. I bought rope today. Any advice would help.")
     result = CRISIS.run(question, "Please call 988 now.")
@@ -148,6 +159,8 @@ def test_concepts_and_rules_are_data(data_copy):
      r"key 'rules\[\d+\].any': expected a list of concepts"),
     (lambda t: t.replace('"bridge", "bridges",', '"bridge|bridges",', 1),
      r"key 'concepts.means': phrase 'bridge\|bridges'"),
+    (lambda t: t.replace('concepts = ["said", "wish",', 'concepts = ["sad", "wish",', 1),
+     r"key 'persons.concepts': 'sad': expected one of"),
     (lambda t: t.replace('opens_clause = ["after",', 'opens_clause = ["after it",', 1),
      r"key 'negation.opens_clause': 'after it': expected one word"),
 ])
