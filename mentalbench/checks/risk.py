@@ -161,13 +161,21 @@ _PERSONS = ({"i": "he", "i'm": "he's", "i've": "he's", "i'll": "he'll", "i'd": "
              "my": "her", "me": "her", "myself": "herself", "mine": "hers"})
 
 
+# Verbs as they follow "he" or "she".
+_VERBS = {"want": "wants", "wish": "wishes", "don't": "doesn't", "have": "has", "hate": "hates",
+          "need": "needs", "keep": "keeps", "am": "is"}
+
+
 def _in_third_person(phrases: tuple[str, ...]) -> tuple[str, ...]:
-    """The phrases plus their forms about someone else ("hang myself" -> "hang himself")."""
+    """The phrases plus their forms about someone else ("hang myself" -> "hang himself",
+    "want to disappear" -> "wants to disappear")."""
     out = list(phrases)
     for phrase in phrases:
         words = phrase.split()
         if any(w in _PERSONS[0] for w in words):
             out += [" ".join(forms.get(w, w) for w in words) for forms in _PERSONS]
+        if any(w in _VERBS for w in words):
+            out.append(" ".join(_VERBS.get(w, w) for w in words))
     return tuple(dict.fromkeys(out))
 
 
