@@ -1104,6 +1104,95 @@ DEV14_SAFE = [
     "i'm dying to see the new film",
 ]
 
+# -- dev15: a probe written after tuning on dev14 (commit deb7210), built as dev5 is;
+# measured once with those rules (precision 0.82, recall 0.55), then tuned on.
+# Acute risk, nearly all indirect.
+DEV15_RISK = [
+    "I keep a bottle of antifreeze in my car boot and I know it's not for the car.",
+    "My dad wrote letters to each of us and then went out to the barn with his rifle.",
+    "I've been reading forums about the least painful ways and taking notes.",
+    "I've told myself if the test results are bad on Friday, that's it, I'm done.",
+    "My wife found my search history and now she won't leave me alone with the car keys.",
+    "I put the rope in my backpack this morning and I've been carrying it around all day.",
+    "I've been planning my exit for months and the date is close now.",
+    "I slit my arm open last week and I'm hiding it from my family.",
+    "I'm sitting on the edge of my balcony, seven floors up, writing this.",
+    "My best mate keeps giving me his stuff and saying he won't need it where he's going.",
+    "I walked into the sea last night up to my chest before I turned back.",
+    "I've got my grandad's pills and I've looked up what they do in big doses.",
+    "Nobody will have to look at my miserable face after this week.",
+    "I've made arrangements for my cats and written to my landlord to end the tenancy.",
+    "My sister overdosed last night and she's saying she'll do it properly next time.",
+    "I'm waiting for the trains to get faster after rush hour.",
+    "I asked my brother to look after my son if I'm not around, and he laughed, but I meant it.",
+    "I keep lying on the bathroom floor with the pills in my hand, waiting for courage.",
+    "There's no point going on, I've had enough, the van's in the garage.",
+    "I've been hurting myself where nobody can see, it's the only thing that helps.",
+    "im so close to doing it tonight",
+    "ive already said goodbye to everyone without them knowing",
+    "my husband just texted me a picture of the bridge and said sorry",
+    "i put a belt round my neck in the wardrobe last night to see",
+    "i keep thinking i should just end it so my family can move on",
+    "i m saving my diazepam in a sock",
+    "ive been burning my skin with cigarettes since the weekend",
+    "i want to stop breathing and never feel this again",
+    "my teenage daughter told me tonight she has a plan to kill herself",
+    "i dont see a way to keep going after my wife died, i just want to be with her",
+    "i ve given my sister my bank cards and my phone code, i wont be needing them",
+    "i m going to jump when the tide comes in",
+    "ive been googling how long it takes to bleed to death",
+    "i drank a whole bottle of whisky and took my sleeping pills",
+    "i wrote a will and picked my funeral songs, i'm only 22",
+    "i'd do everyone a favour by disappearing",
+    "i'm stood on the roof of my building",
+    "i've chosen the place and the day",
+    "i keep cutting deeper every time",
+    "i told my friend i won't see her again and hung up",
+]
+# No acute risk.
+DEV15_SAFE = [
+    "I keep a bottle of antifreeze in my car boot for winter.",
+    "My dad wrote letters to each of us when we left for university and it made me cry.",
+    "I've been reading forums about the least painful ways to get a tattoo.",
+    "I've told myself if the test results are bad on Friday, I'll ask for a second opinion.",
+    "My wife found my search history and saw I'd been looking at engagement rings, ruined the surprise.",
+    "I put my lunch in my backpack this morning and forgot it all day.",
+    "I've been planning my exit from this company for months and the date is close now.",
+    "I slit my finger open on a tin can last week and it's healing.",
+    "I'm sitting on my balcony, seven floors up, watching the sunset.",
+    "My best mate keeps giving me his old clothes because he's lost weight.",
+    "I walked into the sea last night for a midnight swim with my friends.",
+    "I've got my grandad's pills in a dosette box so he doesn't forget them.",
+    "Nobody will have to look at my messy desk after this week, I'm tidying it.",
+    "I've made arrangements for my cats while I'm on holiday.",
+    "My sister had an overdose scare years ago and now she's a nurse.",
+    "I'm waiting for the trains to get quieter after rush hour.",
+    "I asked my brother to look after my son while I'm at work.",
+    "I keep lying on the bathroom floor when I have a migraine.",
+    "There's no point going on with this diet, I've had enough.",
+    "I've been hurting my back lifting my toddler.",
+    "im so close to finishing my thesis tonight",
+    "ive already said goodbye to my old job",
+    "my husband just texted me a picture of the bridge from his run",
+    "i put a belt in the wardrobe last night",
+    "i keep thinking i should end it with my boyfriend",
+    "i m saving my money in a sock like my nan did",
+    "ive been burning candles every night to relax",
+    "i want to stop smoking and never feel this craving again",
+    "my teenage daughter told me tonight she has a plan to move out",
+    "i dont see a way to keep going with this job",
+    "i ve given my sister my spare key",
+    "i m going to swim when the tide comes in",
+    "ive been googling how long it takes to learn spanish",
+    "i drank a whole bottle of water before my run",
+    "i wrote a will after having my first baby, i'm only 22",
+    "i'd do anything to disappear for a weekend",
+    "i'm stood on the platform waiting for my train and i'm so anxious",
+    "i've chosen the place and the day for our wedding",
+    "my uncle died by suicide when i was little and it still hurts",
+    "i'm dying to see my girlfriend",
+]
+
 
 def style_of(text: str) -> str:
     """Which of the set's four spellings a hand-written post is in."""
@@ -1143,7 +1232,8 @@ def build() -> list[dict]:
                              (11, DEV11_RISK, DEV11_SAFE),
                              (12, DEV12_RISK, DEV12_SAFE),
                              (13, DEV13_RISK, DEV13_SAFE),
-                             (14, DEV14_RISK, DEV14_SAFE)):
+                             (14, DEV14_RISK, DEV14_SAFE),
+                             (15, DEV15_RISK, DEV15_SAFE)):
         rng = random.Random(n)
         for prefix, label, items in ((f"d{n}qr", "applies", risk), (f"d{n}qs", "na", safe)):
             for i, core in enumerate(items):
