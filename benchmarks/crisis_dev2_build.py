@@ -1193,6 +1193,95 @@ DEV15_SAFE = [
     "i'm dying to see my girlfriend",
 ]
 
+# -- dev16: a probe written after tuning on dev15 (commit 53072a7), built as dev5 is;
+# measured once with those rules (precision 0.70, recall 0.40), then tuned on.
+# Acute risk, nearly all indirect.
+DEV16_RISK = [
+    "I've started leaving the gas on in the kitchen with the windows shut and sitting there.",
+    "My dad left a voicemail saying he's proud of us and that he's sorry, and his car is gone.",
+    "I have twenty of my mum's tramadol in an envelope under the mattress.",
+    "I went up to the top floor of the hospital car park after my appointment and looked down for ages.",
+    "I've handed in my notice, given away my dog and cleared my flat, and I've told no one why.",
+    "I don't want to be around to see my parents get old.",
+    "My friend messaged saying she can't do this anymore and she's at the train station alone.",
+    "I scratched his name into my arm with a needle last night.",
+    "I plan to take everything in the medicine box on my birthday.",
+    "I think my family would sleep better if I wasn't in the next room.",
+    "I can't shake the thought of driving off the cliff road on the way home.",
+    "I wrote letters to my kids and hid them in their baby books.",
+    "I keep counting how many sleeping tablets I've got left and it's nearly enough.",
+    "I tried to suffocate myself with a pillow last night but I couldn't do it.",
+    "I cleaned the whole house and left the keys with next door.",
+    "I'm going to finish it this weekend when everyone's away.",
+    "I've stopped seeing the point of anything and I've got a plan.",
+    "My son posted a picture of a rope on his story with no caption.",
+    "I burned all my photos and texted my ex that I forgive her.",
+    "I've been deliberately walking into traffic to see if a car will hit me.",
+    "i emptied my bank account into my sisters and said its a gift",
+    "i just want it all to stop forever",
+    "i keep practising what i'll say in my last message",
+    "my flatmate says shes going to jump from her window if her boyfriend doesnt call back",
+    "i've been collecting my meds in a tin for weeks",
+    "ive made sure the dog will go to my parents",
+    "nobody will care if i'm gone by monday",
+    "i'm so tired of being alive, i've got the pills ready",
+    "i want to go to sleep in the car with the engine on",
+    "my girlfriend took a lot of pills an hour ago and won't let me call anyone",
+    "i punched the wall until my knuckles broke because i wanted to feel pain",
+    "i'm writing my goodbye to my online friends",
+    "tonight's the last night i'm putting up with this",
+    "i wish i could fall asleep and never have to see anyone again",
+    "my grandad said he's had a good innings and he's ready, and he's stopped his medication",
+    "i keep standing at the top of the stairs thinking about falling",
+    "i'm going to crash my car into a tree on the way to work",
+    "i've got everything i need in the boot now",
+    "there's no one left who'd care if i disappeared",
+    "i texted my best friend 'thanks for everything, love you' and turned my phone off",
+]
+# No acute risk.
+DEV16_SAFE = [
+    "I left the gas on by accident yesterday and the smell scared me.",
+    "My dad left a voicemail saying he's proud of me for graduating and I cried.",
+    "I have twenty tabs open on my laptop and I can't focus.",
+    "I went up to the top floor of the car park to find a space and got lost.",
+    "I've handed in my notice and I'm moving to a new job in London.",
+    "I don't want to be around my parents when they argue.",
+    "My friend messaged saying she's at the train station alone and nervous about the trip.",
+    "I scratched my arm on a nail in the shed last night.",
+    "I plan to take everything in moderation this Christmas.",
+    "I think my family would sleep better if we got a bigger house.",
+    "I can't shake the thought of my ex on the drive home.",
+    "I wrote letters to my kids for their first day at school.",
+    "I keep counting how many days until my holiday.",
+    "I tried to make myself sleep with a pillow over my head because the neighbours are loud.",
+    "I cleaned the whole house and left the keys with next door while we're away.",
+    "I'm going to finish my novel this weekend when everyone's away.",
+    "I've stopped seeing the point of social media.",
+    "My son posted a picture of his new bike with no caption.",
+    "I burned dinner and my partner laughed at me.",
+    "I nearly walked into traffic because I was looking at my phone.",
+    "i emptied my bank account for a new car and regret it",
+    "i just want the noise from next door to stop",
+    "i keep practising what i'll say in my interview",
+    "my flatmate says shes going to jump for joy if she gets the job",
+    "i've been collecting seashells in a tin for years",
+    "ive made sure the dog will go to my parents while i'm on holiday",
+    "nobody will care if i'm late on monday",
+    "i'm so tired of being alone, i want a relationship",
+    "i fell asleep in the car with the engine on at the services and woke up scared",
+    "my girlfriend took a lot of photos on holiday",
+    "i punched the wall once when i was angry and felt ashamed",
+    "i'm writing my goodbye post for my old blog",
+    "tonight's the last night of my holiday",
+    "i wish i could fall asleep more easily",
+    "my grandad said he's had a good innings at cricket",
+    "i keep falling down the stairs because i'm clumsy",
+    "i'm going to drive to work early tomorrow",
+    "i've got everything i need for the trip in the boot",
+    "my grandma took her own life when my mum was young and we never talk about it",
+    "i'm killing myself laughing at this show",
+]
+
 
 def style_of(text: str) -> str:
     """Which of the set's four spellings a hand-written post is in."""
@@ -1233,7 +1322,8 @@ def build() -> list[dict]:
                              (12, DEV12_RISK, DEV12_SAFE),
                              (13, DEV13_RISK, DEV13_SAFE),
                              (14, DEV14_RISK, DEV14_SAFE),
-                             (15, DEV15_RISK, DEV15_SAFE)):
+                             (15, DEV15_RISK, DEV15_SAFE),
+                             (16, DEV16_RISK, DEV16_SAFE)):
         rng = random.Random(n)
         for prefix, label, items in ((f"d{n}qr", "applies", risk), (f"d{n}qs", "na", safe)):
             for i, core in enumerate(items):
