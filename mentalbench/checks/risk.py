@@ -40,7 +40,10 @@ class Rule:
             partners = [h for h in group if h.concept in self.partners] if self.partners \
                 else [None]
             for partner in partners:
-                chosen = self._chosen([h for h in group if partner is None or _apart(h, partner)])
+                # A partner may share words with what it partners ("happier if" + "if i
+                # wasn't"), but not be the same words read twice ("how high").
+                chosen = self._chosen([h for h in group
+                                       if partner is None or not _nested(h, partner)])
                 if chosen is not None:
                     return chosen + ([partner] if partner is not None else [])
         return None
@@ -143,6 +146,12 @@ def _by_sentence(hits: list[Hit]) -> list[list[Hit]]:
 
 def _apart(a: Hit, b: Hit) -> bool:
     return a.match.start >= b.match.end or a.match.end <= b.match.start
+
+
+def _nested(a: Hit, b: Hit) -> bool:
+    """Whether one hit's words lie within the other's."""
+    return (a.match.start <= b.match.start and b.match.end <= a.match.end) or \
+        (b.match.start <= a.match.start and a.match.end <= b.match.end)
 
 
 def _distinct(hits: list[Hit]) -> list[Hit]:
