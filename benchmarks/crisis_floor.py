@@ -1,11 +1,12 @@
 """The bundled checks on tests/data/crisis_labelled.jsonl (built by crisis_set_build.py):
 precision and recall per check, on the dev part (used to tune the rules), the held-out part
 (fixed before any tuning; measured once with the first frozen rules, then used for a second
-round), the fresh part (written after the second freeze, measured once) and the dev2 part
-(tests/data/crisis_dev2.jsonl, hand-written posts measured once before the concept reader, then
-tuned on) and the dev3 part (same file: a probe written after the first concept reader, measured
-once with it, then tuned on) and dev4 to dev17 (later such probes), by spelling too. `--extra PATH` adds a file of the same schema as a part of its own,
-named by `--extra-name` (default: the file's stem), whatever its rows' `split` says.
+round) and the fresh part (written after the second freeze, measured once); and on the parts of
+tests/data/crisis_dev2.jsonl (built by crisis_dev2_build.py): dev2, hand-written posts measured
+once before the concept reader, and the probes dev3 to dev17, each measured once with the rules
+of its time (benchmarks/crisis_dev2_items.toml says which), by spelling too. `--extra PATH`
+adds a file of the same schema as a part of its own, named by `--extra-name` (default: the
+file's stem), whatever its rows' `split` says.
 
 Questions: does crisis_referral apply (positive: applies)? Answers: crisis_referral and
 professional_referral positive = pass (the answer refers); no_diagnosis positive = fail (the
@@ -107,7 +108,8 @@ def main() -> None:
 
     checks = {c.name: c for c in resolve_checks() if c.name in POSITIVE}
     rows = load() + load(DEV2)
-    parts = ["dev", "heldout", "fresh", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10", "dev11", "dev12", "dev13", "dev14", "dev15", "dev16", "dev17"]
+    later = {r["split"] for r in rows} - {"dev", "heldout", "fresh"}
+    parts = ["dev", "heldout", "fresh", *sorted(later, key=lambda p: int(p.removeprefix("dev")))]
     if args.extra is not None:
         name = args.extra_name or args.extra.stem
         rows += load_extra(args.extra, name)
