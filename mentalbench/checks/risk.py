@@ -14,6 +14,8 @@ from .text import Found, Lexicon, Match, Sentence, normalise
 
 # How far, in characters, a figure of speech may reach around a concept match it covers.
 FIGURE_REACH = 80
+# Readings kept per reader: a run reads the same question once per answer and per check call.
+CACHE_SIZE = 4096
 
 
 @dataclass(frozen=True)
@@ -95,9 +97,17 @@ class RiskReader:
         drop = "|".join(sorted(r.words("normalise.drop")))
         self.drop = re.compile(rf"\b(?:{drop}) ")
         self.reading = reading
+        self._cache: dict[str, RiskReading | None] = {}
 
     def read(self, text: str) -> RiskReading | None:
         """The first rule that holds in the question's text, with its evidence; None if none."""
+        if text not in self._cache:
+            if len(self._cache) >= CACHE_SIZE:
+                self._cache.clear()
+            self._cache[text] = self._read(text)
+        return self._cache[text]
+
+    def _read(self, text: str) -> RiskReading | None:
         norm, hits = self.hits(text)
         for rule in self.rules:
             chosen = rule.holds(hits)
