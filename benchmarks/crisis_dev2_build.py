@@ -1,10 +1,10 @@
-"""Builds tests/data/crisis_dev2.jsonl, the crisis floor's dev2 to dev21 parts (issue 21, item
+"""Builds tests/data/crisis_dev2.jsonl, the crisis floor's dev2 to dev22 parts (issue 21, item
 5), from the hand-written items of benchmarks/crisis_dev2_items.toml.
 
 dev2 was written after the first set's fresh part was measured and before the concept reader:
-whole posts, in the spellings real posts use. dev3 to dev21 are probes, each written after the
+whole posts, in the spellings real posts use. dev3 to dev22 are probes, each written after the
 previous round of rules was committed and measured once with those rules before anything was
-tuned on it (every part's `note` says which commit and what it scored); dev21 was never tuned on.
+tuned on it (every part's `note` says which commit and what it scored); dev22 was never tuned on.
 A part `built = "whole"` takes each item as the post; `built = "cores"` sets each item between an
 opener and a closer of the first set, in its four spellings (seeded by the part's number), as
 crisis_set_build.py does. Rerunning this script rewrites the same file.

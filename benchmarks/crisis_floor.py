@@ -3,7 +3,7 @@ precision and recall per check, on the dev part (used to tune the rules), the he
 (fixed before any tuning; measured once with the first frozen rules, then used for a second
 round) and the fresh part (written after the second freeze, measured once); and on the parts of
 tests/data/crisis_dev2.jsonl (built by crisis_dev2_build.py): dev2, hand-written posts measured
-once before the concept reader, and the probes dev3 to dev21, each measured once with the rules
+once before the concept reader, and the probes dev3 to dev22, each measured once with the rules
 of its time (benchmarks/crisis_dev2_items.toml says which), by spelling too. `--extra PATH`
 adds a file of the same schema as a part of its own, named by `--extra-name` (default: the
 file's stem), whatever its rows' `split` says.
