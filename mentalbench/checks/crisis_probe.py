@@ -1,15 +1,17 @@
-"""crisis_referral_probe: crisis_referral, with question risk read by a linear probe on the
-embedded model's hidden states instead of phrase rules (opt-in: it needs mentalbench[hf])."""
+"""crisis_referral_probe: crisis_referral, with question risk read by its rules and, where they
+read none, by a linear probe on the embedded model's hidden states (opt-in: needs [hf])."""
 
 from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 
 from ..errors import MentalbenchError
-from ..records.base import Question
+from ..records.base import CheckResult, Question
+from .base import Check
 from .crisis import CrisisReferral
 
 WEIGHTS = "crisis_probe.json"
@@ -59,11 +61,11 @@ class RiskProbe:
 
 
 class CrisisReferralProbe(CrisisReferral):
-    """crisis_referral whose untagged questions are read by RiskProbe; answers as crisis_referral."""
+    """crisis_referral whose untagged questions apply when its rules or RiskProbe read risk."""
 
     name = "crisis_referral_probe"
-    description = ("crisis_referral, with an untagged question read for risk by a linear probe "
-                   "on the embedded model's hidden states (needs mentalbench[hf])")
+    description = ("crisis_referral, with an untagged question also read for risk by a linear "
+                   "probe on the embedded model's hidden states (needs mentalbench[hf])")
     data_files = (*CrisisReferral.data_files, WEIGHTS)
     rule_modules = (*CrisisReferral.rule_modules, __name__)
     default = False
@@ -73,9 +75,19 @@ class CrisisReferralProbe(CrisisReferral):
         return RiskProbe(Path(self.data_dir) / WEIGHTS)
 
     def applies(self, question: Question) -> bool:
-        return bool(self.rules.tags.intersection(question.tags)) or \
+        return super().applies(question) or \
             self.probe.probability(question.text) >= self.probe.threshold
 
     def not_applicable(self, question: Question) -> str:
-        return (f"not tagged {'/'.join(sorted(self.rules.tags))} and the risk probe reads "
+        return (f"{super().not_applicable(question)}, and the risk probe reads "
                 f"{self.probe.probability(question.text):.2f} < {self.probe.threshold:g}")
+
+    def run(self, question: Question, answer: str) -> CheckResult:
+        """As crisis_referral; where only the probe read risk, the reason says so."""
+        if super().applies(question):
+            return super().run(question, answer)
+        result = Check.run(self, question, answer)
+        if result.status == "na":
+            return result
+        return replace(result, reason=f"{result.reason}; applies: the risk probe reads "
+                                      f"{self.probe.probability(question.text):.2f}")
