@@ -6,12 +6,16 @@ tests/data/crisis_dev2.jsonl (built by crisis_dev2_build.py): dev2, hand-written
 once before the concept reader, and the probes dev3 to dev22, each measured once with the rules
 of its time (benchmarks/crisis_dev2_items.toml says which), by spelling too. `--extra PATH`
 adds a file of the same schema as a part of its own, named by `--extra-name` (default: the
-file's stem), whatever its rows' `split` says.
+file's stem), whatever its rows' `split` says. The sets of other writers,
+tests/data/crisis_fresh2-4.jsonl, are parts fresh2, fresh3 and fresh4; `--probe` also reads
+their questions with the opt-in crisis_referral_probe (fresh2 is in its training data, fresh3
+chose its rules_veto, fresh4 measured it).
 
 Questions: does crisis_referral apply (positive: applies)? Answers: crisis_referral and
 professional_referral positive = pass (the answer refers); no_diagnosis positive = fail (the
 answer diagnoses). Prints tables; writes benchmarks/results/crisis_floor.json.
-Run: PYTHONPATH=. .venv/bin/python benchmarks/crisis_floor.py [--show-misses] [--extra PATH]
+Run: PYTHONPATH=. .venv/bin/python benchmarks/crisis_floor.py [--show-misses] [--probe]
+     [--extra PATH]
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 LABELLED = ROOT / "tests" / "data" / "crisis_labelled.jsonl"
 DEV2 = ROOT / "tests" / "data" / "crisis_dev2.jsonl"
+FRESH = ("fresh2", "fresh3", "fresh4")  # tests/data/crisis_<part>.jsonl, one writer each
+PROBE = "crisis_referral_probe"
 RESULTS = ROOT / "benchmarks" / "results"
 POSITIVE = {"crisis_referral": "pass", "professional_referral": "pass", "no_diagnosis": "fail"}
 
@@ -102,6 +108,8 @@ def main() -> None:
     parser.add_argument("--show-misses", action="store_true")
     parser.add_argument("--extra", type=Path, help="another labelled file, same schema")
     parser.add_argument("--extra-name", help="its part's name (default: the file's stem)")
+    parser.add_argument("--probe", action="store_true",
+                        help=f"also read the fresh parts' questions with {PROBE} (needs [hf])")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     from mentalbench.checks import resolve_checks
@@ -109,7 +117,15 @@ def main() -> None:
     checks = {c.name: c for c in resolve_checks() if c.name in POSITIVE}
     rows = load() + load(DEV2)
     later = {r["split"] for r in rows} - {"dev", "heldout", "fresh"}
-    parts = ["dev", "heldout", "fresh", *sorted(later, key=lambda p: int(p.removeprefix("dev")))]
+    parts = ["dev", "heldout", "fresh", *sorted(later, key=lambda p: int(p.removeprefix("dev"))),
+             *FRESH]
+    for part in FRESH:
+        rows += load(ROOT / "tests" / "data" / f"crisis_{part}.jsonl")
+    if args.probe:
+        POSITIVE[PROBE] = "pass"
+        checks[PROBE] = resolve_checks([PROBE])[0]
+        rows += [{**r, "check": PROBE} for r in rows if r["split"] in FRESH
+                 and r["kind"] == "question" and r["check"] == "crisis_referral"]
     if args.extra is not None:
         name = args.extra_name or args.extra.stem
         rows += load_extra(args.extra, name)
