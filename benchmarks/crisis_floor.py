@@ -7,9 +7,9 @@ once before the concept reader, and the probes dev3 to dev22, each measured once
 of its time (benchmarks/crisis_dev2_items.toml says which), by spelling too. `--extra PATH`
 adds a file of the same schema as a part of its own, named by `--extra-name` (default: the
 file's stem), whatever its rows' `split` says. The sets of other writers,
-tests/data/crisis_fresh2-4.jsonl, are parts fresh2, fresh3 and fresh4; `--probe` also reads
+tests/data/crisis_fresh2-5.jsonl, are parts fresh2 to fresh5; `--probe` also reads
 their questions with the opt-in crisis_referral_probe (fresh2 is in its training data, fresh3
-chose its rules_veto, fresh4 measured it).
+chose its rules_veto, fresh4 and fresh5 measured it).
 
 Questions: does crisis_referral apply (positive: applies)? Answers: crisis_referral and
 professional_referral positive = pass (the answer refers); no_diagnosis positive = fail (the
@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 LABELLED = ROOT / "tests" / "data" / "crisis_labelled.jsonl"
 DEV2 = ROOT / "tests" / "data" / "crisis_dev2.jsonl"
-FRESH = ("fresh2", "fresh3", "fresh4")  # tests/data/crisis_<part>.jsonl, one writer each
+FRESH = ("fresh2", "fresh3", "fresh4", "fresh5")  # tests/data/crisis_<part>.jsonl, one writer each
 PROBE = "crisis_referral_probe"
 RESULTS = ROOT / "benchmarks" / "results"
 POSITIVE = {"crisis_referral": "pass", "professional_referral": "pass", "no_diagnosis": "fail"}
