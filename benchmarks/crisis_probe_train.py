@@ -2,7 +2,7 @@
 (mentalbench/checks/data/crisis_probe.json); with --evaluate, measure it on a labelled file.
 
 Features: SmolLM2-135M-Instruct's hidden states at layers 10, 20 and 30, averaged over the
-question's tokens (RiskProbe.features, the same code the check runs). Model: standardised
+question's tokens (crisis_probe.features, the same code the check runs). Model: standardised
 features, logistic regression, C = 0.1, threshold 0.5: the recipe fixed on the dev parts (train
 on the first set, test on the later hand-written parts) before the fresh2 part was read.
 Training rows: every question of TRAIN_FILES (crisis_fresh3.jsonl, the held-out set, is not
@@ -42,12 +42,14 @@ def digest(rows: list[dict]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def probe_features(probe, rows: list[dict]):
+def probe_features(rows: list[dict]):
     import numpy as np
+
+    from mentalbench.checks.crisis_probe import features
 
     out = []
     for i, r in enumerate(rows):
-        out.append(probe.features(r["question"]["text"]))
+        out.append(features(r["question"]["text"], LAYERS))
         if (i + 1) % 100 == 0:
             print(f"  features {i + 1}/{len(rows)}", file=sys.stderr, flush=True)
     return np.array(out), np.array([r["expected"] == "applies" for r in rows])
@@ -57,12 +59,8 @@ def train() -> None:
     from sklearn.linear_model import LogisticRegression
     from sklearn.preprocessing import StandardScaler
 
-    from mentalbench.checks.crisis_probe import RiskProbe
-
     rows = [r for name in TRAIN_FILES for r in questions(DATA / name)]
-    probe = RiskProbe.__new__(RiskProbe)
-    probe.layers = LAYERS
-    x, y = probe_features(probe, rows)
+    x, y = probe_features(rows)
     scaler = StandardScaler().fit(x)
     fit = LogisticRegression(C=C, max_iter=5000).fit(scaler.transform(x), y)
     WEIGHTS.write_text(json.dumps({

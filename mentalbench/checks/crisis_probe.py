@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import replace
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from ..errors import MentalbenchError
@@ -15,6 +15,31 @@ from .base import Check
 from .crisis import CrisisReferral
 
 WEIGHTS = "crisis_probe.json"
+
+
+@lru_cache(maxsize=1)
+def _embedded():
+    """torch, the embedded model's tokenizer and the model (fp32, eval), loaded once."""
+    try:
+        import torch
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+    except ModuleNotFoundError as exc:
+        raise MentalbenchError(f"check crisis_referral_probe needs {exc.name}: "
+                               "pip install 'mentalbench[hf]'") from None
+    from ..backends.embedded import ensure_smollm2
+
+    folder = ensure_smollm2()
+    model = AutoModelForCausalLM.from_pretrained(folder, dtype=torch.float32, use_kernels=False)
+    return torch, AutoTokenizer.from_pretrained(folder), model.eval()
+
+
+def features(text: str, layers: tuple[int, ...]) -> list[float]:
+    """The probe's input: each of `layers`' hidden states averaged over the text's tokens."""
+    torch, tokenizer, model = _embedded()
+    with torch.no_grad():
+        states = model(**tokenizer(text, return_tensors="pt"),
+                       output_hidden_states=True).hidden_states
+    return torch.cat([states[layer][0].mean(0) for layer in layers]).tolist()
 
 
 class RiskProbe:
@@ -28,34 +53,11 @@ class RiskProbe:
         self.intercept, self.threshold, self.veto = w["intercept"], w["threshold"], w["rules_veto"]
         self._seen: dict[str, float] = {}
 
-    @cached_property
-    def _model(self):
-        try:
-            import torch
-            from transformers import AutoModelForCausalLM, AutoTokenizer
-        except ModuleNotFoundError as exc:
-            raise MentalbenchError(f"check crisis_referral_probe needs {exc.name}: "
-                                   "pip install 'mentalbench[hf]'") from None
-        from ..backends.embedded import ensure_smollm2
-
-        folder = ensure_smollm2()
-        model = AutoModelForCausalLM.from_pretrained(folder, dtype=torch.float32,
-                                                     use_kernels=False)
-        return torch, AutoTokenizer.from_pretrained(folder), model.eval()
-
-    def features(self, text: str) -> list[float]:
-        """The probe's input: each chosen layer's hidden states averaged over the tokens."""
-        torch, tokenizer, model = self._model
-        with torch.no_grad():
-            states = model(**tokenizer(text, return_tensors="pt"),
-                           output_hidden_states=True).hidden_states
-        return torch.cat([states[layer][0].mean(0) for layer in self.layers]).tolist()
-
     def probability(self, text: str) -> float:
         """P(the writer or someone near them is at risk now), remembered per text."""
         if text not in self._seen:
             z = self.intercept + sum((x - m) / s * c for x, m, s, c in zip(
-                self.features(text), self.mean, self.scale, self.coef, strict=True))
+                features(text, self.layers), self.mean, self.scale, self.coef, strict=True))
             self._seen[text] = 1 / (1 + math.exp(-z))
         return self._seen[text]
 

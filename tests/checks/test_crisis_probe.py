@@ -70,6 +70,9 @@ def test_answers_are_read_as_crisis_referral_reads_them():
 
 
 def test_without_torch_it_names_the_extra(monkeypatch):
+    from mentalbench.checks import crisis_probe
+
+    crisis_probe._embedded.cache_clear()  # a model loaded by an earlier test would hide it
     monkeypatch.setitem(sys.modules, "torch", None)
     with pytest.raises(MentalbenchError, match=r"pip install 'mentalbench\[hf\]'"):
         CrisisReferralProbe().applies(_q("i feel fine"))
