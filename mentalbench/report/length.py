@@ -215,27 +215,25 @@ def fit_form(weights: np.ndarray, d: Design, y: np.ndarray,
     under it: ([r] form index, [r, 16], [r, M])."""
     xmx, xmy, ymy = _normal_y(weights, d, y, present)
     form, coef = _choose(xmx, xmy, ymy, d.cells)
+    return form, coef, _lc(weights, d, y, present, coef)
+
+
+def _lc(weights: np.ndarray, d: Design, y: np.ndarray, present: np.ndarray,
+        coef: np.ndarray) -> np.ndarray:
+    """Each model's mean of s - f(log words) under coefficients coef [r, 16]: [r, M]."""
     sy = weights @ np.where(present, y, 0.0).T  # [r, M]
     with np.errstate(invalid="ignore", divide="ignore"):
-        lc = np.where(d.count > 0, (sy - np.matmul(d.sx, coef[..., None])[..., 0]) / d.count,
-                      np.nan)
-    return form, coef, lc
+        return np.where(d.count > 0, (sy - np.matmul(d.sx, coef[..., None])[..., 0]) / d.count,
+                        np.nan)
 
 
-def reference_lc(weights: np.ndarray, y: np.ndarray, log_words: np.ndarray,
+def reference_lc(weights: np.ndarray, d: Design, y: np.ndarray, log_words: np.ndarray,
                  present: np.ndarray, reference: list[int]) -> np.ndarray:
     """Each model's LC per weighting [r, M] under the length term fitted on the reference models
-    alone, so that no other model's answers move it."""
+    alone, so that no other model's answers move it; d is every model's Design."""
     some = present[reference]
-    d = design(weights, lengths_basis(log_words[reference], some), some)
-    coef = fit_form(weights, d, y[reference], some)[1]  # [r, 16]
-    x = lengths_basis(log_words, present)  # [M, n, 16]
-    m, n, p = x.shape
-    sx = (weights @ x.transpose(1, 0, 2).reshape(n, m * p)).reshape(-1, m, p)
-    sy = weights @ np.where(present, y, 0.0).T
-    count = weights @ present.T.astype(float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return np.where(count > 0, (sy - np.einsum("rmp,rp->rm", sx, coef)) / count, np.nan)
+    mine = design(weights, lengths_basis(log_words[reference], some), some)
+    return _lc(weights, d, y, present, fit_form(weights, mine, y[reference], some)[1])
 
 
 def fit_lengths(cube: Cube, means: Means, draws: Draws,
@@ -267,8 +265,8 @@ def fit_lengths(cube: Cube, means: Means, draws: Draws,
             fitted_on = "every model"
             if reference:
                 rows = [cube.models.index(name) for name in reference]
-                lc = reference_lc(ones, y, log_words, present, rows)
-                boot_lc = reference_lc(draws.counts, y, log_words, present, rows)
+                lc = reference_lc(ones, point, y, log_words, present, rows)
+                boot_lc = reference_lc(draws.counts, boot, y, log_words, present, rows)
                 fitted_on = "+".join(reference)
             doubling_low, doubling_high = interval(boot_coef @ doubled)
             lc_low, lc_high = interval(boot_lc)
