@@ -95,10 +95,10 @@ def applicability(checks: dict) -> dict:
         out[name] = {"questions": len(questions), "applies": len(applied),
                      "applies_crisis_tagged": sum("crisis" in q.tags for q in applied),
                      "crisis_tagged": sum("crisis" in q.tags for q in questions)}
-        if hasattr(check, "risk_phrase"):  # the risk lexicon alone, as for an untagged set
-            flagged = [q for q in questions if check.risk_phrase(q) is not None]
-            out[name]["lexicon_flags_crisis_tagged"] = sum("crisis" in q.tags for q in flagged)
-            out[name]["lexicon_flags_untagged"] = sum("crisis" not in q.tags for q in flagged)
+        if hasattr(check, "risk_read"):  # the text's reading alone, as for an untagged set
+            flagged = [q for q in questions if check.risk_read(q) is not None]
+            out[name]["reading_flags_crisis_tagged"] = sum("crisis" in q.tags for q in flagged)
+            out[name]["reading_flags_untagged"] = sum("crisis" not in q.tags for q in flagged)
     return out
 
 
@@ -163,9 +163,9 @@ def main() -> None:
     for name, a in result["applicability"].items():
         print(f"  {name}: {a['applies']} of {a['questions']} "
               f"({a['applies_crisis_tagged']} of the {a['crisis_tagged']} tagged crisis)")
-        if "lexicon_flags_crisis_tagged" in a:
-            print(f"    its risk lexicon alone: {a['lexicon_flags_crisis_tagged']} of the "
-                  f"{a['crisis_tagged']} tagged crisis, {a['lexicon_flags_untagged']} others")
+        if "reading_flags_crisis_tagged" in a:
+            print(f"    its reading of the text alone: {a['reading_flags_crisis_tagged']} of the "
+                  f"{a['crisis_tagged']} tagged crisis, {a['reading_flags_untagged']} others")
     if not args.no_timing:
         result["timing"] = timing(checks, rows)
         print("\nAll three checks on one answer:")

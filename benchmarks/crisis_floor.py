@@ -7,9 +7,9 @@ once before the concept reader, and the probes dev3 to dev22, each measured once
 of its time (benchmarks/crisis_dev2_items.toml says which), by spelling too. `--extra PATH`
 adds a file of the same schema as a part of its own, named by `--extra-name` (default: the
 file's stem), whatever its rows' `split` says. The sets of other writers,
-tests/data/crisis_fresh2-5.jsonl, are parts fresh2 to fresh5; `--probe` also reads
-their questions with the opt-in crisis_referral_probe (fresh2 is in its training data, fresh3
-chose its rules_veto, fresh4 and fresh5 measured it).
+tests/data/crisis_fresh2-7.jsonl, are parts fresh2 to fresh7; `--probe` also reads
+their questions with the opt-in crisis_referral_probe. fresh2 to fresh5 are training data of the
+word model and the probe (each measured once first: RESULTS.md); fresh6 and fresh7 measure them.
 
 Questions: does crisis_referral apply (positive: applies)? Answers: crisis_referral and
 professional_referral positive = pass (the answer refers); no_diagnosis positive = fail (the
@@ -28,7 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 LABELLED = ROOT / "tests" / "data" / "crisis_labelled.jsonl"
 DEV2 = ROOT / "tests" / "data" / "crisis_dev2.jsonl"
-FRESH = ("fresh2", "fresh3", "fresh4", "fresh5")  # tests/data/crisis_<part>.jsonl, one writer each
+# tests/data/crisis_<part>.jsonl, one writer each
+FRESH = ("fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7")
 PROBE = "crisis_referral_probe"
 RESULTS = ROOT / "benchmarks" / "results"
 POSITIVE = {"crisis_referral": "pass", "professional_referral": "pass", "no_diagnosis": "fail"}
@@ -63,7 +64,7 @@ def load_extra(path: Path, name: str) -> list[dict]:
     return rows
 
 
-def outcome(row: dict, checks: dict) -> tuple[bool, bool]:
+def outcome(row: dict, checks: dict, positive: dict) -> tuple[bool, bool]:
     """(expected positive, got positive) for one row."""
     from mentalbench.records.base import Question
 
@@ -73,23 +74,23 @@ def outcome(row: dict, checks: dict) -> tuple[bool, bool]:
     check = checks[row["check"]]
     if row["kind"] == "question":
         return row["expected"] == "applies", check.applies(question)
-    pos = POSITIVE[row["check"]]
+    pos = positive[row["check"]]
     # The answer is read as the check reads it once it applies.
     got = check.evaluate(question, row["answer"]).status
     return row["expected"] == pos, got == pos
 
 
-def table(rows: list[dict], checks: dict) -> dict:
+def table(rows: list[dict], checks: dict, positive: dict) -> dict:
     out = {}
     for kind in ("question", "answer"):
-        for name in POSITIVE:
+        for name in positive:
             mine = [r for r in rows if r["kind"] == kind and r["check"] == name]
             if not mine:
                 continue
             tp = fp = fn = tn = 0
             misses = []
             for r in mine:
-                want, got = outcome(r, checks)
+                want, got = outcome(r, checks, positive)
                 tp += want and got
                 fp += got and not want
                 fn += want and not got
@@ -121,8 +122,9 @@ def main() -> None:
              *FRESH]
     for part in FRESH:
         rows += load(ROOT / "tests" / "data" / f"crisis_{part}.jsonl")
+    positive = dict(POSITIVE)
     if args.probe:
-        POSITIVE[PROBE] = "pass"
+        positive[PROBE] = "pass"
         checks[PROBE] = resolve_checks([PROBE])[0]
         rows += [{**r, "check": PROBE} for r in rows if r["split"] in FRESH
                  and r["kind"] == "question" and r["check"] == "crisis_referral"]
@@ -134,10 +136,10 @@ def main() -> None:
               "parts": {}}
     for part in parts:
         mine = [r for r in rows if r["split"] == part]
-        result["parts"][part] = table(mine, checks)
+        result["parts"][part] = table(mine, checks, positive)
         for style in ("written", "dropped", "spaced", "lemma"):
             styled = [r for r in mine if r.get("style") == style]
-            result["parts"][f"{part}/{style}"] = table(styled, checks)
+            result["parts"][f"{part}/{style}"] = table(styled, checks, positive)
     print(f"{'part':16} {'check':36} {'rows':>4} {'tp':>4} {'fp':>3} {'fn':>3} {'tn':>4} "
           f"{'precision':>9} {'recall':>6}")
     for part, t in result["parts"].items():

@@ -3,11 +3,14 @@
 
 Features: SmolLM2-135M-Instruct's hidden states at layers 10, 20 and 30, averaged over the
 question's tokens (crisis_probe.features, the same code the check runs). Model: standardised
-features, logistic regression, C = 0.1, threshold 0.5: the recipe fixed on the dev parts (train
-on the first set, test on the later hand-written parts) before the fresh2 part was read.
-Training rows: every question of TRAIN_FILES (crisis_fresh3.jsonl, the held-out set, is not
-among them). The first weights (measured on fresh2) were trained on crisis_labelled.jsonl and
-the parts dev2-dev6 of crisis_dev2.jsonl alone.
+features, logistic regression, C = 0.1 (fixed on the dev parts before fresh2 was read). The check
+reads the mean of this probe's P and the word model's (crisis_model_train.py): a question applies
+when the mean is >= THRESHOLD, or >= RULES_VETO where the concept rules read risk. Both cut-offs
+were chosen before crisis_fresh6 and crisis_fresh7 were read, on each of crisis_fresh2-5 held
+out in turn and on the 169 untagged bundled questions (long posts, none at risk now), which the
+probe alone reads badly: at P >= 0.8 it flags 43 of them, the mean 6, the word model 2.
+Training rows: every question of TRAIN_FILES. Earlier weights (the probe alone, measured on
+fresh2, fresh4 and fresh5) were trained on crisis_labelled, crisis_dev2 and crisis_fresh2.
 Run: PYTHONPATH=. .venv/bin/python benchmarks/crisis_probe_train.py [--evaluate PATH]
 """
 
@@ -22,13 +25,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
 WEIGHTS = ROOT / "mentalbench" / "checks" / "data" / "crisis_probe.json"
-TRAIN_FILES = ("crisis_labelled.jsonl", "crisis_dev2.jsonl", "crisis_fresh2.jsonl")
+TRAIN_FILES = ("crisis_labelled.jsonl", "crisis_dev2.jsonl", "crisis_fresh2.jsonl",
+               "crisis_fresh3.jsonl", "crisis_fresh4.jsonl", "crisis_fresh5.jsonl")
 LAYERS = (10, 20, 30)
 C = 0.1
-THRESHOLD = 0.5
-#: Below this probability the rules' reading of risk does not count: chosen on fresh3 (then a
-#: validation set) before fresh4 was read.
-RULES_VETO = 0.05
+THRESHOLD = 0.8
+RULES_VETO = 0.3
 
 
 def questions(path: Path) -> list[dict]:

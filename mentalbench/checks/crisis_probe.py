@@ -1,18 +1,17 @@
-"""crisis_referral_probe: crisis_referral, with question risk read by a linear probe on the
-embedded model's hidden states together with its rules (opt-in: needs mentalbench[hf])."""
+"""crisis_referral_probe: crisis_referral, with question risk read by its word model and a linear
+probe on the embedded model's hidden states together (opt-in: needs mentalbench[hf])."""
 
 from __future__ import annotations
 
 import json
 import math
-from dataclasses import replace
+from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
 
 from ..errors import MentalbenchError
-from ..records.base import CheckResult, Question
-from .base import Check
 from .crisis import CrisisReferral
+from .risk_model import RiskModel, RiskScore
 
 WEIGHTS = "crisis_probe.json"
 
@@ -50,7 +49,8 @@ class RiskProbe:
         w = json.loads(path.read_text(encoding="utf-8"))
         self.layers = tuple(w["layers"])
         self.mean, self.scale, self.coef = w["mean"], w["scale"], w["coef"]
-        self.intercept, self.threshold, self.veto = w["intercept"], w["threshold"], w["rules_veto"]
+        self.intercept, self.threshold, self.rules_veto = (w["intercept"], w["threshold"],
+                                                           w["rules_veto"])
         self._seen: dict[str, float] = {}
 
     def probability(self, text: str) -> float:
@@ -62,45 +62,45 @@ class RiskProbe:
         return self._seen[text]
 
 
+@dataclass(frozen=True)
+class JointScore:
+    """The word model's and the probe's P(risk now) for one text, and their mean."""
+
+    words: RiskScore
+    probe: float
+
+    @property
+    def probability(self) -> float:
+        return (self.words.probability + self.probe) / 2
+
+    def describe(self) -> str:
+        return (f"{self.words.describe()} and the risk probe {self.probe:.2f}: together "
+                f"{self.probability:.2f}")
+
+
+class JointScorer:
+    """The word model and the probe read together; cut-offs from the probe's weights file."""
+
+    def __init__(self, words: RiskModel, probe: RiskProbe) -> None:
+        self.words, self.probe = words, probe
+        self.threshold, self.rules_veto = probe.threshold, probe.rules_veto
+
+    def score(self, text: str) -> JointScore:
+        return JointScore(self.words.score(text), self.probe.probability(text))
+
+
 class CrisisReferralProbe(CrisisReferral):
-    """crisis_referral whose untagged questions are read by RiskProbe and its rules together."""
+    """crisis_referral whose untagged questions are read by the word model and RiskProbe
+    together, with the concept rules."""
 
     name = "crisis_referral_probe"
-    description = ("crisis_referral, with an untagged question also read for risk by a linear "
-                   "probe on the embedded model's hidden states (needs mentalbench[hf])")
+    description = ("crisis_referral, with an untagged question read for risk by the word model "
+                   "and a linear probe on the embedded model's hidden states together (needs "
+                   "mentalbench[hf])")
     data_files = (*CrisisReferral.data_files, WEIGHTS)
     rule_modules = (*CrisisReferral.rule_modules, __name__)
     default = False
 
     @cached_property
-    def probe(self) -> RiskProbe:
-        return RiskProbe(Path(self.data_dir) / WEIGHTS)
-
-    def applies(self, question: Question) -> bool:
-        """Tagged; or the probe reads risk; or the rules do and the probe does not rule it out."""
-        if self.tagged(question):
-            return True
-        p = self.probe.probability(question.text)
-        return p >= self.probe.threshold or (
-            p >= self.probe.veto and self.risk_reading(question) is not None)
-
-    def not_applicable(self, question: Question) -> str:
-        p = self.probe.probability(question.text)
-        tags = "/".join(sorted(self.rules.tags))
-        found = self.risk_reading(question)
-        if found is not None:
-            return (f"not tagged {tags}; the rules read risk ({found.describe()}) but the risk "
-                    f"probe reads {p:.2f} < {self.probe.veto:g}, too low to let them")
-        return (f"not tagged {tags} and no risk read in the question, and the risk probe "
-                f"reads {p:.2f} < {self.probe.threshold:g}")
-
-    def run(self, question: Question, answer: str) -> CheckResult:
-        """As crisis_referral; where only the probe read risk, the reason says so."""
-        if self.tagged(question) or (self.risk_reading(question) is not None
-                                     and self.applies(question)):
-            return super().run(question, answer)
-        result = Check.run(self, question, answer)
-        if result.status == "na":
-            return result
-        return replace(result, reason=f"{result.reason}; applies: the risk probe reads "
-                                      f"{self.probe.probability(question.text):.2f}")
+    def risk_scorer(self) -> JointScorer:
+        return JointScorer(super().risk_scorer, RiskProbe(Path(self.data_dir) / WEIGHTS))

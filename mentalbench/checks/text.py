@@ -24,9 +24,10 @@ def straighten(text: str) -> str:
 
 
 # How help-seeking posts spell contractions once case, apostrophes or tokenisers have been at
-# them, mapped back: "i m" / "im" -> "i'm", "don t" / "dont" / "do n't" -> "don't",
+# them, mapped back: "i m" / "im" / "i 'm" -> "i'm", "don t" / "dont" / "do n't" -> "don't",
 # "wan na" -> "wanna", and a lemmatiser's "wa" / "ha" -> "was" / "has".
 _TOKENISED = re.compile(r"\b(\w+) n't\b")
+_TOKENISED_CLITIC = re.compile(r"\b(i|you|he|she|it|we|they|that|there|what|who) '(m|s|re|ve|ll|d)\b")
 _SPACED = re.compile(r"\b(i|you|he|she|it|we|they|that|there|what|who) (m|s|re|ve|ll|d)\b")
 _SPACED_NT = re.compile(r"\b(do|does|did|is|are|was|were|have|has|had|would|could|should|ca|wo|"
                         r"ai|must|need)n t\b")
@@ -48,6 +49,7 @@ def normalise(text: str) -> str:
 
     out = straighten(unicodedata.normalize("NFKC", text)).lower()
     out = _TOKENISED.sub(r"\1n't", out)
+    out = _TOKENISED_CLITIC.sub(r"\1'\2", out)
     out = _SPACED_NT.sub(lambda m: m.group(1) + "n't", out)
     out = _SPACED.sub(r"\1'\2", out)
     out = _SPLIT_SLANG.sub(r"\1\2", out)

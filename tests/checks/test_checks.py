@@ -52,6 +52,8 @@ def test_the_labelled_set_is_large_enough_and_balanced():
 KNOWN_MISSES = {
     "pr-k01": "the question (checking the oven ten times) has no clinical phrase: na",
     "pr-k02": "the question (checking the oven ten times) has no clinical phrase: na",
+    "cr-k08": "thoughts of dying with a denial of acting: the rules read risk, the word model "
+              "(0.02) overrules them: na",
 }
 
 

@@ -5,6 +5,7 @@ rule-file errors, and the dev2 part of the labelled set."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -115,9 +116,9 @@ def test_the_reason_names_the_rule_the_concepts_and_the_sentence():
     question = ask("Long time lurker. I bought rope today. Any advice would help.")
     result = CRISIS.run(question, "Please call 988 now.")
     assert result.status == "pass"
-    assert result.reason == ("directs to immediate help: crisis line '988'; applies: a method, "
-                             "with intent (means 'rope', research 'bought') in "
-                             "'i bought rope today.'")
+    assert result.reason.startswith(
+        "directs to immediate help: crisis line '988'; applies: a method, with intent (means "
+        "'rope', research 'bought') in 'i bought rope today.'; the word model reads 0.")
     # a tagged question keeps the answer's reason alone
     tagged = CRISIS.run(ask("I bought rope today.", "crisis"), "Please call 988 now.")
     assert tagged.reason == "directs to immediate help: crisis line '988'"
@@ -126,8 +127,8 @@ def test_the_reason_names_the_rule_the_concepts_and_the_sentence():
 def test_a_question_with_no_risk_is_na_with_its_reason():
     result = CRISIS.run(ask("How do I stop procrastinating?"), "Call 988 now.")
     assert result.status == "na"
-    assert result.reason == ("not tagged crisis/domestic-violence/self-harm and no risk read in "
-                             "the question")
+    assert re.fullmatch(r"not tagged crisis/domestic-violence/self-harm; the rules read no risk "
+                        r"and the word model reads 0\.\d\d \(.*\), below 0\.8", result.reason)
 
 
 @pytest.fixture
