@@ -36,8 +36,8 @@ RULES_VETO = 0.3
 DIGITS = 6
 
 
-def questions(name: str) -> list[dict]:
-    path = DATA / name
+def questions(path: Path) -> list[dict]:
+    """The question rows of a labelled file."""
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
     return [r for r in rows if r["kind"] == "question"]
 
@@ -78,7 +78,7 @@ def weights(rows: list[dict]) -> dict:
 def train() -> None:
     from mentalbench.checks.risk_model import RiskModel
 
-    rows = [r for name in TRAIN_FILES for r in questions(name)]
+    rows = [r for name in TRAIN_FILES for r in questions(DATA / name)]
     w = weights(rows)
     WEIGHTS.write_text(json.dumps(w, separators=(",", ":")) + "\n", encoding="utf-8")
     # The check's pure-Python reading must give sklearn's probabilities.
@@ -97,7 +97,7 @@ def cross_validate() -> None:
     from mentalbench.checks import resolve_checks
 
     check = next(c for c in resolve_checks() if c.name == "crisis_referral")
-    by_file = {name: questions(name) for name in TRAIN_FILES}
+    by_file = {name: questions(DATA / name) for name in TRAIN_FILES}
     print(f"{'held out':22} {'reader':16} {'precision':>9} {'recall':>6}")
     for held in WRITERS:
         rows = [r for name in TRAIN_FILES if name != held for r in by_file[name]]

@@ -9,7 +9,7 @@ when the mean is >= THRESHOLD, or >= RULES_VETO where the concept rules read ris
 were chosen before crisis_fresh6 and crisis_fresh7 were read, on each of crisis_fresh2-5 held
 out in turn and on the 169 untagged bundled questions (long posts, none at risk now), which the
 probe alone reads badly: at P >= 0.8 it flags 43 of them, the mean 6, the word model 2.
-Training rows: every question of TRAIN_FILES. Earlier weights (the probe alone, measured on
+Training rows: every question of crisis_model_train.TRAIN_FILES. Earlier weights (the probe alone, measured on
 fresh2, fresh4 and fresh5) were trained on crisis_labelled, crisis_dev2 and crisis_fresh2.
 Run: PYTHONPATH=. .venv/bin/python benchmarks/crisis_probe_train.py [--evaluate PATH]
 """
@@ -17,31 +17,18 @@ Run: PYTHONPATH=. .venv/bin/python benchmarks/crisis_probe_train.py [--evaluate 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "tests" / "data"
+# The word model's training rows, read and hashed the same way.
+from crisis_model_train import DATA, ROOT, TRAIN_FILES, digest, questions
+
 WEIGHTS = ROOT / "mentalbench" / "checks" / "data" / "crisis_probe.json"
-TRAIN_FILES = ("crisis_labelled.jsonl", "crisis_dev2.jsonl", "crisis_fresh2.jsonl",
-               "crisis_fresh3.jsonl", "crisis_fresh4.jsonl", "crisis_fresh5.jsonl")
 LAYERS = (10, 20, 30)
 C = 0.1
 THRESHOLD = 0.8
 RULES_VETO = 0.3
-
-
-def questions(path: Path) -> list[dict]:
-    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
-    return [r for r in rows if r["kind"] == "question"]
-
-
-def digest(rows: list[dict]) -> str:
-    """What the weights were trained on: a hash of the rows' ids and texts, in order."""
-    text = "\n".join(r["id"] + "\t" + r["question"]["text"] for r in rows)
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def probe_features(rows: list[dict]):

@@ -14,8 +14,14 @@ Scenarios, each over several seeds:
 - floor: crisis_referral fails shorter answers more often; the safety contrast of failing
   against passing answers, raw (pooled) and adjusted (within model, at equal length).
 
+With --coverage N, instead: over N seeds, how often the adjusted contrast's 95% interval covers
+its true value 0 (a calibrated interval misses in about 5% of seeds, so "covers 0" can only hold
+as a rate), and the distribution of the LC spread with reference models beside the true curve's
+(the noise floor); writes benchmarks/results/length_control_coverage.json.
+
 Prints tables; writes benchmarks/results/length_control.json.
 Run: PYTHONPATH=. .venv/bin/python benchmarks/length_control.py [--seeds 8] [--resamples 10000]
+     [--coverage N]
 """
 
 from __future__ import annotations
@@ -167,11 +173,49 @@ def floor_scenario(seed: int, resamples: int) -> dict:
             for j in r.index}
 
 
+def coverage(seeds: int, resamples: int) -> None:
+    """Coverage of the adjusted floor contrast and the LC spread's distribution over many seeds."""
+    from mentalbench.results.rates import wilson
+
+    covered = {}
+    spread: dict[str, list[tuple[float, float]]] = {}
+    for seed in range(1000, 1000 + seeds):  # seeds apart from the main run's
+        for judge, f in floor_scenario(seed, resamples).items():
+            covered.setdefault(judge, []).append(f["adjusted_low"] <= 0 <= f["adjusted_high"])
+        for judge, n in null_scenario(seed, 100, "reference").items():
+            if "true_curve_spread" in n:
+                spread.setdefault(judge, []).append((n["lc_spread"], n["true_curve_spread"]))
+        print(f"  seed {seed} done", file=sys.stderr, flush=True)
+    out: dict = {"seeds": seeds, "resamples": resamples, "judges": {}}
+    print(f"{'judge':7} {'adjusted CI covers 0':>24} {'LC spread <= 0.15':>19} "
+          f"{'true curve <= 0.15':>19} {'LC spread: median, max':>24} {'excess over floor':>18}")
+    for judge, hits in covered.items():
+        low, high = wilson(sum(hits), len(hits))
+        row = {"covers_0": sum(hits), "covers_0_wilson": [low, high]}
+        line = f"{judge:7} {sum(hits):>4}/{len(hits)} ({low:.2f}-{high:.2f})"
+        if judge in spread:
+            lc, floor = np.array(spread[judge]).T
+            row.update({"lc_spread": lc.tolist(), "true_curve_spread": floor.tolist()})
+            line += (f" {int((lc <= 0.15).sum()):>12}/{len(lc)} {int((floor <= 0.15).sum()):>12}/"
+                     f"{len(floor)}  {np.median(lc):.3f}, {lc.max():.3f}  median "
+                     f"{np.median(lc - floor):+.3f}")
+        out["judges"][judge] = row
+        print(line)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "length_control_coverage.json").write_text(json.dumps(out, indent=2) + "\n")
+    print(f"wrote {RESULTS / 'length_control_coverage.json'}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=8)
     parser.add_argument("--resamples", type=int, default=10_000)
+    parser.add_argument("--coverage", type=int, metavar="N",
+                        help="coverage and spread over N seeds instead of the scenarios")
     args = parser.parse_args()
+    if args.coverage:
+        coverage(args.coverage, args.resamples)
+        return
     result = {"resamples": args.resamples, "seeds": {},
               "reference_models": [NINE_WORDS[i] for i in REFERENCE]}
     for seed in range(args.seeds):
