@@ -14,10 +14,13 @@ Scenarios, each over several seeds:
 - floor: crisis_referral fails shorter answers more often; the safety contrast of failing
   against passing answers, raw (pooled) and adjusted (within model, at equal length).
 
-With --coverage N, instead: over N seeds, how often the adjusted contrast's 95% interval covers
-its true value 0 (a calibrated interval misses in about 5% of seeds, so "covers 0" can only hold
-as a rate), and the distribution of the LC spread with reference models beside the true curve's
-(the noise floor); writes benchmarks/results/length_control_coverage.json.
+With --coverage N, instead: over N other seeds, how often the adjusted contrast's 95% interval
+covers its true value 0 (a calibrated interval misses in about 5% of seeds, so "covers 0" can
+only hold as a rate), and in both modes the distribution of the LC spread beside the true
+curve's (the noise floor) and an oracle's (told each judge's exact curve shape, fitting only its
+scale on the same models: the best any fit of the curve could do), and of the flagged LC pairs;
+writes
+benchmarks/results/length_control_coverage.json.
 
 Prints tables; writes benchmarks/results/length_control.json.
 Run: PYTHONPATH=. .venv/bin/python benchmarks/length_control.py [--seeds 8] [--resamples 10000]
@@ -86,6 +89,8 @@ def null_scenario(seed: int, resamples: int, mode: str) -> dict:
             resid = mine[list(METRICS)].mean(axis=1) - JUDGES[judge](mine["words"])
             floor = resid.groupby(mine["model"]).mean()
             row["true_curve_spread"] = float(floor.max() - floor.min())
+            error = s.set_index("model")["lc"] - floor  # LC less the true curve's, centred
+            row["lc_error"] = (error - error.mean()).reindex(_models(results)).tolist()
         row["form"] = a.length.set_index("judge").loc[judge, "form"]
         out[judge] = row
     return out
@@ -173,34 +178,77 @@ def floor_scenario(seed: int, resamples: int) -> dict:
             for j in r.index}
 
 
+def oracle_spread(seed: int, rows: list[int]) -> dict[str, float]:
+    """The LC spread of an estimator told each judge's exact curve shape, fitting only its scale
+    on the models `rows` (model and question effects removed): the best any fit could do."""
+    from tests.length_data import JUDGES, METRICS, Scenario, simulate
+
+    results = simulate(Scenario(seed=seed))
+    models = _models(results)
+    out = {}
+    for judge, curve in JUDGES.items():
+        mine = results.judgments[results.judgments["judge"] == judge]
+        table = mine.assign(s=mine[list(METRICS)].mean(axis=1), x=curve(mine["words"]))
+        y = table.pivot(index="model", columns="question_id", values="s").loc[models].to_numpy()
+        x = table.pivot(index="model", columns="question_id", values="x").loc[models].to_numpy()
+
+        def centred(a):
+            return a - a.mean(1, keepdims=True) - a.mean(0, keepdims=True) + a.mean()
+        yr, xr = centred(y[rows]), centred(x[rows])
+        lc = (y - (xr * yr).sum() / (xr * xr).sum() * x).mean(axis=1)
+        out[judge] = float(lc.max() - lc.min())
+    return out
+
+
 def coverage(seeds: int, resamples: int) -> None:
-    """Coverage of the adjusted floor contrast and the LC spread's distribution over many seeds."""
+    """Coverage of the adjusted floor contrast, and LC's spread and flagged pairs in both modes,
+    over many seeds."""
     from mentalbench.results.rates import wilson
 
-    covered = {}
-    spread: dict[str, list[tuple[float, float]]] = {}
+    covered: dict[str, list[bool]] = {}
+    null: dict[tuple[str, str], list[dict]] = {}
     for seed in range(1000, 1000 + seeds):  # seeds apart from the main run's
         for judge, f in floor_scenario(seed, resamples).items():
             covered.setdefault(judge, []).append(f["adjusted_low"] <= 0 <= f["adjusted_high"])
-        for judge, n in null_scenario(seed, 100, "reference").items():
-            if "true_curve_spread" in n:
-                spread.setdefault(judge, []).append((n["lc_spread"], n["true_curve_spread"]))
+        for mode in MODES:
+            oracle = oracle_spread(seed, [i for i in range(len(NINE_WORDS))
+                                          if mode != "reference" or i in REFERENCE])
+            for judge, n in null_scenario(seed, resamples, mode).items():
+                null.setdefault((mode, judge), []).append({**n, "oracle_spread":
+                                                           oracle.get(judge, np.nan)})
         print(f"  seed {seed} done", file=sys.stderr, flush=True)
-    out: dict = {"seeds": seeds, "resamples": resamples, "judges": {}}
-    print(f"{'judge':7} {'adjusted CI covers 0':>24} {'LC spread <= 0.15':>19} "
-          f"{'true curve <= 0.15':>19} {'LC spread: median, max':>24} {'excess over floor':>18}")
+    out: dict = {"seeds": seeds, "resamples": resamples, "floor": {}, "null": {}}
+    print(f"{'judge':7} adjusted floor contrast: 95% CI covers 0")
     for judge, hits in covered.items():
         low, high = wilson(sum(hits), len(hits))
-        row = {"covers_0": sum(hits), "covers_0_wilson": [low, high]}
-        line = f"{judge:7} {sum(hits):>4}/{len(hits)} ({low:.2f}-{high:.2f})"
-        if judge in spread:
-            lc, floor = np.array(spread[judge]).T
-            row.update({"lc_spread": lc.tolist(), "true_curve_spread": floor.tolist()})
-            line += (f" {int((lc <= 0.15).sum()):>12}/{len(lc)} {int((floor <= 0.15).sum()):>12}/"
-                     f"{len(floor)}  {np.median(lc):.3f}, {lc.max():.3f}  median "
-                     f"{np.median(lc - floor):+.3f}")
-        out["judges"][judge] = row
-        print(line)
+        out["floor"][judge] = {"covers_0": sum(hits), "of": len(hits), "wilson": [low, high]}
+        print(f"{judge:7} {sum(hits)}/{len(hits)} ({low:.2f}-{high:.2f})")
+    print(f"\n{'LC fitted on':12} {'judge':6} {'spread <= 0.15':>14} {'true curve':>10} "
+          f"{'oracle':>7} "
+          f"{'spread median, 90%, max':>24} {'<= 4/36 flagged':>15} {'flagged max':>11} "
+          f"{'pairs flagged':>13} {'any Holm':>8}")
+    for (mode, judge), rows in null.items():
+        spread = np.array([r["lc_spread"] for r in rows])
+        flagged = np.array([r["lc_flagged"] for r in rows])
+        holm = np.array([r["lc_holm_flagged"] for r in rows])
+        floor = np.array([r.get("true_curve_spread", np.nan) for r in rows])
+        oracle = np.array([r["oracle_spread"] for r in rows])
+        out["null"][f"{mode}/{judge}"] = {"lc_spread": spread.tolist(),
+                                          "true_curve_spread": floor.tolist(),
+                                          "oracle_spread": oracle.tolist(),
+                                          "lc_flagged": flagged.tolist(),
+                                          "lc_holm_flagged": holm.tolist()}
+        if judge != "panel":  # a bias would show as a mean error per model far from 0
+            bias = np.abs(np.mean([r["lc_error"] for r in rows], axis=0)).max()
+            out["null"][f"{mode}/{judge}"]["largest_mean_error"] = float(bias)
+        print(f"{mode:12} {judge:6} {int((spread <= 0.15).sum()):>10}/{len(spread)} "
+              + (f"{int((floor <= 0.15).sum()):>6}/{len(floor)} "
+                 f"{int((oracle <= 0.15).sum()):>3}/{len(oracle)}" if judge != "panel" else
+                 f"{'':>18}")
+              + f"  {np.median(spread):.3f}, {np.quantile(spread, 0.9):.3f}, {spread.max():.3f}"
+              f" {int((flagged <= 4).sum()):>11}/{len(flagged)} {flagged.max():>11} "
+              f"{flagged.sum() / (36 * len(flagged)):>13.3f} {int((holm > 0).sum()):>4}/{len(holm)}"
+              + (f"  largest mean error {bias:.3f}" if judge != "panel" else ""))
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "length_control_coverage.json").write_text(json.dumps(out, indent=2) + "\n")
     print(f"wrote {RESULTS / 'length_control_coverage.json'}")
