@@ -178,9 +178,10 @@ def floor_scenario(seed: int, resamples: int) -> dict:
             for j in r.index}
 
 
-def oracle_spread(seed: int, rows: list[int]) -> dict[str, float]:
-    """The LC spread of an estimator told each judge's exact curve shape, fitting only its scale
-    on the models `rows` (model and question effects removed): the best any fit could do."""
+def oracle_spread(seed: int) -> dict[tuple[str, str], float]:
+    """Per (mode, judge): the LC spread of an estimator told the judge's exact curve shape,
+    fitting only its scale on the mode's models (model and question effects removed): the best
+    any fit of the curve could do."""
     from tests.length_data import JUDGES, METRICS, Scenario, simulate
 
     results = simulate(Scenario(seed=seed))
@@ -194,9 +195,11 @@ def oracle_spread(seed: int, rows: list[int]) -> dict[str, float]:
 
         def centred(a):
             return a - a.mean(1, keepdims=True) - a.mean(0, keepdims=True) + a.mean()
-        yr, xr = centred(y[rows]), centred(x[rows])
-        lc = (y - (xr * yr).sum() / (xr * xr).sum() * x).mean(axis=1)
-        out[judge] = float(lc.max() - lc.min())
+        for mode in MODES:
+            rows = list(REFERENCE) if mode == "reference" else list(range(len(models)))
+            yr, xr = centred(y[rows]), centred(x[rows])
+            lc = (y - (xr * yr).sum() / (xr * xr).sum() * x).mean(axis=1)
+            out[mode, judge] = float(lc.max() - lc.min())
     return out
 
 
@@ -210,12 +213,11 @@ def coverage(seeds: int, resamples: int) -> None:
     for seed in range(1000, 1000 + seeds):  # seeds apart from the main run's
         for judge, f in floor_scenario(seed, resamples).items():
             covered.setdefault(judge, []).append(f["adjusted_low"] <= 0 <= f["adjusted_high"])
+        oracle = oracle_spread(seed)
         for mode in MODES:
-            oracle = oracle_spread(seed, [i for i in range(len(NINE_WORDS))
-                                          if mode != "reference" or i in REFERENCE])
             for judge, n in null_scenario(seed, resamples, mode).items():
-                null.setdefault((mode, judge), []).append({**n, "oracle_spread":
-                                                           oracle.get(judge, np.nan)})
+                null.setdefault((mode, judge), []).append(
+                    {**n, "oracle_spread": oracle.get((mode, judge), np.nan)})
         print(f"  seed {seed} done", file=sys.stderr, flush=True)
     out: dict = {"seeds": seeds, "resamples": resamples, "floor": {}, "null": {}}
     print(f"{'judge':7} adjusted floor contrast: 95% CI covers 0")
