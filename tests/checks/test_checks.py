@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -17,7 +16,6 @@ from mentalbench.checks.crisis import CrisisReferral
 from mentalbench.checks.crisis_probe import CrisisReferralProbe
 from mentalbench.checks.diagnosis import NoDiagnosis
 from mentalbench.checks.professional import ProfessionalReferral
-from mentalbench.checks.rules import DATA_DIR
 from mentalbench.checks.text import Lexicon
 from mentalbench.cli import cli
 from mentalbench.errors import InputError, MentalbenchError
@@ -211,13 +209,6 @@ def test_version_is_a_stable_content_hash():
     assert len(set(versions.values())) == 3
     assert CrisisReferral().version == versions["crisis_referral"]
     assert {c.name: c.version for c in resolve_checks()} == versions
-
-
-@pytest.fixture
-def data_copy(tmp_path):
-    target = tmp_path / "data"
-    shutil.copytree(DATA_DIR, target)
-    return target
 
 
 def test_version_and_behaviour_follow_the_data_files(data_copy):

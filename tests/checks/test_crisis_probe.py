@@ -39,19 +39,17 @@ def test_the_weights_fit_the_probe_and_say_how_they_were_made():
     assert not {"fresh6", "fresh7"} & set(w["training"]["parts"])  # the parts that measure it
 
 
-def test_its_version_covers_the_weights(tmp_path):
+def test_its_version_covers_the_weights(data_copy):
     probe, rules = CrisisReferralProbe(), CrisisReferral()
     assert probe.version != rules.version
-    for name in probe.data_files:
-        (tmp_path / name).write_bytes((probe.data_dir / name).read_bytes())
     moved = CrisisReferralProbe()
-    moved.data_dir = tmp_path
+    moved.data_dir = data_copy
     assert moved.version == probe.version
-    w = json.loads((tmp_path / WEIGHTS).read_text())
+    w = json.loads((data_copy / WEIGHTS).read_text())
     w["threshold"] = 0.6
-    (tmp_path / WEIGHTS).write_text(json.dumps(w))
+    (data_copy / WEIGHTS).write_text(json.dumps(w))
     changed = CrisisReferralProbe()
-    changed.data_dir = tmp_path
+    changed.data_dir = data_copy
     assert changed.version != probe.version
 
 

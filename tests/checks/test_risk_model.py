@@ -72,17 +72,15 @@ def test_a_broken_weights_file_is_one_line_naming_it(tmp_path):
         RiskModel(bad)
 
 
-def test_its_version_covers_the_weights(tmp_path):
-    for name in CRISIS.data_files:
-        (tmp_path / name).write_bytes((DATA_DIR / name).read_bytes())
+def test_its_version_covers_the_weights(data_copy):
     moved = CrisisReferral()
-    moved.data_dir = tmp_path
+    moved.data_dir = data_copy
     assert moved.version == CRISIS.version
     w = json.loads(WEIGHTS.read_text())
     w["threshold"] = 0.7
-    (tmp_path / "risk_model.json").write_text(json.dumps(w))
+    (data_copy / "risk_model.json").write_text(json.dumps(w))
     changed = CrisisReferral()
-    changed.data_dir = tmp_path
+    changed.data_dir = data_copy
     assert changed.version != CRISIS.version
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -14,7 +13,6 @@ from pathlib import Path
 import pytest
 
 from mentalbench.checks.crisis import CrisisReferral
-from mentalbench.checks.rules import DATA_DIR
 from mentalbench.errors import InputError
 from mentalbench.records.base import Question
 
@@ -129,13 +127,6 @@ def test_a_question_with_no_risk_is_na_with_its_reason():
     assert result.status == "na"
     assert re.fullmatch(r"not tagged crisis/domestic-violence/self-harm; the rules read no risk "
                         r"and the word model reads 0\.\d\d \(.*\), below 0\.8", result.reason)
-
-
-@pytest.fixture
-def data_copy(tmp_path):
-    target = tmp_path / "data"
-    shutil.copytree(DATA_DIR, target)
-    return target
 
 
 def copied(data_copy):
